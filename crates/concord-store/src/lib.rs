@@ -1,1 +1,32 @@
-//! placeholder
+//! Concord's store and durable job queue, on SQLite (embedded default) or PostgreSQL (scale-out).
+//!
+//! # Layout
+//! - [`db`]: the [`Store`] handle, backend chosen by URL, migrations, [`StoreTx`], and the macros
+//!   that run a mirrored query file from `queries/{sqlite,postgres}/` on the backend in use.
+//! - [`job`] and [`queue`]: the durable queue (enqueue, claim with a lease, heartbeat, complete,
+//!   fail with the stored retry policy, reap, dead letters, replay).
+//! - [`state`]: Oro ↔ Cin7 id links, flow records and cursors.
+//! - [`calls`]: the payload log of external calls, with retention.
+//! - [`exceptions`] and [`audit`]: owned exceptions deduplicated by fingerprint; the audit log.
+//! - [`budget`]: the rate budget shared by every process on one database.
+//!
+//! Every timestamp comes from the [`concord_core::Clock`] given to [`Store::connect`] and is
+//! stored as integer microseconds since the Unix epoch on both backends.
+
+pub mod audit;
+pub mod budget;
+pub mod calls;
+pub mod db;
+pub mod error;
+pub mod exceptions;
+pub mod job;
+pub mod queue;
+pub mod state;
+
+pub use audit::AuditEntry;
+pub use calls::{Call, CallFilter, NewCall, MAX_BODY_BYTES};
+pub use db::{Backend, Store, StoreTx};
+pub use error::{redact_url, StoreError};
+pub use exceptions::{ExceptionFilter, ExceptionRecord, ExceptionStatus, NewException, RaiseOutcome};
+pub use job::{FailOutcome, Job, JobFilter, JobId, JobState, NewJob, QueueCounts};
+pub use state::{Link, Record};

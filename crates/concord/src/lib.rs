@@ -1,1 +1,28 @@
-//! placeholder
+//! Concord keeps an OroCommerce B2B storefront and a Cin7 Core ERP in agreement.
+//!
+//! # Layout
+//! - [`config`]: TOML + `CONCORD_*` settings, validated, secrets wrapped.
+//! - [`connectors`]: one folder per external system (`cin7`, `oro`), the shared rate budget and the
+//!   payload log. The only code that knows a wire format.
+//! - [`domain`]: the values flows work with, whichever system they came from.
+//! - [`sync`]: the flows (orders, customers, inventory, prices): pure mapping and rules plus the
+//!   job handlers that do the I/O.
+//! - [`reconcile`]: orders ↔ sales, stock, prices and hierarchy comparisons, and the month-end report.
+//! - [`app`]: builds the shared context from settings and registers webhooks.
+//! - [`engine`]: workers, schedules and webhook intake, started and stopped as one unit.
+//! - [`demo`]: runs a scenario against the in-process emulators and writes the state dump.
+//! - [`web`]: the dashboard, JSON API and metrics endpoint.
+//! - [`cli`]: the `concord` command line.
+
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod connectors;
+pub mod demo;
+pub mod domain;
+pub mod engine;
+pub mod inbox;
+pub mod reconcile;
+pub mod sync;
+pub mod telemetry;
+pub mod web;

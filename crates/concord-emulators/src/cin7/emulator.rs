@@ -1,0 +1,214 @@
+//! `Cin7Emulator`: the handle the demo, `concord emulate` and tests hold. It owns the tenant state,
+//! serves the router, takes the timeline's hooks and dumps the state.
+
+use super::state::State;
+use super::{middleware, routes, sale_ops, seed, views, webhooks};
+use crate::common::{round_ms, ApiLog, ApiLogEntry, FaultDice, Outage};
+use axum::routing::get;
+use axum::Router;
+use concord_core::scenario::{RateLimit, Scenario};
+use concord_core::Clock;
+use rust_decimal::Decimal;
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+use tokio::task::JoinHandle;
+
+/// The Cin7 Core API v2 emulator. Cheap to clone (an `Arc` inside).
+#[derive(Clone)]
+pub struct Cin7Emulator {
+    inner: Arc<Inner>,
+}
+
+pub(crate) struct Inner {
+    pub clock: Clock,
+    pub state: Mutex<State>,
+    pub log: ApiLog,
+    pub outage: Outage,
+    pub dice: FaultDice,
+    pub lost_response_rate: f64,
+    pub limit: RateLimit,
+    /// Scenario times of the calls accepted in the last 60 s: the sliding rate-limit window.
+    pub window: Mutex<VecDeque<f64>>,
+    pub account_id: String,
+    pub application_key: String,
+    pub http: reqwest::Client,
+}
+
+impl Inner {
+    /// The tenant state. A poisoned lock (a panicking test) still yields the data.
+    pub fn lock(&self) -> MutexGuard<'_, State> {
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    pub fn now_s(&self) -> f64 {
+        self.clock.elapsed_s()
+    }
+}
+
+impl Cin7Emulator {
+    pub fn new(scenario: &Scenario, clock: Clock) -> Self {
+        let faults = &scenario.cin7.faults;
+        // Credentials derive from the scenario name so a process that joins a run (or restarts
+        // against the same emulator) can be configured with the same values.
+        let digest = hex::encode(Sha256::digest(format!("concord-cin7:{}", scenario.name)));
+        let account_id = format!(
+            "{}-{}-4{}-a{}-{}",
+            &digest[0..8],
+            &digest[8..12],
+            &digest[13..16],
+            &digest[17..20],
+            &digest[20..32]
+        );
+        let http = reqwest::Client::builder()
+            .timeout(Duration::from_secs(10))
+            .build()
+            .unwrap_or_default();
+        let inner = Inner {
+            clock,
+            state: Mutex::new(seed::build(scenario)),
+            log: ApiLog::default(),
+            outage: Outage::default(),
+            dice: FaultDice {
+                error_rate: faults.error_rate,
+                latency_ms: faults.latency_ms,
+            },
+            lost_response_rate: faults.lost_response_rate,
+            limit: scenario.cin7.rate_limit.clone(),
+            window: Mutex::new(VecDeque::new()),
+            account_id,
+            application_key: digest[32..64].to_owned(),
+            http,
+        };
+        Cin7Emulator {
+            inner: Arc::new(inner),
+        }
+    }
+
+    /// The API at the root (`/me`, `/product`, `/sale`, …, any letter case) plus
+    /// `GET /_emulator/state`, which bypasses auth, faults, the rate limit and the log.
+    pub fn router(&self) -> Router {
+        let me = self.clone();
+        let dump = move || {
+            let me = me.clone();
+            async move { axum::Json(json!({"cin7": me.state(), "api_log": {"cin7": me.api_log()}})) }
+        };
+        Router::new()
+            .route("/_emulator/state", get(dump))
+            .fallback(routes::dispatch)
+            .layer(axum::middleware::from_fn_with_state(
+                self.inner.clone(),
+                middleware::gate,
+            ))
+            .with_state(self.inner.clone())
+    }
+
+    pub fn account_id(&self) -> String {
+        self.inner.account_id.clone()
+    }
+
+    pub fn application_key(&self) -> String {
+        self.inner.application_key.clone()
+    }
+
+    /// The webhook delivery loop; runs until the handle is aborted.
+    pub fn spawn_background(&self) -> JoinHandle<()> {
+        tokio::spawn(webhooks::run(self.inner.clone()))
+    }
+
+    /// Timeline `cin7_stock_adjust`: stock moves at a location (a row is created if needed).
+    pub fn stock_adjust(&self, sku: &str, location: &str, delta: Decimal) {
+        let now = self.inner.now_s();
+        let mut state = self.inner.lock();
+        let Some(id) = state.product_by_sku(sku).map(|p| p.id) else {
+            tracing::warn!(sku, "Stock adjustment for an unknown SKU ignored.");
+            return;
+        };
+        state.row_or_new(id, location).on_hand += delta;
+        webhooks::emit_stock(&mut state, now, vec![(id, location.to_owned())]);
+    }
+
+    /// Timeline `cin7_customer_update`: finance changes a customer (fires `Customer/Updated`).
+    pub fn customer_update(&self, name: &str, on_credit_hold: Option<bool>) {
+        let now = self.inner.now_s();
+        let mut state = self.inner.lock();
+        let Some(customer) = state
+            .customers
+            .iter_mut()
+            .find(|c| super::wire::same(&c.name, name))
+        else {
+            tracing::warn!(name, "Update of an unknown Cin7 customer ignored.");
+            return;
+        };
+        if let Some(hold) = on_credit_hold {
+            customer.on_credit_hold = hold;
+        }
+        customer.modified_s = now;
+        let id = customer.id;
+        webhooks::emit_customer(&mut state, &self.inner.clock, now, id);
+    }
+
+    /// Timeline `cin7_ship`: ships the authorised, non-voided sale whose `ExternalID` is the Oro
+    /// order id. A sale that is not authorised (or absent) cannot ship; the event is then ignored.
+    pub fn ship(&self, oro_order_id: i64) {
+        let now = self.inner.now_s();
+        let external = oro_order_id.to_string();
+        let mut state = self.inner.lock();
+        let found = state.sales.iter().position(|s| {
+            !s.voided
+                && s.shipped_s.is_none()
+                && s.order.status == "AUTHORISED"
+                && s.external_id.as_deref() == Some(external.as_str())
+        });
+        let Some(idx) = found else {
+            tracing::warn!(
+                oro_order_id,
+                "No authorised Cin7 sale to ship for this order."
+            );
+            return;
+        };
+        let changed = sale_ops::ship(&mut state, idx, now);
+        webhooks::emit_stock(&mut state, now, changed);
+    }
+
+    /// Timeline `outage`: 503 to everything for `duration_s` scenario seconds.
+    pub fn outage(&self, duration_s: f64) {
+        self.inner.outage.begin(&self.inner.clock, duration_s);
+    }
+
+    /// The `cin7` half of the state dump (spec/scenario.md §3), in Cin7's field names.
+    pub fn state(&self) -> Value {
+        let clock = &self.inner.clock;
+        let state = self.inner.lock();
+        let sales: Vec<Value> = state
+            .sales
+            .iter()
+            .map(|s| {
+                let mut v = views::sale(&state, clock, s);
+                v["created_at_s"] = json!(round_ms(s.created_s));
+                v
+            })
+            .collect();
+        json!({
+            "sales": sales,
+            "customers": state.customers.iter().map(|c| views::customer(clock, c)).collect::<Vec<_>>(),
+            "availability": state.stock.iter().map(|r| views::availability(&state, r)).collect::<Vec<_>>(),
+            "products": state.products.iter().map(|p| views::product(&state, clock, p, true)).collect::<Vec<_>>(),
+        })
+    }
+
+    /// Every request answered (refused, failed and rate-limited ones included), except `/_emulator/*`.
+    pub fn api_log(&self) -> Vec<ApiLogEntry> {
+        self.inner.log.entries()
+    }
+
+    /// Webhook deliveries queued, awaiting a retry, or being sent.
+    pub fn pending_webhooks(&self) -> usize {
+        let state = self.inner.lock();
+        state.deliveries.len() + state.in_flight
+    }
+}

@@ -1,0 +1,329 @@
+//! Query parameters of a JSON:API read: `filter[…]`, `sort`, `page[…]`, `include`, `fields[…]`, and the
+//! `X-Include` header; and the assembly of the answer document (links, `included`, total count).
+//!
+//! Filter evaluation lives in [`super::filter`].
+
+pub use super::filter::Kind;
+use super::filter::{
+    compare, compare_opt, first, key, linkage, matches, parse_filter, value_error, Filter,
+};
+use super::jsonapi::{document, ApiError, ApiResult};
+use super::render;
+use super::state::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use serde_json::{json, Map, Value};
+use std::cmp::Ordering;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// What one resource type lets a list request filter and sort by.
+pub struct Spec {
+    pub filters: &'static [(&'static str, Kind)],
+    pub sorters: &'static [&'static str],
+    /// Filters the request must carry (e.g. `priceList` on `productprices`).
+    pub required: &'static [&'static str],
+}
+
+/// A parsed read request.
+pub struct ListRequest {
+    filters: Vec<Filter>,
+    sort: Vec<(String, bool)>,
+    kinds: BTreeMap<String, Kind>,
+    page_size: Option<usize>,
+    page: usize,
+    include: Vec<String>,
+    fields: BTreeMap<String, BTreeSet<String>>,
+    total: bool,
+    hateoas: bool,
+    api_base: String,
+    path: String,
+    pairs: Vec<(String, String)>,
+}
+
+impl ListRequest {
+    /// Parses the query for a single-record read (`include`, `fields` and headers only).
+    pub fn single(query: Option<&str>, headers: &HeaderMap, path: &str) -> Result<Self, ApiError> {
+        Self::parse(query, headers, path, None)
+    }
+
+    /// Parses the query for a list read, checking filters and sorters against `spec`.
+    pub fn parse(
+        query: Option<&str>,
+        headers: &HeaderMap,
+        path: &str,
+        spec: Option<&Spec>,
+    ) -> Result<Self, ApiError> {
+        let pairs: Vec<(String, String)> = form_urlencoded::parse(query.unwrap_or("").as_bytes())
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+        let x_include: Vec<String> = headers
+            .get_all("x-include")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| {
+                v.split(';')
+                    .map(|s| s.trim().to_owned())
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        let host = headers
+            .get("host")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("localhost");
+        let mut req = ListRequest {
+            filters: Vec::new(),
+            sort: Vec::new(),
+            kinds: spec
+                .map(|s| {
+                    s.filters
+                        .iter()
+                        .map(|(n, k)| ((*n).to_owned(), *k))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            page_size: Some(10),
+            page: 1,
+            include: Vec::new(),
+            fields: BTreeMap::new(),
+            total: x_include.iter().any(|x| x == "totalCount"),
+            hateoas: !x_include.iter().any(|x| x == "noHateoas"),
+            api_base: format!("http://{host}/admin/api"),
+            path: path.to_owned(),
+            pairs: pairs.clone(),
+        };
+        for (key, value) in &pairs {
+            if let Some(inner) = key
+                .strip_prefix("filter[")
+                .and_then(|k| k.strip_suffix(']'))
+            {
+                let Some(spec) = spec else { continue };
+                req.filters.push(parse_filter(key, inner, value, spec)?);
+            } else if let Some(kind) = key
+                .strip_prefix("fields[")
+                .and_then(|k| k.strip_suffix(']'))
+            {
+                let names = value
+                    .split(',')
+                    .map(|s| s.trim().to_owned())
+                    .filter(|s| !s.is_empty())
+                    .collect();
+                req.fields.insert(kind.to_owned(), names);
+            } else if key == "include" {
+                req.include = value
+                    .split(',')
+                    .map(|s| s.trim().to_owned())
+                    .filter(|s| !s.is_empty())
+                    .collect();
+            } else if key == "page[size]" && spec.is_some() {
+                req.page_size = match value.trim().parse::<i64>() {
+                    Ok(-1) => None,
+                    Ok(n) if n >= 1 => usize::try_from(n).ok(),
+                    _ => {
+                        return Err(value_error(
+                            key,
+                            "The value should be greater than or equals to 1.",
+                        ))
+                    }
+                };
+            } else if key == "page[number]" && spec.is_some() {
+                req.page = match value.trim().parse::<usize>() {
+                    Ok(n) if n >= 1 => n,
+                    _ => {
+                        return Err(value_error(
+                            key,
+                            "The value should be greater than or equals to 1.",
+                        ))
+                    }
+                };
+            } else if key == "sort" {
+                let Some(spec) = spec else { continue };
+                for part in value.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+                    let (name, desc) = part.strip_prefix('-').map_or((part, false), |n| (n, true));
+                    if !spec.sorters.contains(&name) {
+                        return Err(ApiError::bad_request(
+                            "sort constraint",
+                            format!("Sorting by \"{name}\" field is not supported."),
+                        )
+                        .parameter("sort"));
+                    }
+                    req.sort.push((name.to_owned(), desc));
+                }
+            }
+        }
+        if let Some(spec) = spec {
+            for name in spec.required {
+                if !req.filters.iter().any(|f| f.field == *name) {
+                    return Err(ApiError::bad_request(
+                        "filter constraint",
+                        format!("The \"{name}\" filter is required."),
+                    ));
+                }
+            }
+        }
+        Ok(req)
+    }
+
+    /// Drops paging: some resources (`ordersubtotals`) always answer every row.
+    pub fn unpaged(mut self) -> Self {
+        self.page_size = None;
+        self
+    }
+
+    /// Filters, sorts and pages `records` (all of one type) and builds the answer.
+    pub fn respond_list(&self, st: &State, mut records: Vec<Value>) -> ApiResult {
+        records.retain(|r| self.filters.iter().all(|f| matches(r, f)));
+        records.sort_by(|a, b| {
+            for (name, desc) in &self.sort {
+                let kind = if name == "id" {
+                    Kind::Num
+                } else {
+                    self.kinds.get(name).copied().unwrap_or(Kind::Str)
+                };
+                let ord = compare_opt(kind, first(a, name).as_deref(), first(b, name).as_deref());
+                let ord = if *desc { ord.reverse() } else { ord };
+                if ord != Ordering::Equal {
+                    return ord;
+                }
+            }
+            // Numeric ids break ties; composite ids keep the store's natural order (stable sort).
+            match (first(a, "id"), first(b, "id")) {
+                (Some(x), Some(y)) => compare(Kind::Num, &x, &y).unwrap_or(Ordering::Equal),
+                _ => Ordering::Equal,
+            }
+        });
+        let total = records.len();
+        let (page, has_more) = match self.page_size {
+            None => (records, false),
+            Some(size) => {
+                let start = (self.page - 1).saturating_mul(size);
+                let has_more = total > start.saturating_add(size);
+                (
+                    records.into_iter().skip(start).take(size).collect(),
+                    has_more,
+                )
+            }
+        };
+        let mut doc = self.assemble(st, Value::Array(page));
+        if self.hateoas {
+            doc["links"] = self.page_links(has_more);
+        }
+        let mut response = document(StatusCode::OK, &doc);
+        if self.total {
+            if let Ok(v) = HeaderValue::from_str(&total.to_string()) {
+                response.headers_mut().insert("x-include-total-count", v);
+            }
+        }
+        Ok(response)
+    }
+
+    /// Builds the answer for one record (`None` → 404).
+    pub fn respond_one(&self, st: &State, record: Option<Value>) -> ApiResult {
+        let record = record.ok_or_else(ApiError::not_found)?;
+        Ok(document(StatusCode::OK, &self.assemble(st, record)))
+    }
+
+    /// The document body for `data`: sparse fieldsets, `included`, record links.
+    pub fn assemble(&self, st: &State, data: Value) -> Value {
+        let primary: Vec<Value> = match &data {
+            Value::Array(items) => items.clone(),
+            other => vec![other.clone()],
+        };
+        let included = self.included(st, &primary);
+        let mut doc = json!({"data": self.shape(data)});
+        if !self.include.is_empty() {
+            doc["included"] = Value::Array(included.into_iter().map(|r| self.shape(r)).collect());
+        }
+        doc
+    }
+
+    /// Resolves `include` paths (`lineItems`, `lineItems.product`) into distinct related records.
+    fn included(&self, st: &State, primary: &[Value]) -> Vec<Value> {
+        let mut seen: BTreeSet<(String, String)> = primary.iter().map(key).collect();
+        let mut out = Vec::new();
+        for path in &self.include {
+            let mut layer: Vec<Value> = primary.to_vec();
+            for step in path.split('.') {
+                let mut next = Vec::new();
+                for record in &layer {
+                    for (kind, id) in linkage(record, step) {
+                        if let Some(found) = render::resource(st, &kind, &id) {
+                            if seen.insert((kind.clone(), id.clone())) {
+                                out.push(found.clone());
+                            }
+                            next.push(found);
+                        }
+                    }
+                }
+                layer = next;
+            }
+        }
+        out
+    }
+
+    /// Applies `fields[type]` and adds `links.self` to a record or an array of records.
+    fn shape(&self, data: Value) -> Value {
+        match data {
+            Value::Array(items) => Value::Array(items.into_iter().map(|r| self.shape(r)).collect()),
+            Value::Object(mut record) => {
+                let kind = record
+                    .get("type")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_owned();
+                if let Some(keep) = self.fields.get(&kind) {
+                    for member in ["attributes", "relationships"] {
+                        if let Some(Value::Object(map)) = record.get_mut(member) {
+                            map.retain(|k, _| keep.contains(k));
+                        }
+                    }
+                }
+                if self.hateoas {
+                    let id = record
+                        .get("id")
+                        .and_then(Value::as_str)
+                        .unwrap_or("")
+                        .to_owned();
+                    record.insert(
+                        "links".into(),
+                        json!({"self": format!("{}/{kind}/{id}", self.api_base)}),
+                    );
+                }
+                Value::Object(record)
+            }
+            other => other,
+        }
+    }
+
+    /// `self`, `next` (only when more rows exist), `first` and `prev` past page 1; never `last`.
+    fn page_links(&self, has_more: bool) -> Value {
+        let url = |page: usize| {
+            let mut ser = form_urlencoded::Serializer::new(String::new());
+            for (k, v) in self.pairs.iter().filter(|(k, _)| k != "page[number]") {
+                ser.append_pair(k, v);
+            }
+            if page > 1 {
+                ser.append_pair("page[number]", &page.to_string());
+            }
+            let q = ser.finish();
+            let base = format!(
+                "{}{}",
+                self.api_base.trim_end_matches("/admin/api"),
+                self.path
+            );
+            if q.is_empty() {
+                base
+            } else {
+                format!("{base}?{q}")
+            }
+        };
+        let mut links = Map::new();
+        links.insert("self".into(), json!(url(self.page)));
+        if self.page > 1 {
+            links.insert("first".into(), json!(url(1)));
+            links.insert("prev".into(), json!(url(self.page - 1)));
+        }
+        if has_more {
+            links.insert("next".into(), json!(url(self.page + 1)));
+        }
+        Value::Object(links)
+    }
+}

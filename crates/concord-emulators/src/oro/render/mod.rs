@@ -1,0 +1,67 @@
+//! Renders stored records as JSON:API resource objects, the same shape for a GET, an `included`
+//! entry and a webhook payload. [`resource`] finds any record by (type, id), which is what makes
+//! `include` and subresource reads generic.
+
+mod catalog;
+mod orders;
+
+pub use catalog::{
+    customer, customer_user, level, precision, price, price_list, price_list_assignment, product,
+    product_name, product_unit,
+};
+pub use orders::{line_item, order, subtotal, subtotals};
+
+use super::state::State;
+use serde_json::{json, Value};
+
+/// Enum-backed types whose option code is the id (§3.2).
+const ENUM_TYPES: &[&str] = &[
+    "orderinternalstatuses",
+    "orderstatuses",
+    "ordershippingstatuses",
+    "prodinventorystatuses",
+];
+
+/// Any record by its JSON:API type and id.
+pub fn resource(st: &State, kind: &str, id: &str) -> Option<Value> {
+    let num = id.parse::<i64>().ok();
+    match kind {
+        "orders" => order(st, num?),
+        "orderlineitems" => line_item(st, num?),
+        "ordersubtotals" => subtotal(st, id),
+        "customers" => customer(st, num?),
+        "customerusers" => customer_user(st, num?),
+        "products" => product(st, num?),
+        "productnames" => product_name(st, num?),
+        "productunitprecisions" => precision(st, num?),
+        "productunits" => product_unit(id),
+        "inventorylevels" => level(st, num?),
+        "pricelists" => price_list(st, num?),
+        "productprices" => price(st, id),
+        "pricelisttocustomers" => price_list_assignment(st, num?),
+        "webhooks" => super::routes::webhooks::render(st, num?),
+        "asyncoperations" => super::batch::render(st, num?),
+        k if ENUM_TYPES.contains(&k) => Some(enum_option(k, id)),
+        _ => None,
+    }
+}
+
+/// An enum option record (`orderinternalstatuses/open` …): its name is the code made readable.
+pub fn enum_option(kind: &str, code: &str) -> Value {
+    let name: String = code
+        .split('_')
+        .map(|w| {
+            let mut c = w.chars();
+            c.next()
+                .map(|f| f.to_uppercase().chain(c).collect::<String>())
+                .unwrap_or_default()
+        })
+        .collect::<Vec<_>>()
+        .join(" ");
+    json!({"type": kind, "id": code, "attributes": {"name": name, "default": code == "open" || code == "not_shipped"}})
+}
+
+/// The organization and owner every record belongs to: one organization, user 1, business unit 1.
+pub fn organization() -> Value {
+    json!({"data": {"type": "organizations", "id": "1"}})
+}

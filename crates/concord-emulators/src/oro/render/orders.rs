@@ -1,0 +1,191 @@
+//! `orders`, `orderlineitems` and `ordersubtotals` as Oro 6.1 renders them (fixtures
+//! `order_get_include_lineitems.json`, `orderlineitem_get.json`, `ordersubtotals_get_list.json`).
+
+use super::organization;
+use crate::oro::jsonapi::{decimal_string, iso, money, quantity_number, rel, rels};
+use crate::oro::state::{OrderRec, State};
+use concord_core::scenario::TaxDetail;
+use rust_decimal::Decimal;
+use serde_json::{json, Value};
+
+pub fn order(st: &State, id: i64) -> Option<Value> {
+    let o = st.orders.get(&id)?;
+    let subtotal = o.subtotal();
+    let shipping = o.shipping_amount.map(money);
+    let line_ids = o.lines.iter().map(|l| l.id.to_string());
+    let subtotal_ids = subtotal_rows(st, o).into_iter().map(|(id, _)| id);
+    Some(json!({
+        "type": "orders",
+        "id": o.id.to_string(),
+        "attributes": {
+            "identifier": o.identifier,
+            "poNumber": o.po_number,
+            "customerNotes": null,
+            "shipUntil": null,
+            "currency": o.currency,
+            "subtotalValue": money(subtotal),
+            "subtotalWithDiscountsValue": money(subtotal),
+            "totalValue": money(o.total()),
+            "totalDiscountsAmount": null,
+            "shippingMethod": shipping.as_ref().map(|_| "flat_rate_1"),
+            "shippingMethodType": shipping.as_ref().map(|_| "primary"),
+            "estimatedShippingCostAmount": shipping,
+            "overriddenShippingCostAmount": null,
+            "sourceEntityIdentifier": null,
+            "external": false,
+            "externalId": o.external_id,
+            "createdAt": iso(o.created_at),
+            "updatedAt": iso(o.updated_at),
+        },
+        "relationships": {
+            "billingAddress": {"data": null},
+            "shippingAddress": {"data": null},
+            "lineItems": rels("orderlineitems", line_ids),
+            "discounts": {"data": []},
+            "shippingTrackings": {"data": []},
+            "paymentTerm": {"data": null},
+            "internalStatus": rel("orderinternalstatuses", Some(o.internal_status.clone())),
+            "status": rel("orderstatuses", o.status.clone()),
+            "shippingStatus": rel("ordershippingstatuses", Some(o.shipping_status.clone())),
+            "source": {"data": null},
+            "owner": {"data": {"type": "users", "id": "1"}},
+            "organization": organization(),
+            "customerUser": rel("customerusers", o.customer_user.map(|c| c.to_string())),
+            "customer": rel("customers", Some(o.customer.to_string())),
+            "orderSubtotals": rels("ordersubtotals", subtotal_ids),
+            "parent": {"data": null},
+            "subOrders": {"data": []},
+        }
+    }))
+}
+
+pub fn line_item(st: &State, id: i64) -> Option<Value> {
+    let (o, l) = st
+        .orders
+        .values()
+        .find_map(|o| o.lines.iter().find(|l| l.id == id).map(|l| (o, l)))?;
+    let product = st.product_by_sku(&l.sku);
+    Some(json!({
+        "type": "orderlineitems",
+        "id": l.id.to_string(),
+        "attributes": {
+            "productSku": l.sku,
+            "productName": product.map(|p| p.name.clone()),
+            "productVariantFields": {},
+            "freeFormProduct": if product.is_none() { Some(l.sku.clone()) } else { None },
+            "quantity": quantity_number(l.quantity),
+            "productUnitCode": l.unit,
+            "value": money(l.price),
+            "currency": o.currency,
+            "priceType": 10,
+            "shipBy": null,
+            "fromExternalSource": false,
+            "comment": null,
+            "shippingMethod": null,
+            "shippingMethodType": null,
+            "shippingEstimateAmount": null,
+            "createdAt": iso(o.created_at),
+            "updatedAt": iso(o.updated_at),
+        },
+        "relationships": {
+            "orders": rels("orders", [o.id.to_string()]),
+            "product": rel("products", product.map(|p| p.id.to_string())),
+            "parentProduct": {"data": null},
+            "productUnit": rel("productunits", Some(l.unit.clone())),
+            "kitItemLineItems": {"data": []},
+        }
+    }))
+}
+
+/// All subtotal rows of an order, in Oro's order.
+pub fn subtotals(st: &State, order_id: i64) -> Vec<Value> {
+    st.orders
+        .get(&order_id)
+        .map(|o| subtotal_rows(st, o).into_iter().map(|(_, v)| v).collect())
+        .unwrap_or_default()
+}
+
+/// One subtotal row by its composite id (`<orderId>-tax-4`).
+pub fn subtotal(st: &State, id: &str) -> Option<Value> {
+    let order_id = id.split('-').next()?.parse::<i64>().ok()?;
+    let o = st.orders.get(&order_id)?;
+    subtotal_rows(st, o)
+        .into_iter()
+        .find(|(row_id, _)| row_id == id)
+        .map(|(_, v)| v)
+}
+
+/// The seven rows of fixture `ordersubtotals_get_list.json`: subtotal, discount, shipping,
+/// shipping discount, subtotal tax, shipping tax, tax. With `tax_detail: per_line` the subtotal tax
+/// row carries `data.items` (one entry per line item, in line item order, with `unit` and `row`
+/// figures); with `total_only` only the totals are exposed.
+fn subtotal_rows(st: &State, o: &OrderRec) -> Vec<(String, Value)> {
+    let cur = o.currency.as_str();
+    let subtotal = o.subtotal();
+    let line_tax = o.line_tax();
+    let shipping = o.shipping_amount.unwrap_or_default();
+    let tax_total = |excl: Decimal, tax: Decimal| {
+        json!({"includingTax": decimal_string(excl + tax), "excludingTax": decimal_string(excl), "taxAmount": decimal_string(tax),
+               "adjustment": "0", "currency": cur})
+    };
+    let mut subtotal_tax = json!({"total": tax_total(subtotal, line_tax), "taxes": []});
+    if st.tax_detail == TaxDetail::PerLine {
+        let items: Vec<Value> = o
+            .lines
+            .iter()
+            .map(|l| {
+                let unit_tax = if l.quantity.is_zero() { Decimal::ZERO } else { (l.tax / l.quantity).round_dp(4) };
+                json!({"unit": tax_total(l.price, unit_tax), "row": tax_total(l.quantity * l.price, l.tax), "taxes": []})
+            })
+            .collect();
+        subtotal_tax["items"] = Value::Array(items);
+    }
+    let rows: [(&str, &str, Decimal, Value); 7] = [
+        ("subtotal", "Subtotal", subtotal, json!([])),
+        ("discount", "Discount", Decimal::ZERO, json!([])),
+        ("shipping_cost", "Shipping", shipping, json!([])),
+        ("discount", "Shipping Discount", Decimal::ZERO, json!([])),
+        ("tax", "Subtotal Tax", line_tax, subtotal_tax),
+        (
+            "tax",
+            "Shipping Tax",
+            o.shipping_tax,
+            json!({"total": tax_total(shipping, o.shipping_tax), "taxes": []}),
+        ),
+        (
+            "tax",
+            "Tax",
+            line_tax + o.shipping_tax,
+            json!({"total": tax_total(subtotal + shipping, line_tax + o.shipping_tax), "taxes": []}),
+        ),
+    ];
+    rows.into_iter()
+        .enumerate()
+        .map(|(n, (kind, label, amount, data))| {
+            let id = format!("{}-{kind}-{n}", o.id);
+            let signed = if kind == "discount" && !amount.is_zero() {
+                -amount
+            } else {
+                amount
+            };
+            let value = json!({
+                "type": "ordersubtotals",
+                "id": id,
+                "attributes": {
+                    "orderSubtotalType": kind,
+                    "label": label,
+                    "amount": money(amount),
+                    "signedAmount": money(signed),
+                    "currency": cur,
+                    "visible": !amount.is_zero(),
+                    "data": data,
+                },
+                "relationships": {
+                    "order": rel("orders", Some(o.id.to_string())),
+                    "priceList": {"data": null},
+                }
+            });
+            (id, value)
+        })
+        .collect()
+}

@@ -1,0 +1,1 @@
+INSERT INTO budget_apps (app) VALUES ($1) ON CONFLICT (app) DO NOTHING

@@ -1,0 +1,1 @@
+SELECT value FROM cursors WHERE name = $1

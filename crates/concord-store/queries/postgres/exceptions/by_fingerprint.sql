@@ -1,0 +1,1 @@
+SELECT * FROM exceptions WHERE fingerprint = $1 FOR UPDATE

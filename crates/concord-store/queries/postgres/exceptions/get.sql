@@ -1,0 +1,1 @@
+SELECT * FROM exceptions WHERE id = $1

@@ -1,0 +1,1 @@
+SELECT * FROM links WHERE kind = $1 AND oro_id = $2

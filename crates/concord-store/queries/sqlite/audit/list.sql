@@ -1,0 +1,1 @@
+SELECT * FROM audit ORDER BY id DESC LIMIT ?1

@@ -1,0 +1,4 @@
+SELECT * FROM jobs
+WHERE (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR kind = ?2)
+ORDER BY id DESC
+LIMIT ?3

@@ -1,0 +1,1 @@
+SELECT * FROM records WHERE kind = ?1 AND key = ?2

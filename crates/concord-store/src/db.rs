@@ -1,0 +1,282 @@
+//! The `Store` handle: backend picked from the URL, connection set-up, migrations, transactions,
+//! and the small macros that run one mirrored query file on whichever backend is in use.
+
+use crate::error::{redact_url, StoreError};
+use chrono::{DateTime, Utc};
+use concord_core::Clock;
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
+};
+use sqlx::{Connection, PgConnection, Postgres, Row, Sqlite, Transaction};
+use std::str::FromStr;
+use std::time::Duration;
+
+/// Which database a [`Store`] talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The store: jobs, links, records, cursors, payload log, exceptions, audit and rate budgets.
+/// Cloning is cheap; clones share the pools and the clock.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pub(crate) db: Db,
+    /// Every timestamp the store writes comes from here, so scenario runs stay in scenario time.
+    clock: Clock,
+}
+
+#[derive(Clone, Debug)]
+pub(crate) enum Db {
+    /// SQLite allows one writer at a time: writes go through a single connection so in-process
+    /// writers wait in the pool queue (fair, no sleeping) rather than in SQLite's busy handler.
+    /// Reads use their own pool; WAL lets them run beside the writer.
+    Sqlite { write: SqlitePool, read: SqlitePool },
+    Postgres(PgPool),
+}
+
+/// An open transaction for the `*_in` methods. Dropping it without [`StoreTx::commit`] rolls back.
+pub struct StoreTx(pub(crate) TxInner);
+
+pub(crate) enum TxInner {
+    Sqlite(Transaction<'static, Sqlite>),
+    Postgres(Transaction<'static, Postgres>),
+}
+
+impl StoreTx {
+    pub async fn commit(self) -> Result<(), StoreError> {
+        match self.0 {
+            TxInner::Sqlite(tx) => tx.commit().await?,
+            TxInner::Postgres(tx) => tx.commit().await?,
+        }
+        Ok(())
+    }
+
+    pub async fn rollback(self) -> Result<(), StoreError> {
+        match self.0 {
+            TxInner::Sqlite(tx) => tx.rollback().await?,
+            TxInner::Postgres(tx) => tx.rollback().await?,
+        }
+        Ok(())
+    }
+}
+
+impl Store {
+    /// Connects to `sqlite://PATH` (created if missing) or `postgres://…`, then runs migrations.
+    #[tracing::instrument(skip_all, fields(url = %redact_url(url)))]
+    pub async fn connect(url: &str, clock: Clock) -> Result<Store, StoreError> {
+        let shown = redact_url(url);
+        let db = if url.starts_with("sqlite:") {
+            connect_sqlite(url, &shown).await?
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            connect_postgres(url, &shown).await?
+        } else {
+            return Err(StoreError::UnsupportedUrl { url: shown });
+        };
+        let migrated = match &db {
+            Db::Sqlite { write, .. } => sqlx::migrate!("./migrations/sqlite").run(write).await,
+            Db::Postgres(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await,
+        };
+        migrated.map_err(|source| StoreError::Migrate { url: shown.clone(), source })?;
+        tracing::debug!(url = %shown, "Store connected and migrated.");
+        Ok(Store { db, clock })
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self.db {
+            Db::Sqlite { .. } => Backend::Sqlite,
+            Db::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    pub fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
+    /// The same store (same pools) read through another clock: how a second component with its
+    /// own view of time, or a test moving time forward, shares one database.
+    pub fn with_clock(&self, clock: Clock) -> Store {
+        Store { db: self.db.clone(), clock }
+    }
+
+    /// Starts a transaction. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`), so a
+    /// read followed by a write can never fail on a snapshot another process moved on.
+    pub async fn begin(&self) -> Result<StoreTx, StoreError> {
+        Ok(StoreTx(match &self.db {
+            Db::Sqlite { write, .. } => TxInner::Sqlite(write.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Postgres(pool) => TxInner::Postgres(pool.begin().await?),
+        }))
+    }
+
+    /// Closes the pools; later calls fail. Useful before dropping a test schema or database.
+    pub async fn close(&self) {
+        match &self.db {
+            Db::Sqlite { write, read } => {
+                read.close().await;
+                write.close().await;
+            }
+            Db::Postgres(pool) => pool.close().await,
+        }
+    }
+
+    /// "Now" on the store's clock, as stored: microseconds since the Unix epoch.
+    pub(crate) fn now_us(&self) -> i64 {
+        micros(self.clock.now())
+    }
+}
+
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+async fn connect_sqlite(url: &str, shown: &str) -> Result<Db, StoreError> {
+    let err = |source| StoreError::Connect { url: shown.to_string(), source };
+    let options = SqliteConnectOptions::from_str(url)
+        .map_err(err)?
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        // FULL syncs the WAL on every commit: a committed job survives a crash and a power cut.
+        .synchronous(SqliteSynchronous::Full)
+        .busy_timeout(Duration::from_secs(10))
+        .foreign_keys(true);
+    let memory = url.contains(":memory:") || url.contains("mode=memory");
+    if !memory {
+        // "Create if missing" includes the folder, so `sqlite://data/concord.db` works on a fresh checkout.
+        if let Some(dir) = options.get_filename().parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| err(sqlx::Error::Io(e)))?;
+        }
+    }
+    let write = SqlitePoolOptions::new()
+        .max_connections(1)
+        .acquire_timeout(Duration::from_secs(30))
+        .connect_with(options.clone())
+        .await
+        .map_err(err)?;
+    // Reading the schema proves the file is a database before anything is written to it.
+    sqlx::query("SELECT COUNT(*) FROM sqlite_master").fetch_one(&write).await.map_err(err)?;
+    // An in-memory database exists only on its own connection, so it reads where it writes.
+    let read = if memory {
+        write.clone()
+    } else {
+        SqlitePoolOptions::new().max_connections(4).connect_with(options).await.map_err(err)?
+    };
+    Ok(Db::Sqlite { write, read })
+}
+
+async fn connect_postgres(url: &str, shown: &str) -> Result<Db, StoreError> {
+    let err = |source| StoreError::Connect { url: shown.to_string(), source };
+    let options = PgConnectOptions::from_str(url).map_err(err)?;
+    // One direct connection first: the pool would only say "timed out", hiding the cause
+    // (refused, unknown host, bad credentials, missing database).
+    let probe = tokio::time::timeout(CONNECT_TIMEOUT, PgConnection::connect_with(&options))
+        .await
+        .map_err(|_| err(sqlx::Error::Io(std::io::Error::new(std::io::ErrorKind::TimedOut, "no answer within 10 s"))))?
+        .map_err(err)?;
+    probe.close().await.map_err(err)?;
+    let pool = PgPoolOptions::new()
+        .max_connections(8)
+        .acquire_timeout(CONNECT_TIMEOUT)
+        .connect_with(options)
+        .await
+        .map_err(err)?;
+    Ok(Db::Postgres(pool))
+}
+
+/// Microseconds since the Unix epoch: the one time format on both backends.
+pub(crate) fn micros(t: DateTime<Utc>) -> i64 {
+    t.timestamp_micros()
+}
+
+pub(crate) fn from_micros(v: i64) -> Result<DateTime<Utc>, StoreError> {
+    DateTime::from_timestamp_micros(v).ok_or_else(|| StoreError::corrupt(format!("timestamp {v} out of range")))
+}
+
+pub(crate) fn duration_us(d: Duration) -> i64 {
+    i64::try_from(d.as_micros()).unwrap_or(i64::MAX)
+}
+
+/// Typed column access shared by both row types, so each struct is decoded by one function.
+pub(crate) trait RowExt {
+    fn int(&self, col: &str) -> Result<i64, StoreError>;
+    fn opt_int(&self, col: &str) -> Result<Option<i64>, StoreError>;
+    fn text(&self, col: &str) -> Result<String, StoreError>;
+    fn opt_text(&self, col: &str) -> Result<Option<String>, StoreError>;
+
+    fn time(&self, col: &str) -> Result<DateTime<Utc>, StoreError> {
+        from_micros(self.int(col)?)
+    }
+    fn opt_time(&self, col: &str) -> Result<Option<DateTime<Utc>>, StoreError> {
+        self.opt_int(col)?.map(from_micros).transpose()
+    }
+    fn json(&self, col: &str) -> Result<serde_json::Value, StoreError> {
+        serde_json::from_str(&self.text(col)?).map_err(|e| StoreError::corrupt(format!("{col}: {e}")))
+    }
+}
+
+macro_rules! impl_row_ext {
+    ($row:ty) => {
+        impl RowExt for $row {
+            fn int(&self, col: &str) -> Result<i64, StoreError> {
+                Ok(self.try_get(col)?)
+            }
+            fn opt_int(&self, col: &str) -> Result<Option<i64>, StoreError> {
+                Ok(self.try_get(col)?)
+            }
+            fn text(&self, col: &str) -> Result<String, StoreError> {
+                Ok(self.try_get(col)?)
+            }
+            fn opt_text(&self, col: &str) -> Result<Option<String>, StoreError> {
+                Ok(self.try_get(col)?)
+            }
+        }
+    };
+}
+impl_row_ext!(SqliteRow);
+impl_row_ext!(PgRow);
+
+/// The text of a mirrored query file: `sql!(sqlite, "jobs/claim")`.
+macro_rules! sql {
+    (sqlite, $file:literal) => {
+        include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/queries/sqlite/", $file, ".sql"))
+    };
+    (postgres, $file:literal) => {
+        include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/queries/postgres/", $file, ".sql"))
+    };
+}
+
+/// Runs `$body` on the store's backend with `$q` = `sqlx::query(file)` and `$ex` = the pool
+/// (`write` or `read` side on SQLite). The body is compiled once per backend.
+macro_rules! with_db {
+    ($store:expr, $side:ident, $file:literal, |$q:ident, $ex:ident| $body:expr) => {
+        match &$store.db {
+            $crate::db::Db::Sqlite { $side: $ex, .. } => {
+                let $q = sqlx::query($crate::db::sql!(sqlite, $file));
+                $body
+            }
+            $crate::db::Db::Postgres($ex) => {
+                let $q = sqlx::query($crate::db::sql!(postgres, $file));
+                $body
+            }
+        }
+    };
+}
+
+/// As [`with_db!`], inside a [`StoreTx`]: `$ex` is the transaction's connection.
+macro_rules! with_tx {
+    ($tx:expr, $file:literal, |$q:ident, $ex:ident| $body:expr) => {
+        match &mut $tx.0 {
+            $crate::db::TxInner::Sqlite(inner) => {
+                let $ex = &mut **inner;
+                let $q = sqlx::query($crate::db::sql!(sqlite, $file));
+                $body
+            }
+            $crate::db::TxInner::Postgres(inner) => {
+                let $ex = &mut **inner;
+                let $q = sqlx::query($crate::db::sql!(postgres, $file));
+                $body
+            }
+        }
+    };
+}
+
+pub(crate) use {sql, with_db, with_tx};

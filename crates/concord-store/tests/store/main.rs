@@ -1,0 +1,55 @@
+//! The store's one integration test binary: the conformance suite run on SQLite (always) and on
+//! PostgreSQL (when `CONCORD_TEST_POSTGRES_URL` is set), connection errors, and the kill test.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod connect;
+mod jobs;
+mod kill;
+mod other;
+mod support;
+
+/// Generates `sqlite::<name>` and `postgres::<name>` tests calling `crate::<module>::<name>(&db)`.
+macro_rules! conformance {
+    ($($module:ident :: $name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let db = crate::support::TestDb::sqlite().await;
+                    crate::$module::$name(&db).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let Some(db) = crate::support::TestDb::postgres().await else {
+                        eprintln!("skipped: CONCORD_TEST_POSTGRES_URL is not set");
+                        return;
+                    };
+                    crate::$module::$name(&db).await;
+                }
+            )*
+        }
+    };
+}
+
+conformance!(
+    jobs::enqueue_is_idempotent,
+    jobs::enqueue_in_a_rolled_back_transaction_leaves_nothing,
+    jobs::concurrent_claimers_never_share_a_job,
+    jobs::claims_take_priority_then_oldest,
+    jobs::expired_leases_are_reaped,
+    jobs::heartbeat_extends_the_lease,
+    jobs::retries_follow_the_schedule_then_dead_letter,
+    jobs::retry_after_and_reschedule_do_not_use_attempts,
+    jobs::replay_one_and_replay_dead_by_kind,
+    jobs::counts_and_listing,
+    other::links_records_and_cursors_round_trip,
+    other::payload_log_filters_truncates_and_purges,
+    other::exceptions_dedup_reopen_and_audit,
+    other::budget_never_exceeds_its_limit,
+    other::budget_is_shared_by_separate_stores,
+    kill::a_killed_process_loses_no_job_and_leaks_no_lease,
+);

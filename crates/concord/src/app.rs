@@ -1,0 +1,79 @@
+//! Builds what a running Concord needs from its settings: the store-backed rate budget, both
+//! clients, the shared context; and subscribes to both systems' webhooks.
+
+use crate::config::{Rules, Schedule};
+use crate::connectors::budget::RateBudget;
+use crate::connectors::cin7::{Cin7Client, Cin7Settings};
+use crate::connectors::oro::{OroClient, OroSettings};
+use crate::sync::context::Context;
+use concord_store::Store;
+use secrecy::{ExposeSecret, SecretString};
+use std::sync::Arc;
+use std::time::Duration;
+
+pub struct Connections {
+    pub oro: OroSettings,
+    pub cin7: Cin7Settings,
+    pub cin7_calls_per_minute: u32,
+}
+
+pub fn build_context(store: Store, connections: Connections, rules: Rules, schedule: Schedule) -> anyhow::Result<Context> {
+    let clock = store.clock().clone();
+    let app_name = format!("cin7:{}", connections.cin7.account_id);
+    let budget = RateBudget::new(store.clone(), app_name, connections.cin7_calls_per_minute);
+    let cin7 = Cin7Client::new(connections.cin7, budget, store.clone())?;
+    let oro = OroClient::new(connections.oro, store.clone())?;
+    Ok(Context {
+        store,
+        cin7,
+        oro,
+        rules: Arc::new(rules),
+        schedule: Arc::new(schedule),
+        clock,
+        cache: Default::default(),
+        order_locks: Default::default(),
+        customer_lock: Default::default(),
+    })
+}
+
+/// Where the systems should deliver webhooks, and the secrets that prove a delivery is genuine.
+pub struct WebhookTargets {
+    pub base_url: String,
+    pub oro_secret: Option<SecretString>,
+    pub cin7_token: Option<SecretString>,
+}
+
+/// Subscribes to order, stock and customer webhooks. A system that refuses (no webhooks module,
+/// Oro before 6.1.10) is left to polling, which runs either way.
+pub async fn register_webhooks(ctx: &Context, targets: &WebhookTargets) {
+    if let Some(secret) = &targets.oro_secret {
+        let url = format!("{}/webhooks/oro", targets.base_url);
+        for topic in ["order.created", "order.updated"] {
+            if let Err(e) = ctx.oro.ensure_webhook(topic, &url, secret.expose_secret()).await {
+                tracing::warn!(error = %e, topic, "Oro webhooks unavailable; polling only.");
+                break;
+            }
+        }
+    }
+    if let Some(token) = &targets.cin7_token {
+        let hooks = [("Stock/AvailableStockLevelChanged", "stock"), ("Customer/Updated", "customer")];
+        for (kind, path) in hooks {
+            let url = format!("{}/webhooks/cin7/{path}", targets.base_url);
+            if let Err(e) = ctx.cin7.ensure_webhook(kind, &url, token.expose_secret()).await {
+                tracing::warn!(error = %e, kind, "Cin7 webhooks unavailable; polling only.");
+                break;
+            }
+        }
+    }
+}
+
+pub fn default_timeout() -> Duration {
+    Duration::from_secs(30)
+}
+
+/// A random secret for webhooks Concord registers itself.
+pub fn random_secret() -> SecretString {
+    use rand::Rng;
+    let bytes: [u8; 24] = rand::thread_rng().gen();
+    SecretString::from(hex::encode(bytes))
+}

@@ -1,0 +1,177 @@
+//! The command line: `demo`, `emulate`, `run`, and the commands that read or act on the store.
+
+mod commands;
+
+use clap::{Parser, Subcommand};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser, Debug)]
+#[command(name = "concord", version, about = "Keeps an OroCommerce B2B storefront and a Cin7 Core ERP in agreement.")]
+pub struct Cli {
+    /// Log one JSON object per line (for log shippers) instead of text.
+    #[arg(long, global = true)]
+    pub log_json: bool,
+    /// Show debug logs.
+    #[arg(long, short, global = true)]
+    pub verbose: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+impl Cli {
+    pub fn default_log_level(&self) -> &'static str {
+        match (&self.command, self.verbose) {
+            (_, true) => "concord=debug,info",
+            (Command::Demo(_), false) => "warn,concord=warn",
+            _ => "info",
+        }
+    }
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run a scenario (the built-in wholesale morning by default) against both emulators, in process.
+    Demo(DemoArgs),
+    /// Serve only the two emulators, playing a scenario on its clock.
+    Emulate {
+        #[arg(long)]
+        scenario: PathBuf,
+        /// Oro listens here; Cin7 on the next port (port 0 picks two free ports).
+        #[arg(long, default_value = "127.0.0.1:0")]
+        listen: SocketAddr,
+        #[arg(long)]
+        speed: Option<f64>,
+    },
+    /// The engine alone, against real systems (or emulators): production mode.
+    Run {
+        #[arg(long, env = "CONCORD_CONFIG")]
+        config: PathBuf,
+    },
+    /// Apply the store's migrations and exit.
+    Migrate {
+        #[arg(long)]
+        store: String,
+    },
+    /// Check the store and both systems with their healthchecks.
+    Doctor {
+        #[arg(long, env = "CONCORD_CONFIG")]
+        config: PathBuf,
+    },
+    /// Durable jobs: list, retry one, replay dead letters in bulk.
+    Jobs {
+        #[command(subcommand)]
+        action: JobsAction,
+        #[arg(long, global = true, default_value = "sqlite://concord.db")]
+        store: String,
+    },
+    /// The exception inbox.
+    Exceptions {
+        #[command(subcommand)]
+        action: ExceptionsAction,
+        #[arg(long, global = true, default_value = "sqlite://concord.db")]
+        store: String,
+    },
+    /// The latest reconciliation and the month-end report.
+    Report {
+        #[arg(long)]
+        period: Option<String>,
+        #[arg(long, default_value = "text")]
+        format: String,
+        #[arg(long, default_value = "sqlite://concord.db")]
+        store: String,
+    },
+    /// Oro price lists → Cin7 price tiers.
+    Prices {
+        #[command(subcommand)]
+        action: PricesAction,
+    },
+}
+
+#[derive(clap::Args, Debug)]
+pub struct DemoArgs {
+    #[arg(long)]
+    pub scenario: Option<PathBuf>,
+    #[arg(long)]
+    pub speed: Option<f64>,
+    #[arg(long)]
+    pub exit_when_idle: bool,
+    #[arg(long)]
+    pub dump_state: Option<PathBuf>,
+    /// `text` or `json`.
+    #[arg(long, default_value = "text")]
+    pub report: String,
+    /// Store URL (default: a SQLite file in a fresh temporary folder, printed at start).
+    #[arg(long)]
+    pub store: Option<String>,
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// The dashboard token (a random one is printed otherwise).
+    #[arg(long)]
+    pub dashboard_token: Option<String>,
+    #[arg(long, default_value_t = 4)]
+    pub workers: usize,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum JobsAction {
+    List {
+        #[arg(long)]
+        state: Option<String>,
+        #[arg(long)]
+        kind: Option<String>,
+    },
+    Retry { id: i64 },
+    Replay {
+        #[arg(long)]
+        kind: Option<String>,
+        #[arg(long)]
+        from: Option<String>,
+        #[arg(long)]
+        to: Option<String>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ExceptionsAction {
+    List {
+        #[arg(long)]
+        owner: Option<String>,
+        #[arg(long)]
+        kind: Option<String>,
+        #[arg(long)]
+        status: Option<String>,
+        #[arg(long, default_value = "table")]
+        format: String,
+    },
+    Show { id: i64 },
+    Ack { id: i64, #[arg(long)] note: Option<String> },
+    Resolve { id: i64, #[arg(long)] note: Option<String> },
+    Ignore { id: i64, #[arg(long)] note: Option<String> },
+    Retry { id: i64 },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum PricesAction {
+    Sync {
+        #[arg(long, env = "CONCORD_CONFIG")]
+        config: PathBuf,
+        #[arg(long)]
+        dry_run: bool,
+    },
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Demo(args) => commands::demo(args).await,
+        Command::Emulate { scenario, listen, speed } => commands::emulate(scenario, listen, speed).await,
+        Command::Run { config } => commands::run(config).await,
+        Command::Migrate { store } => commands::migrate(&store).await,
+        Command::Doctor { config } => commands::doctor(config).await,
+        Command::Jobs { action, store } => commands::jobs(action, &store).await,
+        Command::Exceptions { action, store } => commands::exceptions(action, &store).await,
+        Command::Report { period, format, store } => commands::report(period, &format, &store).await,
+        Command::Prices { action: PricesAction::Sync { config, dry_run } } => commands::prices_sync(config, dry_run).await,
+    }
+}

@@ -1,0 +1,176 @@
+//! What each command does. `anyhow` is allowed here, at the top: every error below already names
+//! its cause, and this layer only adds which step failed.
+
+use super::{DemoArgs, ExceptionsAction, JobsAction};
+use crate::app::{self, Connections, WebhookTargets};
+use crate::config::Config;
+use crate::connectors::cin7::Cin7Settings;
+use crate::connectors::oro::OroSettings;
+use crate::demo::{self, DemoOptions};
+use crate::sync::context::Context;
+use anyhow::Context as _;
+use concord_core::scenario::{parse_scenario, Scenario};
+use concord_core::Clock;
+use concord_emulators::Emulators;
+use concord_store::Store;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// The built-in demo: a wholesale morning, about two minutes on the wall clock.
+const BUILT_IN_SCENARIO: &str = include_str!("../../scenarios/wholesale-morning.json");
+
+pub fn load_scenario(path: &Path) -> anyhow::Result<Scenario> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("Failed to read the scenario {}", path.display()))?;
+    parse_scenario(&text).map_err(|e| anyhow::anyhow!("scenario {} is not valid: {e}", path.display()))
+}
+
+pub async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
+    let scenario = match &args.scenario {
+        Some(path) => load_scenario(path)?,
+        None => parse_scenario(BUILT_IN_SCENARIO).map_err(|e| anyhow::anyhow!("the built-in scenario is broken: {e}"))?,
+    };
+    let store_url = match args.store {
+        Some(url) => url,
+        None => {
+            let dir = tempfile::Builder::new().prefix("concord-demo-").tempdir()?.keep();
+            let url = format!("sqlite://{}", dir.join("concord.db").display());
+            eprintln!("Store: {url}");
+            url
+        }
+    };
+    let token = args.dashboard_token.clone().unwrap_or_else(|| secrecy::ExposeSecret::expose_secret(&app::random_secret()).chars().take(24).collect());
+    eprintln!("Dashboard: http://{} (token {token})", args.listen);
+    let _ = token; let extra: Box<dyn Fn(Store) -> axum::Router + Send + Sync> = Box::new(|_| axum::Router::new());
+    let opts = DemoOptions {
+        scenario,
+        speed: args.speed,
+        store_url,
+        exit_when_idle: args.exit_when_idle,
+        dump_state: args.dump_state,
+        listen: args.listen,
+        extra_routes: Some(extra),
+        workers: args.workers,
+    };
+    let summary = demo::run(opts).await?;
+    if args.report == "json" {
+        println!("{}", serde_json::to_string_pretty(&summary)?);
+    } else if args.exit_when_idle {
+        summary.print_text(&mut std::io::stdout())?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn emulate(scenario: PathBuf, listen: SocketAddr, speed: Option<f64>) -> anyhow::Result<ExitCode> {
+    let scenario = load_scenario(&scenario)?;
+    let clock = Clock::scaled(scenario.clock.start, speed.unwrap_or(scenario.clock.speed));
+    let cin7_addr = if listen.port() == 0 { listen } else { SocketAddr::new(listen.ip(), listen.port() + 1) };
+    let mut emulators = Emulators::start(&scenario, clock, listen, cin7_addr).await.context("Failed to start the emulators")?;
+    let mut connection = emulators.connection();
+    connection["clock"] = serde_json::json!({ "start": scenario.clock.start, "speed": speed.unwrap_or(scenario.clock.speed) });
+    println!("{connection}");
+    let (tx, mut crashes) = tokio::sync::mpsc::unbounded_channel();
+    emulators.play_timeline(&scenario, tx);
+    loop {
+        tokio::select! {
+            Some(at) = crashes.recv() => tracing::info!(at_s = at, "The timeline crashes Concord here; emulate leaves that to whoever runs it."),
+            _ = tokio::signal::ctrl_c() => break,
+        }
+    }
+    emulators.stop();
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Store, context and webhook targets for a configured (production) process.
+pub async fn context_from_config(config: &Config) -> anyhow::Result<Context> {
+    let store = Store::connect(&config.store.url, Clock::real()).await.context("Failed to open the store")?;
+    let timeout = app::default_timeout();
+    let connections = Connections {
+        oro: OroSettings { base_url: config.oro.base_url.clone(), client_id: config.oro.client_id.clone(), client_secret: config.oro.client_secret.clone(), timeout },
+        cin7: Cin7Settings { base_url: config.cin7.base_url.clone(), account_id: config.cin7.account_id.clone(), application_key: config.cin7.application_key.clone(), timeout },
+        cin7_calls_per_minute: config.cin7.calls_per_minute,
+    };
+    app::build_context(store, connections, config.rules.clone(), config.schedule.clone())
+}
+
+pub async fn run(path: PathBuf) -> anyhow::Result<ExitCode> {
+    let config = Config::load(&path)?;
+    let ctx = context_from_config(&config).await?;
+    let listen: SocketAddr = config.web.listen.clone().unwrap_or_else(|| "127.0.0.1:8080".into()).parse().context("web.listen is not an address")?;
+    let targets = WebhookTargets {
+        base_url: config.oro.webhook_url.clone().or(config.cin7.webhook_url.clone()).unwrap_or_else(|| format!("http://{listen}")),
+        oro_secret: config.oro.webhook_secret.clone(),
+        cin7_token: config.cin7.webhook_token.clone(),
+    };
+    let state = crate::engine::webhooks::WebhookState { ctx: ctx.clone(), oro_secret: targets.oro_secret.clone(), cin7_token: targets.cin7_token.clone() };
+    let router = crate::engine::webhooks::router(state);
+    let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("Failed to listen on {listen}"))?;
+    let server = tokio::spawn(async move {
+        let _ = axum::serve(listener, router).await;
+    });
+    app::register_webhooks(&ctx, &targets).await;
+    for kind in ["orders.poll", "stock.sync", "prices.sync"] {
+        crate::engine::schedule_now(&ctx, kind, 5).await;
+    }
+    let engine = crate::engine::start(ctx, 4);
+    tracing::info!(%listen, "Concord is running; Ctrl-C stops it.");
+    tokio::signal::ctrl_c().await?;
+    engine.stop().await;
+    server.abort();
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn migrate(url: &str) -> anyhow::Result<ExitCode> {
+    Store::connect(url, Clock::real()).await.context("Failed to migrate the store")?;
+    println!("The store at {} is up to date.", redact_url(url));
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn doctor(path: PathBuf) -> anyhow::Result<ExitCode> {
+    let config = Config::load(&path)?;
+    let ctx = context_from_config(&config).await?;
+    println!("store: ok ({})", redact_url(&config.store.url));
+    let mut ok = true;
+    for health in [ctx.oro.healthcheck().await, ctx.cin7.healthcheck().await] {
+        println!("{}: {} ({})", health.system, if health.ok { "ok" } else { "FAILING" }, health.detail);
+        ok &= health.ok;
+    }
+    Ok(if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+pub async fn prices_sync(path: PathBuf, dry_run: bool) -> anyhow::Result<ExitCode> {
+    let config = Config::load(&path)?;
+    let ctx = context_from_config(&config).await?;
+    let (drifted, pushed) = crate::sync::prices::push::sync(&ctx, dry_run).await?;
+    println!("{drifted} products had drifted tiers; {pushed} pushed{}.", if dry_run { " (dry run)" } else { "" });
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn jobs(action: JobsAction, store: &str) -> anyhow::Result<ExitCode> {
+    let store = Store::connect(store, Clock::real()).await.context("Failed to open the store")?;
+    let _ = (&store, action);
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn exceptions(action: ExceptionsAction, store: &str) -> anyhow::Result<ExitCode> {
+    let store = Store::connect(store, Clock::real()).await.context("Failed to open the store")?;
+    let _ = (&store, action);
+    Ok(ExitCode::SUCCESS)
+}
+
+pub async fn report(period: Option<String>, format: &str, store: &str) -> anyhow::Result<ExitCode> {
+    let store = Store::connect(store, Clock::real()).await.context("Failed to open the store")?;
+    let _ = (&store, period, format);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A store URL with any password hidden, for messages.
+pub fn redact_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        _ => url.to_owned(),
+    }
+}

@@ -1,0 +1,105 @@
+//! Wire ↔ domain translation for Cin7 (syntax only; business rules live in `sync/`).
+
+use super::models::*;
+use crate::domain::*;
+
+pub fn product(p: Product) -> ErpProduct {
+    let pack = match (p.bill_of_material, p.bom.as_slice()) {
+        (true, [only]) if only.quantity > rust_decimal::Decimal::ZERO => {
+            Some(Pack { base_sku: only.product_code.clone(), size: only.quantity })
+        }
+        _ => None,
+    };
+    ErpProduct {
+        id: p.id,
+        sku: p.sku,
+        name: p.name,
+        pack,
+        price_tiers: p.price_tiers,
+        is_service: p.kind.as_deref().is_some_and(|k| k.eq_ignore_ascii_case("service")),
+    }
+}
+
+pub fn customer(c: Customer) -> ErpCustomer {
+    ErpCustomer {
+        id: c.id,
+        name: c.name,
+        currency: c.currency,
+        on_credit_hold: c.is_on_credit_hold,
+        payment_term: c.payment_term,
+        oro_id: c.additional_attribute1.filter(|s| !s.is_empty()),
+    }
+}
+
+pub fn customer_write(c: &NewErpCustomer) -> CustomerWrite {
+    CustomerWrite {
+        name: c.name.clone(),
+        status: "Active",
+        currency: c.currency.clone(),
+        payment_term: c.payment_term.clone(),
+        is_on_credit_hold: c.on_credit_hold,
+        price_tier: c.price_tier.clone(),
+        tax_rule: c.tax_rule.clone(),
+        additional_attribute1: c.oro_id.clone(),
+        additional_attribute2: c.hierarchy_path.clone(),
+    }
+}
+
+pub fn sale_summary(r: SaleListRow) -> SaleSummary {
+    SaleSummary {
+        id: r.sale_id,
+        external_id: r.external_id.filter(|s| !s.is_empty()),
+        status: r.status,
+        order_status: r.order_status,
+        customer: r.customer,
+        shipping_status: r.combined_shipping_status,
+    }
+}
+
+pub fn sale_detail(s: Sale) -> SaleDetail {
+    let order = s.order.unwrap_or_default();
+    SaleDetail {
+        id: s.id,
+        external_id: s.external_id.filter(|e| !e.is_empty()),
+        status: s.status,
+        order_status: order.status,
+        customer: s.customer,
+        lines: order.lines.into_iter().map(|l| SaleLine { sku: l.sku, quantity: l.quantity, price: l.price, tax: l.tax, total: l.total }).collect(),
+        charges: order
+            .additional_charges
+            .into_iter()
+            .map(|c| SaleCharge { description: c.description, quantity: c.quantity, price: c.price, tax: c.tax, total: c.total })
+            .collect(),
+        total: order.total,
+    }
+}
+
+pub fn stock_row(r: AvailabilityRow) -> StockRow {
+    StockRow { sku: r.sku, location: r.location, on_hand: r.on_hand, allocated: r.allocated, available: r.available }
+}
+
+pub fn order_body(sale_id: &str, stage: OrderStage, order: &SaleOrder) -> serde_json::Value {
+    let lines: Vec<Line> = order
+        .lines
+        .iter()
+        .map(|l| Line { sku: l.sku.clone(), quantity: l.quantity, price: l.price, discount: rust_decimal::Decimal::ZERO, tax: l.tax, total: l.total })
+        .collect();
+    let charges: Vec<Charge> = order
+        .charges
+        .iter()
+        .map(|c| Charge { description: c.description.clone(), quantity: c.quantity, price: c.price, tax: c.tax, total: c.total })
+        .collect();
+    serde_json::json!({
+        "SaleID": sale_id,
+        "Status": stage.as_cin7(),
+        "Memo": order.memo,
+        "Lines": lines,
+        "AdditionalCharges": charges,
+    })
+}
+
+/// The customers carried by a `Customer/Updated` webhook body.
+pub fn customer_updated(body: &[u8]) -> Result<Vec<ErpCustomer>, serde_json::Error> {
+    let parsed: CustomerUpdated = serde_json::from_slice(body)?;
+    Ok(parsed.customer_details_list.into_iter().map(|d| customer(d.customer)).collect())
+}

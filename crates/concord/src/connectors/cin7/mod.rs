@@ -1,0 +1,14 @@
+//! Cin7 Core API v2: the client, its healthcheck, and its error classification.
+
+mod client;
+mod config;
+mod convert;
+mod error;
+mod models;
+#[cfg(test)]
+mod tests;
+
+pub use client::{Cin7Client, SaleListFilter};
+pub use convert::customer_updated as parse_customer_updated;
+pub use config::Cin7Settings;
+pub use error::Cin7Error;

@@ -1,0 +1,18 @@
+//! OroCommerce back-office JSON:API: the client with token management, its healthcheck, error
+//! classification, and the webhook signature check.
+
+mod client;
+mod config;
+mod convert;
+mod error;
+mod models;
+mod signature;
+mod token;
+#[cfg(test)]
+mod tests;
+
+pub use client::OroClient;
+pub use config::OroSettings;
+pub use error::OroError;
+pub use convert::order_webhook as parse_order_webhook;
+pub use signature::verify_signature;

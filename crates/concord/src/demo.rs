@@ -1,0 +1,145 @@
+//! `concord demo`: both emulators in process, the engine against them on the scenario clock, a
+//! simulated crash when the timeline says so, and the state dump once the run is idle.
+
+mod idle;
+mod summary;
+
+use crate::app::{self, Connections, WebhookTargets};
+use crate::config::{Rules, Schedule};
+use crate::connectors::cin7::Cin7Settings;
+use crate::connectors::oro::OroSettings;
+use crate::engine::{self, webhooks};
+use crate::sync::context::Context;
+use anyhow::Context as _;
+use concord_core::scenario::Scenario;
+use concord_core::Clock;
+use concord_emulators::Emulators;
+use concord_store::Store;
+use secrecy::SecretString;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+use tokio::net::TcpListener;
+
+pub use summary::Summary;
+
+pub struct DemoOptions {
+    pub scenario: Scenario,
+    pub speed: Option<f64>,
+    pub store_url: String,
+    pub exit_when_idle: bool,
+    pub dump_state: Option<PathBuf>,
+    pub listen: SocketAddr,
+    /// Extra routes (the dashboard) merged into Concord's own server.
+    pub extra_routes: Option<Box<dyn Fn(Store) -> axum::Router + Send + Sync>>,
+    pub workers: usize,
+}
+
+/// Runs a scenario to idle (or `run_until_s`) and returns what happened.
+pub async fn run(opts: DemoOptions) -> anyhow::Result<Summary> {
+    let scenario = opts.scenario;
+    let clock = Clock::scaled(scenario.clock.start, opts.speed.unwrap_or(scenario.clock.speed));
+    let store = Store::connect(&opts.store_url, clock.clone()).await.context("Failed to open the store")?;
+    let any_port: SocketAddr = ([127, 0, 0, 1], 0).into();
+    let mut emulators = Emulators::start(&scenario, clock.clone(), any_port, any_port).await.context("Failed to start the emulators")?;
+    let listener = TcpListener::bind(opts.listen).await.with_context(|| format!("Failed to listen on {}", opts.listen))?;
+    let addr = listener.local_addr()?;
+    let base_url = format!("http://{addr}");
+    tracing::info!(dashboard = %base_url, "Concord is serving.");
+    let targets = WebhookTargets {
+        base_url: base_url.clone(),
+        oro_secret: scenario.oro.webhooks.then(app::random_secret),
+        cin7_token: scenario.cin7.webhooks.then(app::random_secret),
+    };
+    let mut ctx = build_context(&scenario, &emulators, &store, &clock)?;
+    let mut server = serve(listener, &ctx, &targets, opts.extra_routes.as_deref(), &store);
+    app::register_webhooks(&ctx, &targets).await;
+    kick_off(&ctx).await;
+    let mut engine = engine::start(ctx.clone(), opts.workers);
+    let (crash_tx, mut crashes) = tokio::sync::mpsc::unbounded_channel();
+    emulators.play_timeline(&scenario, crash_tx);
+    let mut idle = idle::IdleWatch::new(scenario.run_until_s);
+    loop {
+        tokio::select! {
+            Some(at) = crashes.recv() => {
+                tracing::warn!(at_s = at, "Simulated crash: stopping every engine task without a graceful shutdown.");
+                engine.stop().await;
+                server.abort();
+                clock.sleep(Duration::from_secs(30)).await;
+                ctx = build_context(&scenario, &emulators, &store, &clock)?;
+                let listener = TcpListener::bind(addr).await.with_context(|| format!("Failed to listen again on {addr}"))?;
+                server = serve(listener, &ctx, &targets, opts.extra_routes.as_deref(), &store);
+                kick_off(&ctx).await;
+                engine = engine::start(ctx.clone(), opts.workers);
+                tracing::info!("Concord restarted from its store.");
+            }
+            _ = tokio::time::sleep(Duration::from_millis(50)) => {
+                if idle.check(&ctx, &emulators).await? {
+                    break;
+                }
+            }
+        }
+    }
+    engine.stop().await;
+    let summary = summary::collect(&ctx, &emulators).await?;
+    if let Some(path) = &opts.dump_state {
+        let dump = summary::dump(&scenario, &ctx, &emulators).await?;
+        std::fs::write(path, serde_json::to_vec_pretty(&dump)?).with_context(|| format!("Failed to write {}", path.display()))?;
+    }
+    if !opts.exit_when_idle {
+        summary.print_text(&mut std::io::stdout())?;
+        println!("The dashboard stays up at {base_url} until Ctrl-C.");
+        tokio::signal::ctrl_c().await?;
+    }
+    server.abort();
+    emulators.stop();
+    Ok(summary)
+}
+
+fn build_context(scenario: &Scenario, emulators: &Emulators, store: &Store, clock: &Clock) -> anyhow::Result<Context> {
+    let conn = emulators.connection();
+    let text = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_owned();
+    // Timeouts are clock time too, but never so short on the wall clock that a busy machine trips them.
+    let timeout = clock.to_real(app::default_timeout()).max(Duration::from_secs(3));
+    let connections = Connections {
+        oro: OroSettings {
+            base_url: emulators.oro_url.clone(),
+            client_id: text(&conn["oro"]["client_id"]),
+            client_secret: SecretString::from(text(&conn["oro"]["client_secret"])),
+            timeout,
+        },
+        cin7: Cin7Settings {
+            base_url: emulators.cin7_url.clone(),
+            account_id: text(&conn["cin7"]["account_id"]),
+            application_key: SecretString::from(text(&conn["cin7"]["application_key"])),
+            timeout,
+        },
+        // As an operator would set it for their own account: Cin7's limit less Concord's headroom.
+        cin7_calls_per_minute: budget_for(scenario.cin7.rate_limit.calls_per_minute),
+    };
+    app::build_context(store.clone(), connections, Rules::from_settings(&scenario.settings), Schedule::default())
+}
+
+/// Concord keeps about 8 % of Cin7's limit free for other integrations and clock jitter.
+pub fn budget_for(limit: u32) -> u32 {
+    (limit - (limit / 12).max(1).min(limit - 1)).max(1)
+}
+
+fn serve(listener: TcpListener, ctx: &Context, targets: &WebhookTargets, extra: Option<&(dyn Fn(Store) -> axum::Router + Send + Sync)>, store: &Store) -> tokio::task::JoinHandle<()> {
+    let state = webhooks::WebhookState { ctx: ctx.clone(), oro_secret: targets.oro_secret.clone(), cin7_token: targets.cin7_token.clone() };
+    let mut router = webhooks::router(state);
+    if let Some(extra) = extra {
+        router = router.merge(extra(store.clone()));
+    }
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, router).await;
+    })
+}
+
+/// What a (re)started engine does first: poll for orders, mirror prices, sync stock.
+async fn kick_off(ctx: &Context) {
+    use crate::engine::schedule_now;
+    for (kind, priority) in [("orders.poll", 9), ("stock.sync", 5), ("prices.sync", 1)] {
+        schedule_now(ctx, kind, priority).await;
+    }
+}

@@ -1,0 +1,86 @@
+//! The closing summary of a run and the state dump the acceptance checker reads.
+
+use crate::sync::context::Context;
+use crate::sync::orders::record::{self, OrderState};
+use concord_core::scenario::Scenario;
+use concord_emulators::Emulators;
+use concord_store::ExceptionFilter;
+use serde::Serialize;
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    pub ended_at_s: f64,
+    pub orders_in_cin7: usize,
+    pub orders_held: usize,
+    pub orders_by_state: BTreeMap<String, usize>,
+    pub exceptions_by_owner: BTreeMap<String, usize>,
+    pub exceptions_by_kind: BTreeMap<String, usize>,
+    pub cin7_calls: usize,
+    pub cin7_calls_per_order: f64,
+    pub oro_calls: usize,
+}
+
+pub async fn collect(ctx: &Context, emulators: &Emulators) -> anyhow::Result<Summary> {
+    let mut by_state = BTreeMap::new();
+    let records = record::all(&ctx.store).await?;
+    for r in &records {
+        *by_state.entry(r.state.as_str().to_owned()).or_insert(0) += 1;
+    }
+    let in_cin7 = records.iter().filter(|r| matches!(r.state, OrderState::Authorised | OrderState::Draft)).count();
+    let held = records.iter().filter(|r| r.state == OrderState::Held).count();
+    let mut by_owner = BTreeMap::new();
+    let mut by_kind = BTreeMap::new();
+    for e in ctx.store.exceptions(&ExceptionFilter::default()).await? {
+        *by_owner.entry(e.owner.as_str().to_owned()).or_insert(0) += 1;
+        *by_kind.entry(e.kind.as_str().to_owned()).or_insert(0) += 1;
+    }
+    let cin7_log = emulators.cin7.api_log();
+    let order_calls = cin7_log.iter().filter(|c| c.path.to_ascii_lowercase().starts_with("/sale") || c.path.to_ascii_lowercase().starts_with("/customer")).count();
+    Ok(Summary {
+        ended_at_s: ctx.clock.elapsed_s(),
+        orders_in_cin7: in_cin7,
+        orders_held: held,
+        orders_by_state: by_state,
+        exceptions_by_owner: by_owner,
+        exceptions_by_kind: by_kind,
+        cin7_calls: cin7_log.len(),
+        cin7_calls_per_order: if in_cin7 > 0 { order_calls as f64 / in_cin7 as f64 } else { 0.0 },
+        oro_calls: emulators.oro.api_log().len(),
+    })
+}
+
+pub async fn dump(scenario: &Scenario, ctx: &Context, emulators: &Emulators) -> anyhow::Result<Value> {
+    let exceptions: Vec<Value> = ctx
+        .store
+        .exceptions(&ExceptionFilter::default())
+        .await?
+        .into_iter()
+        .map(|e| json!({ "kind": e.kind.as_str(), "owner": e.owner.as_str(), "subject": e.subject, "status": e.status.as_str(), "occurrences": e.occurrences, "explanation": e.explanation }))
+        .collect();
+    let mut dump = emulators.dump();
+    dump["scenario"] = json!(scenario.name);
+    dump["ended_at_s"] = json!(concord_emulators::common::round_ms(ctx.clock.elapsed_s()));
+    dump["concord"] = json!({ "exceptions": exceptions });
+    Ok(dump)
+}
+
+impl Summary {
+    pub fn print_text(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        writeln!(out, "Run ended at {:.0} s of scenario time.", self.ended_at_s)?;
+        writeln!(out, "Orders in Cin7: {}   held for a person: {}", self.orders_in_cin7, self.orders_held)?;
+        for (state, n) in &self.orders_by_state {
+            writeln!(out, "  {state:<26} {n}")?;
+        }
+        writeln!(out, "Exceptions by owner:")?;
+        for (owner, n) in &self.exceptions_by_owner {
+            writeln!(out, "  {owner:<26} {n}")?;
+        }
+        writeln!(out, "Exceptions by kind:")?;
+        for (kind, n) in &self.exceptions_by_kind {
+            writeln!(out, "  {kind:<26} {n}")?;
+        }
+        writeln!(out, "Cin7 calls: {} ({:.2} order/customer calls per order in Cin7); Oro calls: {}", self.cin7_calls, self.cin7_calls_per_order, self.oro_calls)
+    }
+}

@@ -1,0 +1,205 @@
+//! Domain values the flows work with, whichever system they came from. Connectors convert their
+//! wire types to and from these; nothing outside a connector sees a wire type.
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// A Cin7 product: a base SKU, or a pack product whose bill of materials is `size` base units.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ErpProduct {
+    pub id: String,
+    pub sku: String,
+    pub name: String,
+    pub pack: Option<Pack>,
+    pub price_tiers: BTreeMap<String, Decimal>,
+    pub is_service: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Pack {
+    pub base_sku: String,
+    pub size: Decimal,
+}
+
+/// A Cin7 customer; Cin7 is the master of its financial fields.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ErpCustomer {
+    pub id: String,
+    pub name: String,
+    pub currency: String,
+    pub on_credit_hold: bool,
+    pub payment_term: Option<String>,
+    /// The Oro customer id Concord keeps in `AdditionalAttribute1`.
+    pub oro_id: Option<String>,
+}
+
+/// What Concord asks Cin7 to create for a new financial entity.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NewErpCustomer {
+    pub name: String,
+    pub currency: String,
+    pub payment_term: String,
+    pub on_credit_hold: bool,
+    pub price_tier: Option<String>,
+    pub tax_rule: Option<String>,
+    pub oro_id: String,
+    /// Hierarchy path of Oro names, top first, kept in `AdditionalAttribute2`.
+    pub hierarchy_path: String,
+}
+
+/// One row of a sale list: enough to match sales to orders and see their state.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SaleSummary {
+    pub id: String,
+    pub external_id: Option<String>,
+    pub status: String,
+    pub order_status: Option<String>,
+    pub customer: Option<String>,
+    pub shipping_status: Option<String>,
+}
+
+/// A whole sale, read back for reconciliation and recovery.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SaleDetail {
+    pub id: String,
+    pub external_id: Option<String>,
+    pub status: String,
+    pub order_status: Option<String>,
+    pub customer: Option<String>,
+    pub lines: Vec<SaleLine>,
+    pub charges: Vec<SaleCharge>,
+    pub total: Decimal,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SaleLine {
+    pub sku: String,
+    pub quantity: Decimal,
+    pub price: Decimal,
+    pub tax: Decimal,
+    pub total: Decimal,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SaleCharge {
+    pub description: String,
+    pub quantity: Decimal,
+    pub price: Decimal,
+    pub tax: Decimal,
+    pub total: Decimal,
+}
+
+/// The sale header Concord creates for an Oro order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewSale {
+    pub customer_id: String,
+    pub location: String,
+    pub external_id: String,
+    pub customer_reference: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum OrderStage {
+    Draft,
+    Authorised,
+}
+
+impl OrderStage {
+    pub fn as_cin7(self) -> &'static str {
+        match self {
+            OrderStage::Draft => "DRAFT",
+            OrderStage::Authorised => "AUTHORISED",
+        }
+    }
+}
+
+/// The order part of a sale: its lines and additional charges.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SaleOrder {
+    pub lines: Vec<SaleLine>,
+    pub charges: Vec<SaleCharge>,
+    pub memo: String,
+}
+
+/// Stock of one SKU at one location, in the SKU's own unit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StockRow {
+    pub sku: String,
+    pub location: String,
+    pub on_hand: Decimal,
+    pub allocated: Decimal,
+    pub available: Decimal,
+}
+
+/// An Oro order as the flows see it: lines, taxes and totals already read from the subtotals.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OroOrder {
+    pub id: i64,
+    pub identifier: String,
+    pub po_number: Option<String>,
+    pub customer_id: i64,
+    pub currency: String,
+    pub internal_status: Option<String>,
+    /// External status (`wait_for_approval`, …), `None` when there is none.
+    pub status: Option<String>,
+    pub shipping_status: Option<String>,
+    pub updated_at: String,
+    pub total: Decimal,
+    pub shipping_amount: Decimal,
+    pub shipping_tax: Option<Decimal>,
+    /// Oro's tax total (lines and shipping), when the subtotals expose it.
+    pub tax_total: Option<Decimal>,
+    pub lines: Vec<OroLine>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OroLine {
+    pub id: String,
+    pub sku: String,
+    pub unit: String,
+    pub quantity: Decimal,
+    pub price: Decimal,
+    /// Oro's per-line tax, when the tax subtotal carries it (`per_line`); `None` when only a total exists.
+    pub tax: Option<Decimal>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OroCustomer {
+    pub id: i64,
+    pub name: String,
+    pub parent: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OroProduct {
+    pub id: String,
+    pub sku: String,
+    pub inventory_status: Option<String>,
+    /// The primary unit first.
+    pub units: Vec<UnitPrecision>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UnitPrecision {
+    pub unit: String,
+    pub conversion_rate: Decimal,
+    pub precision: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InventoryLevel {
+    pub id: String,
+    pub product_id: String,
+    pub unit: String,
+    pub quantity: Decimal,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OroPrice {
+    pub product_id: String,
+    pub unit: String,
+    pub quantity: Decimal,
+    pub value: Decimal,
+    pub currency: String,
+}

@@ -1,0 +1,66 @@
+//! Job kinds → handlers, and flow errors → the queue's retry intents. The worker never guesses from
+//! strings: each connector error already says how it wants to be retried.
+
+use crate::connectors::RetryAction;
+use crate::sync::context::{Context, FlowError};
+use crate::sync::{exceptions, inventory, orders, prices};
+use concord_core::catalogue::ExceptionKind;
+use concord_core::retry::Failure;
+use concord_store::Job;
+
+pub const ORDER_SYNC: &str = "order.sync";
+pub const ORDERS_POLL: &str = "orders.poll";
+pub const STOCK_SYNC: &str = "stock.sync";
+pub const PRICES_SYNC: &str = "prices.sync";
+pub const RECONCILE: &str = "reconcile";
+pub const CATALOGUE_REFRESH: &str = "catalogue.refresh";
+pub const CUSTOMERS_REFRESH: &str = "customers.refresh";
+
+pub async fn run(ctx: &Context, job: &Job) -> Result<(), Failure> {
+    let result = match job.kind.as_str() {
+        ORDER_SYNC => match job.payload.get("order_id").and_then(|v| v.as_i64()) {
+            Some(id) => orders::handler::sync_order(ctx, id).await,
+            None => return Err(Failure::Fatal("order.sync payload has no order_id".into())),
+        },
+        ORDERS_POLL => orders::intake::poll(ctx).await,
+        STOCK_SYNC => inventory::sync::sync(ctx).await,
+        PRICES_SYNC => prices::push::sync(ctx, false).await.map(|_| ()),
+        RECONCILE => crate::reconcile::orders::run(ctx).await.map(|_| ()),
+        CATALOGUE_REFRESH => ctx.refresh_catalogue(crate::connectors::budget::Priority::Bulk).await.map(|_| ()),
+        CUSTOMERS_REFRESH => super::webhooks::refresh_customers(ctx).await,
+        other => return Err(Failure::Fatal(format!("unknown job kind {other:?}"))),
+    };
+    result.map_err(to_failure)
+}
+
+fn to_failure(e: FlowError) -> Failure {
+    let message = e.to_string();
+    let action = match &e {
+        FlowError::Cin7(c) => c.retry_action(),
+        FlowError::Oro(o) => o.retry_action(),
+        FlowError::Store(_) => RetryAction::Retry,
+        FlowError::Data(_) => RetryAction::Retry,
+    };
+    match action {
+        RetryAction::Retry | RetryAction::LookUpFirst => Failure::Retryable(message),
+        RetryAction::RetryAfter(d) => Failure::RetryAfter(d, message),
+        RetryAction::DontRetry => Failure::Fatal(message),
+    }
+}
+
+/// A job ran out of retries (or failed for good): an order becomes `order_sync_failed` for a person.
+pub async fn dead_lettered(ctx: &Context, job: &Job) {
+    if job.kind != ORDER_SYNC {
+        return;
+    }
+    let Some(id) = job.payload.get("order_id").and_then(|v| v.as_i64()) else { return };
+    let explanation = format!(
+        "Concord gave up on sending Oro order {id} to Cin7 after {} attempts. Last error: {}",
+        job.attempts + 1,
+        job.last_error.clone().unwrap_or_default()
+    );
+    let subject = format!("order:{id}");
+    if let Err(e) = exceptions::raise(&ctx.store, &ctx.rules, ExceptionKind::OrderSyncFailed, &subject, "dead", explanation).await {
+        tracing::error!(error = %e, order_id = id, "Could not raise order_sync_failed.");
+    }
+}

@@ -1,0 +1,44 @@
+//! The engine: workers that claim jobs, the schedules that enqueue periodic work, and the webhook
+//! receivers. All tasks share one shutdown: stopping (or a simulated crash) aborts them together.
+
+mod dispatch;
+mod schedule;
+pub mod webhooks;
+mod worker;
+
+use crate::sync::context::Context;
+use std::time::Duration;
+use tokio::task::JoinSet;
+
+/// A running engine; dropping it without [`EngineHandle::stop`] leaves its tasks running.
+pub struct EngineHandle {
+    tasks: JoinSet<()>,
+}
+
+/// How long a claimed job is ours before another worker may take it (clock time).
+pub const LEASE: Duration = Duration::from_secs(120);
+
+pub fn start(ctx: Context, workers: usize) -> EngineHandle {
+    let mut tasks = JoinSet::new();
+    for n in 0..workers.max(1) {
+        tasks.spawn(worker::run(ctx.clone(), format!("{}-w{n}", std::process::id())));
+    }
+    tasks.spawn(schedule::run(ctx.clone()));
+    tasks.spawn(schedule::reaper(ctx));
+    EngineHandle { tasks }
+}
+
+impl EngineHandle {
+    /// Stops every task at once. Jobs in flight keep their lease and are reaped after it expires,
+    /// exactly as after a crash; the store never sees a half-done job as done.
+    pub async fn stop(mut self) {
+        self.tasks.abort_all();
+        while self.tasks.join_next().await.is_some() {}
+    }
+}
+
+/// Enqueues a job now, outside its schedule (start-up, the end of a demo, an operator's request).
+pub async fn schedule_now(ctx: &Context, kind: &str, priority: i32) {
+    let key = format!("{kind}:now:{:.3}", ctx.clock.elapsed_s());
+    schedule::enqueue_keyed(ctx, kind, &key, priority, None).await;
+}

@@ -1,0 +1,76 @@
+//! Periodic work: each schedule enqueues its job when due, keyed by its time slot so several
+//! processes sharing a database enqueue it once. The reaper returns expired leases to the queue.
+
+use super::dispatch::*;
+use crate::sync::context::Context;
+use crate::sync::orders::{intake, record};
+use concord_core::retry::RetryPolicy;
+use concord_store::NewJob;
+use std::time::Duration;
+
+/// Enqueues a periodic job for the slot containing now.
+pub async fn enqueue_periodic(ctx: &Context, kind: &str, every_s: f64, priority: i32) {
+    let slot = (ctx.clock.elapsed_s() / every_s.max(1.0)).floor() as i64;
+    enqueue_keyed(ctx, kind, &format!("{kind}:slot:{slot}"), priority, None).await;
+}
+
+pub async fn enqueue_keyed(ctx: &Context, kind: &str, key: &str, priority: i32, run_at: Option<chrono::DateTime<chrono::Utc>>) {
+    // Periodic jobs retry soon: the next slot will run them anyway.
+    let retry = RetryPolicy::with_schedule(&[Duration::from_secs(30), Duration::from_secs(60), Duration::from_secs(120)]);
+    let job = NewJob { kind: kind.to_owned(), payload: serde_json::json!({}), idempotency_key: key.to_owned(), priority, run_at, retry };
+    if let Err(e) = ctx.store.enqueue(job).await {
+        tracing::warn!(error = %e, kind, "Could not enqueue a periodic job.");
+    }
+}
+
+pub async fn run(ctx: Context) {
+    let s = ctx.schedule.clone();
+    let plan: [(&str, f64, i32); 5] = [
+        (ORDERS_POLL, s.order_poll_s, 9),
+        (STOCK_SYNC, s.stock_snapshot_s, 5),
+        (PRICES_SYNC, s.price_poll_s, 1),
+        (RECONCILE, s.reconcile_s, 1),
+        (CATALOGUE_REFRESH, s.catalogue_refresh_s, 2),
+    ];
+    let mut tick: u64 = 0;
+    loop {
+        for (kind, every, priority) in plan {
+            enqueue_periodic(&ctx, kind, every, priority).await;
+        }
+        if tick % 5 == 0 {
+            revalidate_waiting_orders(&ctx).await;
+        }
+        tick += 1;
+        ctx.clock.sleep(Duration::from_secs(60)).await;
+    }
+}
+
+/// Held orders and drafts waiting on a credit hold get another look on a schedule, so a fixed cause
+/// lets them flow without anyone pressing a button.
+async fn revalidate_waiting_orders(ctx: &Context) {
+    let slot = (ctx.clock.elapsed_s() / ctx.schedule.revalidate_s.max(1.0)).floor() as i64;
+    let Ok(records) = record::all(&ctx.store).await else { return };
+    let mut drafts_on_hold = false;
+    for rec in records {
+        let on_hold = rec.state == record::OrderState::Draft && !rec.awaiting_approval;
+        drafts_on_hold |= on_hold && !rec.cancelled;
+        if (rec.state == record::OrderState::Held || on_hold) && !rec.cancelled {
+            let _ = intake::enqueue_order(&ctx.store, rec.order_id, &format!("revalidate:{slot}")).await;
+        }
+    }
+    if drafts_on_hold {
+        // The polling safety net for credit holds when Cin7 webhooks are off or were deactivated.
+        super::webhooks::schedule_customer_refresh(ctx).await;
+    }
+}
+
+pub async fn reaper(ctx: Context) {
+    loop {
+        match ctx.store.reap_expired().await {
+            Ok(n) if n > 0 => tracing::info!(jobs = n, "Returned jobs with expired leases to the queue."),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "Could not reap expired leases."),
+        }
+        ctx.clock.sleep(Duration::from_secs(30)).await;
+    }
+}

@@ -1,0 +1,53 @@
+//! Cin7's product catalogue as the flows need it: SKUs, pack products by (base SKU, pack size).
+
+use crate::domain::ErpProduct;
+use rust_decimal::Decimal;
+use std::collections::HashMap;
+
+#[derive(Debug, Clone, Default)]
+pub struct Catalogue {
+    by_sku: HashMap<String, ErpProduct>,
+    packs: HashMap<(String, Decimal), String>,
+}
+
+impl Catalogue {
+    pub fn new(products: Vec<ErpProduct>) -> Self {
+        let mut packs = HashMap::new();
+        for p in &products {
+            if let Some(pack) = &p.pack {
+                packs.insert((pack.base_sku.clone(), pack.size.normalize()), p.sku.clone());
+            }
+        }
+        Catalogue { by_sku: products.into_iter().map(|p| (p.sku.clone(), p)).collect(), packs }
+    }
+
+    pub fn get(&self, sku: &str) -> Option<&ErpProduct> {
+        self.by_sku.get(sku)
+    }
+
+    /// A base (non-pack) product with this SKU.
+    pub fn base(&self, sku: &str) -> Option<&ErpProduct> {
+        self.by_sku.get(sku).filter(|p| p.pack.is_none())
+    }
+
+    /// The pack product holding `size` units of `base_sku`.
+    pub fn pack_of(&self, base_sku: &str, size: Decimal) -> Option<&ErpProduct> {
+        self.packs.get(&(base_sku.to_owned(), size.normalize())).and_then(|s| self.by_sku.get(s))
+    }
+
+    pub fn products(&self) -> impl Iterator<Item = &ErpProduct> {
+        self.by_sku.values()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.by_sku.is_empty()
+    }
+
+    /// Replaces one product (after a price push) without refetching the catalogue.
+    pub fn upsert(&mut self, product: ErpProduct) {
+        if let Some(pack) = &product.pack {
+            self.packs.insert((pack.base_sku.clone(), pack.size.normalize()), product.sku.clone());
+        }
+        self.by_sku.insert(product.sku.clone(), product);
+    }
+}

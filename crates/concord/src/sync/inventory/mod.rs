@@ -1,0 +1,4 @@
+//! Inventory (Cin7 → Oro): what Oro may sell, in every unit, never more than Cin7 can allocate.
+
+pub mod formula;
+pub mod sync;

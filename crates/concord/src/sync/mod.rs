@@ -1,0 +1,10 @@
+//! The flows. Each keeps its business rules as pure functions (`mapping.rs`, `formula.rs`) and its
+//! I/O in job handlers; [`context`] is what every handler shares.
+
+pub mod catalogue;
+pub mod context;
+pub mod customers;
+pub mod exceptions;
+pub mod inventory;
+pub mod orders;
+pub mod prices;

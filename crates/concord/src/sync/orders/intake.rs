@@ -1,0 +1,74 @@
+//! Order intake: webhooks enqueue at once; polling by `updatedAt` (with an overlap window) is the
+//! safety net. Both enqueue `order.sync` keyed by order id and `updatedAt`, so a delivery seen by
+//! both paths runs once. The first poll also records sales that existed before Concord (a backlog
+//! with a sale is never sent again).
+
+use super::record::{self, OrderRecord, OrderState};
+use crate::connectors::budget::Priority;
+use crate::connectors::cin7::SaleListFilter;
+use crate::sync::context::{Context, FlowError};
+use chrono::{DateTime, Utc};
+use concord_core::retry::RetryPolicy;
+use concord_store::{NewJob, Store, StoreError};
+use serde_json::json;
+
+pub const CURSOR: &str = "oro.orders.updated_at";
+
+/// Enqueues a sync of one order; a repeat with the same key is ignored by the queue.
+pub async fn enqueue_order(store: &Store, order_id: i64, key_suffix: &str) -> Result<(), StoreError> {
+    let job = NewJob {
+        kind: "order.sync".into(),
+        payload: json!({ "order_id": order_id }),
+        idempotency_key: format!("order:{order_id}:{key_suffix}"),
+        priority: 10,
+        run_at: None,
+        retry: RetryPolicy::DEFAULT,
+    };
+    store.enqueue(job).await.map(|_| ())
+}
+
+pub async fn poll(ctx: &Context) -> Result<(), FlowError> {
+    let cursor = ctx.store.cursor_get(CURSOR).await?;
+    if cursor.is_none() {
+        record_preexisting_sales(ctx).await?;
+    }
+    let since = cursor.as_deref().and_then(|c| DateTime::parse_from_rfc3339(c).ok()).map(|c| {
+        let overlap = chrono::Duration::seconds(ctx.schedule.poll_overlap_s as i64);
+        (c.with_timezone(&Utc) - overlap).format("%Y-%m-%dT%H:%M:%SZ").to_string()
+    });
+    let orders = ctx.oro.orders_since(since.as_deref()).await?;
+    let mut newest = cursor.clone();
+    for order in &orders {
+        if record::load(&ctx.store, order.id).await?.is_none() {
+            // Seen before its job runs: the stock formula already counts it as in flight.
+            let mut rec = OrderRecord::new(order.id, ctx.clock.elapsed_s());
+            rec.awaiting_approval = super::mapping::is_awaiting_approval(order.internal_status.as_deref(), order.status.as_deref());
+            rec.cancelled = order.internal_status.as_deref() == Some("cancelled");
+            record::save(&ctx.store, &rec).await?;
+        }
+        enqueue_order(&ctx.store, order.id, &order.updated_at).await?;
+        if newest.as_deref().is_none_or(|n| order.updated_at.as_str() > n) {
+            newest = Some(order.updated_at.clone());
+        }
+    }
+    if let Some(newest) = newest {
+        ctx.store.cursor_set(CURSOR, &newest).await?;
+    }
+    Ok(())
+}
+
+/// Sales that carry an Oro order id before Concord ever ran belong to an earlier integration.
+async fn record_preexisting_sales(ctx: &Context) -> Result<(), FlowError> {
+    let sales = ctx.cin7.sale_list(&SaleListFilter::default(), Priority::Orders).await?;
+    for sale in sales {
+        let Some(order_id) = sale.external_id.as_deref().and_then(|e| e.parse::<i64>().ok()) else { continue };
+        if record::load(&ctx.store, order_id).await?.is_some() || sale.status == "VOIDED" {
+            continue;
+        }
+        let mut rec = OrderRecord::new(order_id, ctx.clock.elapsed_s());
+        rec.state = OrderState::Preexisting;
+        rec.sale_id = Some(sale.id.clone());
+        record::save(&ctx.store, &rec).await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,9 @@
+//! Orders (Oro → Cin7): intake by webhook and polling, validation, mapping, and exactly-once
+//! submission of one Cin7 sale per Oro order.
+
+pub mod handler;
+pub mod intake;
+pub mod mapping;
+pub mod record;
+pub mod submit;
+pub mod validate;

@@ -1,0 +1,111 @@
+//! What Concord remembers about each Oro order, kept in the store so a crash resumes from it. The
+//! intent (`Submitting`) is written before the first Cin7 call, so a retry knows to look first.
+
+use crate::domain::{OrderStage, SaleOrder};
+use concord_store::{Store, StoreError};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OrderState {
+    Received,
+    Held,
+    /// POST /sale may have been sent; its outcome must be looked up before sending again.
+    Submitting,
+    /// The sale header exists; its order (lines) may or may not.
+    HeaderCreated,
+    Draft,
+    Authorised,
+    Voided,
+    /// Cancelled in Oro before any sale existed.
+    Cancelled,
+    /// Cancelled in Oro after Cin7 shipped: reported, never voided.
+    CancelledAfterShipment,
+    /// A sale for this order existed before Concord (an earlier integration): never sent again.
+    Preexisting,
+}
+
+impl OrderState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrderState::Received => "received",
+            OrderState::Held => "held",
+            OrderState::Submitting => "submitting",
+            OrderState::HeaderCreated => "header_created",
+            OrderState::Draft => "draft",
+            OrderState::Authorised => "authorised",
+            OrderState::Voided => "voided",
+            OrderState::Cancelled => "cancelled",
+            OrderState::CancelledAfterShipment => "cancelled_after_shipment",
+            OrderState::Preexisting => "preexisting",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct OrderRecord {
+    pub order_id: i64,
+    pub state: OrderState,
+    pub sale_id: Option<String>,
+    pub stage: Option<OrderStage>,
+    pub awaiting_approval: bool,
+    pub cancelled: bool,
+    /// Base SKU → base units this order takes, for the stock formula's in-flight term.
+    pub base_units: Vec<(String, Decimal)>,
+    /// Clock second Cin7 allocated the stock (authorised); snapshots older than this still count it.
+    pub allocated_at_s: Option<f64>,
+    pub held_for: Vec<String>,
+    pub customer_id: Option<String>,
+    pub sale_order: Option<SaleOrder>,
+    pub first_seen_s: f64,
+    pub shipped_in_oro: bool,
+}
+
+impl OrderRecord {
+    pub fn new(order_id: i64, now_s: f64) -> Self {
+        OrderRecord {
+            order_id,
+            state: OrderState::Received,
+            sale_id: None,
+            stage: None,
+            awaiting_approval: false,
+            cancelled: false,
+            base_units: Vec::new(),
+            allocated_at_s: None,
+            held_for: Vec::new(),
+            customer_id: None,
+            sale_order: None,
+            first_seen_s: now_s,
+            shipped_in_oro: false,
+        }
+    }
+
+    /// Units Oro promised that Cin7 had not allocated at `snapshot_s`: held orders and drafts on
+    /// credit hold count, orders awaiting the buyer's approval and cancelled ones do not.
+    pub fn in_flight_at(&self, snapshot_s: f64) -> bool {
+        if self.cancelled || self.awaiting_approval {
+            return false;
+        }
+        match self.state {
+            OrderState::Received | OrderState::Held | OrderState::Submitting | OrderState::HeaderCreated | OrderState::Draft => true,
+            OrderState::Authorised => self.allocated_at_s.is_some_and(|at| at >= snapshot_s),
+            _ => false,
+        }
+    }
+}
+
+pub async fn load(store: &Store, order_id: i64) -> Result<Option<OrderRecord>, StoreError> {
+    let record = store.record_get("order", &order_id.to_string()).await?;
+    Ok(record.and_then(|r| serde_json::from_value(r.data).ok()))
+}
+
+pub async fn save(store: &Store, record: &OrderRecord) -> Result<(), StoreError> {
+    let data = serde_json::to_value(record).unwrap_or_default();
+    store.record_put("order", &record.order_id.to_string(), record.state.as_str(), &data).await
+}
+
+pub async fn all(store: &Store) -> Result<Vec<OrderRecord>, StoreError> {
+    let records = store.records("order", None).await?;
+    Ok(records.into_iter().filter_map(|r| serde_json::from_value(r.data).ok()).collect())
+}
