@@ -171,8 +171,14 @@ mod tests {
     fn owners_and_rules_follow_the_design_catalogue() {
         assert_eq!(ExceptionKind::SkuUnknown.default_owner(), Owner::Ecommerce);
         assert_eq!(ExceptionKind::TaxMismatch.default_rule(), Some(Rule::Hold));
-        assert_eq!(ExceptionKind::PriceMismatch.default_rule(), Some(Rule::Flag));
-        assert_eq!(ExceptionKind::HierarchyDrift.default_owner(), Owner::Finance);
+        assert_eq!(
+            ExceptionKind::PriceMismatch.default_rule(),
+            Some(Rule::Flag)
+        );
+        assert_eq!(
+            ExceptionKind::HierarchyDrift.default_owner(),
+            Owner::Finance
+        );
         assert_eq!(ExceptionKind::StockDrift.default_rule(), None);
     }
 }

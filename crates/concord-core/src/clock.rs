@@ -12,14 +12,23 @@ pub struct Clock(Arc<Inner>);
 
 #[derive(Debug)]
 enum Inner {
-    Real { origin: Instant },
-    Scaled { origin: Instant, start: DateTime<Utc>, speed: f64, offset_s: f64 },
+    Real {
+        origin: Instant,
+    },
+    Scaled {
+        origin: Instant,
+        start: DateTime<Utc>,
+        speed: f64,
+        offset_s: f64,
+    },
 }
 
 impl Clock {
     /// The wall clock; `elapsed_s` counts from the moment it was made.
     pub fn real() -> Self {
-        Clock(Arc::new(Inner::Real { origin: Instant::now() }))
+        Clock(Arc::new(Inner::Real {
+            origin: Instant::now(),
+        }))
     }
 
     /// A scenario clock that reads `start` now and runs `speed` times faster than the wall clock.
@@ -29,8 +38,17 @@ impl Clock {
 
     /// A scenario clock already `elapsed_s` scenario seconds in: how a second process joins a run.
     pub fn scaled_from(start: DateTime<Utc>, speed: f64, elapsed_s: f64) -> Self {
-        let speed = if speed.is_finite() && speed > 0.0 { speed } else { 1.0 };
-        Clock(Arc::new(Inner::Scaled { origin: Instant::now(), start, speed, offset_s: elapsed_s }))
+        let speed = if speed.is_finite() && speed > 0.0 {
+            speed
+        } else {
+            1.0
+        };
+        Clock(Arc::new(Inner::Scaled {
+            origin: Instant::now(),
+            start,
+            speed,
+            offset_s: elapsed_s,
+        }))
     }
 
     pub fn speed(&self) -> f64 {
@@ -44,7 +62,12 @@ impl Clock {
     pub fn elapsed_s(&self) -> f64 {
         match &*self.0 {
             Inner::Real { origin } => origin.elapsed().as_secs_f64(),
-            Inner::Scaled { origin, speed, offset_s, .. } => offset_s + origin.elapsed().as_secs_f64() * speed,
+            Inner::Scaled {
+                origin,
+                speed,
+                offset_s,
+                ..
+            } => offset_s + origin.elapsed().as_secs_f64() * speed,
         }
     }
 
@@ -52,15 +75,24 @@ impl Clock {
     pub fn now(&self) -> DateTime<Utc> {
         match &*self.0 {
             Inner::Real { .. } => Utc::now(),
-            Inner::Scaled { start, .. } => *start + ChronoDuration::microseconds((self.elapsed_s() * 1e6) as i64),
+            Inner::Scaled { start, .. } => {
+                *start + ChronoDuration::microseconds((self.elapsed_s() * 1e6) as i64)
+            }
         }
     }
 
     /// The instant on this clock `elapsed_s` seconds after its start.
     pub fn at(&self, elapsed_s: f64) -> DateTime<Utc> {
         match &*self.0 {
-            Inner::Real { origin } => Utc::now() - ChronoDuration::microseconds(((origin.elapsed().as_secs_f64() - elapsed_s) * 1e6) as i64),
-            Inner::Scaled { start, .. } => *start + ChronoDuration::microseconds((elapsed_s * 1e6) as i64),
+            Inner::Real { origin } => {
+                Utc::now()
+                    - ChronoDuration::microseconds(
+                        ((origin.elapsed().as_secs_f64() - elapsed_s) * 1e6) as i64,
+                    )
+            }
+            Inner::Scaled { start, .. } => {
+                *start + ChronoDuration::microseconds((elapsed_s * 1e6) as i64)
+            }
         }
     }
 
@@ -99,8 +131,14 @@ mod tests {
         let clock = Clock::scaled(start, 120.0);
         tokio::time::advance(Duration::from_secs(1)).await;
         assert!((clock.elapsed_s() - 120.0).abs() < 0.01);
-        assert_eq!(clock.now(), "2026-11-02T08:02:00Z".parse::<DateTime<Utc>>().unwrap());
-        assert_eq!(clock.to_real(Duration::from_secs(60)), Duration::from_millis(500));
+        assert_eq!(
+            clock.now(),
+            "2026-11-02T08:02:00Z".parse::<DateTime<Utc>>().unwrap()
+        );
+        assert_eq!(
+            clock.to_real(Duration::from_secs(60)),
+            Duration::from_millis(500)
+        );
     }
 
     #[tokio::test(start_paused = true)]

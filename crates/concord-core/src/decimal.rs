@@ -123,7 +123,12 @@ mod tests {
 
     #[test]
     fn lenient_names_the_bad_text() {
-        let err = serde_json::from_str::<Holder>(r#"{"v":"lots"}"#).err().unwrap();
-        assert!(err.to_string().contains("\"lots\" is not a decimal"), "{err}");
+        let err = serde_json::from_str::<Holder>(r#"{"v":"lots"}"#)
+            .err()
+            .unwrap();
+        assert!(
+            err.to_string().contains("\"lots\" is not a decimal"),
+            "{err}"
+        );
     }
 }

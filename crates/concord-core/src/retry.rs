@@ -14,7 +14,10 @@ pub struct RetryPolicy {
 
 impl RetryPolicy {
     /// 30 s, 2 min, 10 min, 30 min, 2 h, then dead letter.
-    pub const DEFAULT: RetryPolicy = RetryPolicy { schedule_s: [30, 120, 600, 1800, 7200, 0, 0, 0], retries: 5 };
+    pub const DEFAULT: RetryPolicy = RetryPolicy {
+        schedule_s: [30, 120, 600, 1800, 7200, 0, 0, 0],
+        retries: 5,
+    };
 
     /// Builds a policy from up to eight delays.
     pub fn with_schedule(delays: &[Duration]) -> Self {
@@ -23,7 +26,10 @@ impl RetryPolicy {
         for (slot, d) in schedule_s.iter_mut().zip(delays) {
             *slot = u32::try_from(d.as_secs()).unwrap_or(u32::MAX);
         }
-        RetryPolicy { schedule_s, retries: retries as u8 }
+        RetryPolicy {
+            schedule_s,
+            retries: retries as u8,
+        }
     }
 
     /// The delay before retry number `attempt` (1-based), or `None` when retries are exhausted.
@@ -32,7 +38,9 @@ impl RetryPolicy {
         if index >= usize::from(self.retries) {
             return None;
         }
-        self.schedule_s.get(index).map(|s| Duration::from_secs(u64::from(*s)))
+        self.schedule_s
+            .get(index)
+            .map(|s| Duration::from_secs(u64::from(*s)))
     }
 }
 
@@ -68,8 +76,13 @@ mod tests {
     #[test]
     fn the_default_schedule_is_thirty_seconds_to_two_hours_then_dead_letter() {
         let p = RetryPolicy::DEFAULT;
-        let got: Vec<_> = (1..=6).map(|a| p.delay_after(a).map(|d| d.as_secs())).collect();
-        assert_eq!(got, vec![Some(30), Some(120), Some(600), Some(1800), Some(7200), None]);
+        let got: Vec<_> = (1..=6)
+            .map(|a| p.delay_after(a).map(|d| d.as_secs()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![Some(30), Some(120), Some(600), Some(1800), Some(7200), None]
+        );
         assert_eq!(p.delay_after(0), None);
     }
 

@@ -21,7 +21,12 @@ pub struct ApiLog(Arc<Mutex<Vec<ApiLogEntry>>>);
 
 impl ApiLog {
     pub fn record(&self, clock: &Clock, method: &str, path: &str, status: u16) {
-        let entry = ApiLogEntry { at_s: round_ms(clock.elapsed_s()), method: method.to_owned(), path: path.to_owned(), status };
+        let entry = ApiLogEntry {
+            at_s: round_ms(clock.elapsed_s()),
+            method: method.to_owned(),
+            path: path.to_owned(),
+            status,
+        };
         if let Ok(mut log) = self.0.lock() {
             log.push(entry);
         }
@@ -53,7 +58,11 @@ impl FaultDice {
     /// Sleeps the drawn latency, scaled to the scenario clock.
     pub async fn delay(&self, clock: &Clock) {
         if let Some([low, high]) = self.latency_ms {
-            let ms = if high > low { rand::thread_rng().gen_range(low..=high) } else { low };
+            let ms = if high > low {
+                rand::thread_rng().gen_range(low..=high)
+            } else {
+                low
+            };
             clock.sleep(Duration::from_millis(ms)).await;
         }
     }
@@ -73,6 +82,10 @@ impl Outage {
     }
 
     pub fn active(&self, clock: &Clock) -> bool {
-        self.0.lock().ok().and_then(|u| *u).is_some_and(|end| clock.elapsed_s() < end)
+        self.0
+            .lock()
+            .ok()
+            .and_then(|u| *u)
+            .is_some_and(|end| clock.elapsed_s() < end)
     }
 }

@@ -25,7 +25,12 @@ pub struct Emulators {
 
 impl Emulators {
     /// Binds both servers (port 0 picks a free port) and starts their webhook delivery loops.
-    pub async fn start(scenario: &Scenario, clock: Clock, oro_addr: SocketAddr, cin7_addr: SocketAddr) -> std::io::Result<Self> {
+    pub async fn start(
+        scenario: &Scenario,
+        clock: Clock,
+        oro_addr: SocketAddr,
+        cin7_addr: SocketAddr,
+    ) -> std::io::Result<Self> {
         let cin7 = Cin7Emulator::new(scenario, clock.clone());
         let oro = OroEmulator::new(scenario, clock.clone());
         let cin7_listener = TcpListener::bind(cin7_addr).await?;
@@ -44,7 +49,15 @@ impl Emulators {
             cin7.spawn_background(),
             oro.spawn_background(),
         ];
-        Ok(Emulators { cin7, oro, cin7_url, oro_url, clock, timeline_done: Arc::new(AtomicBool::new(false)), tasks })
+        Ok(Emulators {
+            cin7,
+            oro,
+            cin7_url,
+            oro_url,
+            clock,
+            timeline_done: Arc::new(AtomicBool::new(false)),
+            tasks,
+        })
     }
 
     /// The first line `concord emulate` prints: where each system is and its credentials.
@@ -57,7 +70,12 @@ impl Emulators {
 
     /// Plays the timeline; each `concord_crash` is sent on `crashes` with its scenario second.
     pub fn play_timeline(&mut self, scenario: &Scenario, crashes: mpsc::UnboundedSender<f64>) {
-        let (cin7, oro, clock, done) = (self.cin7.clone(), self.oro.clone(), self.clock.clone(), self.timeline_done.clone());
+        let (cin7, oro, clock, done) = (
+            self.cin7.clone(),
+            self.oro.clone(),
+            self.clock.clone(),
+            self.timeline_done.clone(),
+        );
         let timeline = scenario.timeline.clone();
         self.tasks.push(tokio::spawn(async move {
             for entry in timeline {
@@ -70,12 +88,31 @@ impl Emulators {
                     }
                     TimelineEvent::OroOrderStatus(change) => oro.order_status(change),
                     TimelineEvent::OroCustomer { customer } => oro.upsert_customer(customer),
-                    TimelineEvent::OroPrice { price_list, sku, unit, quantity, value } => oro.set_price(*price_list, sku, unit, *quantity, *value),
-                    TimelineEvent::Cin7StockAdjust { sku, location, delta } => cin7.stock_adjust(sku, location, *delta),
-                    TimelineEvent::Cin7CustomerUpdate { name, on_credit_hold } => cin7.customer_update(name, *on_credit_hold),
+                    TimelineEvent::OroPrice {
+                        price_list,
+                        sku,
+                        unit,
+                        quantity,
+                        value,
+                    } => oro.set_price(*price_list, sku, unit, *quantity, *value),
+                    TimelineEvent::Cin7StockAdjust {
+                        sku,
+                        location,
+                        delta,
+                    } => cin7.stock_adjust(sku, location, *delta),
+                    TimelineEvent::Cin7CustomerUpdate {
+                        name,
+                        on_credit_hold,
+                    } => cin7.customer_update(name, *on_credit_hold),
                     TimelineEvent::Cin7Ship { order_id } => cin7.ship(*order_id),
-                    TimelineEvent::Outage { system: System::Cin7, duration_s } => cin7.outage(*duration_s),
-                    TimelineEvent::Outage { system: System::Oro, duration_s } => oro.outage(*duration_s),
+                    TimelineEvent::Outage {
+                        system: System::Cin7,
+                        duration_s,
+                    } => cin7.outage(*duration_s),
+                    TimelineEvent::Outage {
+                        system: System::Oro,
+                        duration_s,
+                    } => oro.outage(*duration_s),
                     TimelineEvent::ConcordCrash => {
                         let _ = crashes.send(entry.at_s);
                     }

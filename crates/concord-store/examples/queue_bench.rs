@@ -18,10 +18,19 @@ struct Opts {
 }
 
 fn parse_args() -> Opts {
-    let mut opts = Opts { jobs: 5000, workers: 4, batch: 32, urls: Vec::new() };
+    let mut opts = Opts {
+        jobs: 5000,
+        workers: 4,
+        batch: 32,
+        urls: Vec::new(),
+    };
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
-        let mut num = || args.next().and_then(|v| v.parse::<usize>().ok()).unwrap_or(0);
+        let mut num = || {
+            args.next()
+                .and_then(|v| v.parse::<usize>().ok())
+                .unwrap_or(0)
+        };
         match a.as_str() {
             "--jobs" => opts.jobs = num().max(1),
             "--workers" => opts.workers = num().max(1),
@@ -37,32 +46,58 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut opts = parse_args();
     let dir = tempfile::tempdir()?;
     if opts.urls.is_empty() {
-        opts.urls.push(format!("sqlite://{}", dir.path().join("bench.db").display()));
+        opts.urls.push(format!(
+            "sqlite://{}",
+            dir.path().join("bench.db").display()
+        ));
     }
     for url in opts.urls.clone() {
-        let (url, schema) = if url.starts_with("postgres") { with_schema(&url).await? } else { (url, None) };
+        let (url, schema) = if url.starts_with("postgres") {
+            with_schema(&url).await?
+        } else {
+            (url, None)
+        };
         let store = Store::connect(&url, Clock::real()).await?;
-        println!("{:?} ({} jobs, {} workers, claim batch {}):", store.backend(), opts.jobs, opts.workers, opts.batch);
+        println!(
+            "{:?} ({} jobs, {} workers, claim batch {}):",
+            store.backend(),
+            opts.jobs,
+            opts.workers,
+            opts.batch
+        );
         run(&store, &opts).await?;
         store.close().await;
         if let Some((base, schema)) = schema {
             let mut conn = sqlx::PgConnection::connect(&base).await?;
-            sqlx::query(&format!("DROP SCHEMA {schema} CASCADE")).execute(&mut conn).await?;
+            sqlx::query(&format!("DROP SCHEMA {schema} CASCADE"))
+                .execute(&mut conn)
+                .await?;
         }
     }
     Ok(())
 }
 
-async fn with_schema(base: &str) -> Result<(String, Option<(String, String)>), Box<dyn std::error::Error>> {
+async fn with_schema(
+    base: &str,
+) -> Result<(String, Option<(String, String)>), Box<dyn std::error::Error>> {
     let schema = format!("concord_bench_{}", uuid::Uuid::new_v4().simple());
     let mut conn = sqlx::PgConnection::connect(base).await?;
-    sqlx::query(&format!("CREATE SCHEMA {schema}")).execute(&mut conn).await?;
+    sqlx::query(&format!("CREATE SCHEMA {schema}"))
+        .execute(&mut conn)
+        .await?;
     let sep = if base.contains('?') { '&' } else { '?' };
-    Ok((format!("{base}{sep}options=-c%20search_path%3D{schema}"), Some((base.to_string(), schema))))
+    Ok((
+        format!("{base}{sep}options=-c%20search_path%3D{schema}"),
+        Some((base.to_string(), schema)),
+    ))
 }
 
 fn rate(n: usize, t: Duration) -> String {
-    format!("{:>8.0} jobs/s ({n} in {:.2} s)", n as f64 / t.as_secs_f64(), t.as_secs_f64())
+    format!(
+        "{:>8.0} jobs/s ({n} in {:.2} s)",
+        n as f64 / t.as_secs_f64(),
+        t.as_secs_f64()
+    )
 }
 
 async fn run(store: &Store, o: &Opts) -> Result<(), StoreError> {
@@ -70,27 +105,52 @@ async fn run(store: &Store, o: &Opts) -> Result<(), StoreError> {
     let n = per * o.workers;
 
     let t = Instant::now();
-    join(o.workers, |w| enqueue_range(store.clone(), format!("a{w}"), per, 1)).await?;
+    join(o.workers, |w| {
+        enqueue_range(store.clone(), format!("a{w}"), per, 1)
+    })
+    .await?;
     println!("  enqueue, one commit each      {}", rate(n, t.elapsed()));
 
     let t = Instant::now();
-    join(o.workers, |w| drain(store.clone(), format!("w{w}"), o.batch)).await?;
+    join(o.workers, |w| {
+        drain(store.clone(), format!("w{w}"), o.batch)
+    })
+    .await?;
     println!("  claim + complete              {}", rate(n, t.elapsed()));
 
     let t = Instant::now();
-    join(o.workers, |w| enqueue_range(store.clone(), format!("b{w}"), per, o.batch as usize)).await?;
-    println!("  enqueue, {:>3} per transaction {}", o.batch, rate(n, t.elapsed()));
-    join(o.workers, |w| drain(store.clone(), format!("w{w}"), o.batch)).await?;
+    join(o.workers, |w| {
+        enqueue_range(store.clone(), format!("b{w}"), per, o.batch as usize)
+    })
+    .await?;
+    println!(
+        "  enqueue, {:>3} per transaction {}",
+        o.batch,
+        rate(n, t.elapsed())
+    );
+    join(o.workers, |w| {
+        drain(store.clone(), format!("w{w}"), o.batch)
+    })
+    .await?;
 
     // Producers and consumers at once, as a running service: total jobs through the queue.
     let t = Instant::now();
-    let producers = join(o.workers, |w| enqueue_range(store.clone(), format!("c{w}"), per, 1));
+    let producers = join(o.workers, |w| {
+        enqueue_range(store.clone(), format!("c{w}"), per, 1)
+    });
     let consumers = async {
         let mut done = 0;
         while done < n {
-            let counts = join(o.workers, |w| drain(store.clone(), format!("x{w}"), o.batch)).await?;
-            done += counts.iter().sum::<usize>();
-            tokio::task::yield_now().await;
+            let counts = join(o.workers, |w| {
+                drain(store.clone(), format!("x{w}"), o.batch)
+            })
+            .await?;
+            let round = counts.iter().sum::<usize>();
+            done += round;
+            if round == 0 {
+                // An idle worker polls, it does not spin (a real one sleeps longer).
+                tokio::time::sleep(Duration::from_millis(1)).await;
+            }
         }
         Ok::<(), StoreError>(())
     };
@@ -109,13 +169,27 @@ where
     let handles: Vec<_> = (0..workers).map(|w| tokio::spawn(f(w))).collect();
     let mut out = Vec::new();
     for h in handles {
-        out.push(h.await.map_err(|e| StoreError::Corrupt(format!("bench task: {e}")))??);
+        out.push(
+            h.await
+                .map_err(|e| StoreError::Corrupt(format!("bench task: {e}")))??,
+        );
     }
     Ok(out)
 }
 
-async fn enqueue_range(store: Store, prefix: String, count: usize, per_tx: usize) -> Result<usize, StoreError> {
-    let job = |i: usize| NewJob::new("bench", format!("{prefix}-{i}"), serde_json::json!({ "i": i }));
+async fn enqueue_range(
+    store: Store,
+    prefix: String,
+    count: usize,
+    per_tx: usize,
+) -> Result<usize, StoreError> {
+    let job = |i: usize| {
+        NewJob::new(
+            "bench",
+            format!("{prefix}-{i}"),
+            serde_json::json!({ "i": i }),
+        )
+    };
     if per_tx <= 1 {
         for i in 0..count {
             store.enqueue(job(i)).await?;

@@ -19,10 +19,23 @@ pub struct AuditEntry {
 }
 
 impl Store {
-    pub async fn audit(&self, actor: &str, action: &str, target: &str, note: Option<&str>) -> Result<(), StoreError> {
+    pub async fn audit(
+        &self,
+        actor: &str,
+        action: &str,
+        target: &str,
+        note: Option<&str>,
+    ) -> Result<(), StoreError> {
         let now = self.now_us();
         with_db!(self, write, "audit/insert", |q, ex| {
-            q.bind(now).bind(actor).bind(action).bind(target).bind(note).execute(ex).await?.rows_affected()
+            q.bind(now)
+                .bind(actor)
+                .bind(action)
+                .bind(target)
+                .bind(note)
+                .execute(ex)
+                .await?
+                .rows_affected()
         });
         Ok(())
     }
@@ -38,7 +51,14 @@ impl Store {
     ) -> Result<(), StoreError> {
         let now = self.now_us();
         with_tx!(tx, "audit/insert", |q, ex| {
-            q.bind(now).bind(actor).bind(action).bind(target).bind(note).execute(ex).await?.rows_affected()
+            q.bind(now)
+                .bind(actor)
+                .bind(action)
+                .bind(target)
+                .bind(note)
+                .execute(ex)
+                .await?
+                .rows_affected()
         });
         Ok(())
     }

@@ -25,7 +25,13 @@ impl Store {
         let (taken, used) = match &self.db {
             Db::Sqlite { .. } => {
                 let n = with_db!(self, write, "budget/take", |q, ex| {
-                    q.bind(app).bind(now).bind(since).bind(limit_i).execute(ex).await?.rows_affected()
+                    q.bind(app)
+                        .bind(now)
+                        .bind(since)
+                        .bind(limit_i)
+                        .execute(ex)
+                        .await?
+                        .rows_affected()
                 });
                 if n == 1 {
                     (true, None)
@@ -35,9 +41,15 @@ impl Store {
             }
             Db::Postgres(pool) => {
                 let mut tx = pool.begin().await?;
-                sqlx::query(sql!(postgres, "budget/ensure_app")).bind(app).execute(&mut *tx).await?;
+                sqlx::query(sql!(postgres, "budget/ensure_app"))
+                    .bind(app)
+                    .execute(&mut *tx)
+                    .await?;
                 // Held until commit: takers of this app, from any process, go one at a time.
-                sqlx::query(sql!(postgres, "budget/lock_app")).bind(app).fetch_optional(&mut *tx).await?;
+                sqlx::query(sql!(postgres, "budget/lock_app"))
+                    .bind(app)
+                    .fetch_optional(&mut *tx)
+                    .await?;
                 let n = sqlx::query(sql!(postgres, "budget/take"))
                     .bind(app)
                     .bind(now)
@@ -49,7 +61,11 @@ impl Store {
                 let used = if n == 1 {
                     None
                 } else {
-                    let row = sqlx::query(sql!(postgres, "budget/window")).bind(app).bind(since).fetch_one(&mut *tx).await?;
+                    let row = sqlx::query(sql!(postgres, "budget/window"))
+                        .bind(app)
+                        .bind(since)
+                        .fetch_one(&mut *tx)
+                        .await?;
                     Some((row.int("used")?, row.opt_int("oldest")?))
                 };
                 tx.commit().await?;
@@ -65,7 +81,9 @@ impl Store {
         }
         let oldest = used.and_then(|(_, oldest)| oldest).unwrap_or(now);
         let frees_at = oldest.saturating_add(duration_us(window));
-        let wait_us = u64::try_from(frees_at.saturating_sub(now)).unwrap_or(0).max(1);
+        let wait_us = u64::try_from(frees_at.saturating_sub(now))
+            .unwrap_or(0)
+            .max(1);
         Ok(Err(Duration::from_micros(wait_us)))
     }
 
@@ -86,7 +104,12 @@ impl Store {
     async fn budget_prune(&self, app: &str, window: Duration) -> Result<(), StoreError> {
         let keep = duration_us(window.max(KEEP_AT_LEAST));
         let cutoff = self.now_us().saturating_sub(keep);
-        with_db!(self, write, "budget/prune", |q, ex| q.bind(app).bind(cutoff).execute(ex).await?.rows_affected());
+        with_db!(self, write, "budget/prune", |q, ex| q
+            .bind(app)
+            .bind(cutoff)
+            .execute(ex)
+            .await?
+            .rows_affected());
         Ok(())
     }
 }

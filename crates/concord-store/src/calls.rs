@@ -73,7 +73,11 @@ pub struct CallFilter {
 
 impl Default for CallFilter {
     fn default() -> Self {
-        CallFilter { subject: None, system: None, limit: 100 }
+        CallFilter {
+            subject: None,
+            system: None,
+            limit: 100,
+        }
     }
 }
 
@@ -118,7 +122,12 @@ impl Store {
     pub async fn calls(&self, filter: &CallFilter) -> Result<Vec<Call>, StoreError> {
         let (subject, system) = (filter.subject.as_deref(), filter.system.as_deref());
         with_db!(self, read, "calls/list", |q, ex| {
-            let rows = q.bind(subject).bind(system).bind(sql_limit(filter.limit)).fetch_all(ex).await?;
+            let rows = q
+                .bind(subject)
+                .bind(system)
+                .bind(sql_limit(filter.limit))
+                .fetch_all(ex)
+                .await?;
             rows.iter().map(Call::from_row).collect()
         })
     }
@@ -126,7 +135,11 @@ impl Store {
     /// Deletes calls logged more than `age` ago; returns how many.
     pub async fn purge_calls_older_than(&self, age: Duration) -> Result<u64, StoreError> {
         let cutoff = self.now_us().saturating_sub(duration_us(age));
-        Ok(with_db!(self, write, "calls/purge", |q, ex| q.bind(cutoff).execute(ex).await?.rows_affected()))
+        Ok(with_db!(self, write, "calls/purge", |q, ex| q
+            .bind(cutoff)
+            .execute(ex)
+            .await?
+            .rows_affected()))
     }
 }
 

@@ -69,7 +69,13 @@ fn redact_query(s: &str) -> String {
     let (head, query) = s.split_at(q + 1);
     let parts: Vec<String> = query
         .split('&')
-        .map(|p| if p.to_ascii_lowercase().starts_with("password=") { "password=***".to_string() } else { p.to_string() })
+        .map(|p| {
+            if p.to_ascii_lowercase().starts_with("password=") {
+                "password=***".to_string()
+            } else {
+                p.to_string()
+            }
+        })
         .collect();
     format!("{head}{}", parts.join("&"))
 }
@@ -80,8 +86,17 @@ mod tests {
 
     #[test]
     fn passwords_are_hidden_and_the_rest_kept() {
-        assert_eq!(redact_url("postgres://u:secret@db:5432/x?sslmode=require"), "postgres://u:***@db:5432/x?sslmode=require");
-        assert_eq!(redact_url("postgres://u@db/x?password=secret&a=1"), "postgres://u@db/x?password=***&a=1");
-        assert_eq!(redact_url("sqlite://data/concord.db"), "sqlite://data/concord.db");
+        assert_eq!(
+            redact_url("postgres://u:secret@db:5432/x?sslmode=require"),
+            "postgres://u:***@db:5432/x?sslmode=require"
+        );
+        assert_eq!(
+            redact_url("postgres://u@db/x?password=secret&a=1"),
+            "postgres://u@db/x?password=***&a=1"
+        );
+        assert_eq!(
+            redact_url("sqlite://data/concord.db"),
+            "sqlite://data/concord.db"
+        );
     }
 }

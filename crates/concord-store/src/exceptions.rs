@@ -22,8 +22,12 @@ pub enum ExceptionStatus {
 }
 
 impl ExceptionStatus {
-    pub const ALL: [ExceptionStatus; 4] =
-        [ExceptionStatus::Open, ExceptionStatus::Acknowledged, ExceptionStatus::Resolved, ExceptionStatus::Ignored];
+    pub const ALL: [ExceptionStatus; 4] = [
+        ExceptionStatus::Open,
+        ExceptionStatus::Acknowledged,
+        ExceptionStatus::Resolved,
+        ExceptionStatus::Ignored,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -90,8 +94,10 @@ impl ExceptionRecord {
         let refs = r.text("payload_refs")?;
         Ok(ExceptionRecord {
             id: r.int("id")?,
-            kind: ExceptionKind::parse(&kind).ok_or_else(|| StoreError::corrupt(format!("exception kind `{kind}`")))?,
-            owner: Owner::parse(&owner).ok_or_else(|| StoreError::corrupt(format!("owner `{owner}`")))?,
+            kind: ExceptionKind::parse(&kind)
+                .ok_or_else(|| StoreError::corrupt(format!("exception kind `{kind}`")))?,
+            owner: Owner::parse(&owner)
+                .ok_or_else(|| StoreError::corrupt(format!("owner `{owner}`")))?,
             subject: r.text("subject")?,
             fingerprint: r.text("fingerprint")?,
             status: ExceptionStatus::parse(&status)
@@ -101,7 +107,8 @@ impl ExceptionRecord {
             last_seen: r.time("last_seen")?,
             explanation: r.text("explanation")?,
             suggested_action: r.text("suggested_action")?,
-            payload_refs: serde_json::from_str(&refs).map_err(|e| StoreError::corrupt(format!("payload_refs: {e}")))?,
+            payload_refs: serde_json::from_str(&refs)
+                .map_err(|e| StoreError::corrupt(format!("payload_refs: {e}")))?,
             resolution_note: r.opt_text("resolution_note")?,
         })
     }
@@ -129,7 +136,13 @@ pub struct ExceptionFilter {
 
 impl Default for ExceptionFilter {
     fn default() -> Self {
-        ExceptionFilter { owner: None, kind: None, status: None, subject: None, limit: 100 }
+        ExceptionFilter {
+            owner: None,
+            kind: None,
+            status: None,
+            subject: None,
+            limit: 100,
+        }
     }
 }
 
@@ -147,7 +160,11 @@ impl Store {
         Ok(outcome)
     }
 
-    pub async fn raise_in(&self, tx: &mut StoreTx, ex: &NewException) -> Result<RaiseOutcome, StoreError> {
+    pub async fn raise_in(
+        &self,
+        tx: &mut StoreTx,
+        ex: &NewException,
+    ) -> Result<RaiseOutcome, StoreError> {
         let now = self.now_us();
         // Insert first: it takes the row (or unique-key) lock, so concurrent raises of one
         // fingerprint serialise instead of both inserting.
@@ -167,18 +184,43 @@ impl Store {
         });
         if let Some(id) = inserted {
             tracing::info!(exception = id, kind = %ex.kind, subject = %ex.subject, "Exception raised.");
-            return Ok(RaiseOutcome { id, new: true, reopened: false });
+            return Ok(RaiseOutcome {
+                id,
+                new: true,
+                reopened: false,
+            });
         }
         let existing = with_tx!(tx, "exceptions/by_fingerprint", |q, ex_| {
-            q.bind(&ex.fingerprint).fetch_optional(ex_).await?.map(|r| ExceptionRecord::from_row(&r)).transpose()?
+            q.bind(&ex.fingerprint)
+                .fetch_optional(ex_)
+                .await?
+                .map(|r| ExceptionRecord::from_row(&r))
+                .transpose()?
         })
-        .ok_or_else(|| StoreError::corrupt(format!("exception fingerprint `{}` vanished", ex.fingerprint)))?;
+        .ok_or_else(|| {
+            StoreError::corrupt(format!(
+                "exception fingerprint `{}` vanished",
+                ex.fingerprint
+            ))
+        })?;
 
         let reopened = existing.status == ExceptionStatus::Resolved;
-        let status = if reopened { ExceptionStatus::Open } else { existing.status };
-        let note = if reopened { None } else { existing.resolution_note.clone() };
+        let status = if reopened {
+            ExceptionStatus::Open
+        } else {
+            existing.status
+        };
+        let note = if reopened {
+            None
+        } else {
+            existing.resolution_note.clone()
+        };
         let mut refs = existing.payload_refs.clone();
-        refs.extend(ex.payload_refs.iter().filter(|r| !existing.payload_refs.contains(r)));
+        refs.extend(
+            ex.payload_refs
+                .iter()
+                .filter(|r| !existing.payload_refs.contains(r)),
+        );
         let refs = &refs[refs.len().saturating_sub(MAX_PAYLOAD_REFS)..];
         with_tx!(tx, "exceptions/bump", |q, ex_| {
             q.bind(existing.id)
@@ -194,19 +236,37 @@ impl Store {
         });
         if reopened {
             let target = format!("exception:{}", existing.id);
-            self.audit_in(tx, "concord", "reopened", &target, Some("seen again after it was resolved")).await?;
+            self.audit_in(
+                tx,
+                "concord",
+                "reopened",
+                &target,
+                Some("seen again after it was resolved"),
+            )
+            .await?;
             tracing::info!(exception = existing.id, kind = %ex.kind, "Resolved exception reopened.");
         }
-        Ok(RaiseOutcome { id: existing.id, new: false, reopened })
+        Ok(RaiseOutcome {
+            id: existing.id,
+            new: false,
+            reopened,
+        })
     }
 
     pub async fn exception(&self, id: i64) -> Result<Option<ExceptionRecord>, StoreError> {
         with_db!(self, read, "exceptions/get", |q, ex| {
-            q.bind(id).fetch_optional(ex).await?.map(|r| ExceptionRecord::from_row(&r)).transpose()
+            q.bind(id)
+                .fetch_optional(ex)
+                .await?
+                .map(|r| ExceptionRecord::from_row(&r))
+                .transpose()
         })
     }
 
-    pub async fn exceptions(&self, filter: &ExceptionFilter) -> Result<Vec<ExceptionRecord>, StoreError> {
+    pub async fn exceptions(
+        &self,
+        filter: &ExceptionFilter,
+    ) -> Result<Vec<ExceptionRecord>, StoreError> {
         let owner = filter.owner.map(Owner::as_str);
         let kind = filter.kind.map(ExceptionKind::as_str);
         let status = filter.status.map(ExceptionStatus::as_str);
@@ -234,10 +294,22 @@ impl Store {
     ) -> Result<bool, StoreError> {
         let mut tx = self.begin().await?;
         let n = with_tx!(tx, "exceptions/set_status", |q, ex| {
-            q.bind(id).bind(status.as_str()).bind(note).execute(ex).await?.rows_affected()
+            q.bind(id)
+                .bind(status.as_str())
+                .bind(note)
+                .execute(ex)
+                .await?
+                .rows_affected()
         });
         if n == 1 {
-            self.audit_in(&mut tx, actor, status.action(), &format!("exception:{id}"), note).await?;
+            self.audit_in(
+                &mut tx,
+                actor,
+                status.action(),
+                &format!("exception:{id}"),
+                note,
+            )
+            .await?;
         }
         tx.commit().await?;
         Ok(n == 1)
@@ -245,14 +317,33 @@ impl Store {
 
     /// Resolves the open or acknowledged exceptions of `kind` on `subject` (the problem went
     /// away by itself), as actor `concord`, audited with `note`. Returns how many.
-    pub async fn auto_resolve(&self, kind: ExceptionKind, subject: &str, note: &str) -> Result<u64, StoreError> {
+    pub async fn auto_resolve(
+        &self,
+        kind: ExceptionKind,
+        subject: &str,
+        note: &str,
+    ) -> Result<u64, StoreError> {
         let mut tx = self.begin().await?;
         let ids = with_tx!(tx, "exceptions/auto_resolve", |q, ex| {
-            let rows = q.bind(kind.as_str()).bind(subject).bind(note).fetch_all(ex).await?;
-            rows.iter().map(|r| r.int("id")).collect::<Result<Vec<_>, _>>()?
+            let rows = q
+                .bind(kind.as_str())
+                .bind(subject)
+                .bind(note)
+                .fetch_all(ex)
+                .await?;
+            rows.iter()
+                .map(|r| r.int("id"))
+                .collect::<Result<Vec<_>, _>>()?
         });
         for id in &ids {
-            self.audit_in(&mut tx, "concord", "resolved", &format!("exception:{id}"), Some(note)).await?;
+            self.audit_in(
+                &mut tx,
+                "concord",
+                "resolved",
+                &format!("exception:{id}"),
+                Some(note),
+            )
+            .await?;
         }
         tx.commit().await?;
         Ok(ids.len() as u64)

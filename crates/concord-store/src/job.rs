@@ -38,7 +38,14 @@ impl JobState {
     }
 
     pub fn parse(s: &str) -> Option<JobState> {
-        [JobState::Queued, JobState::Running, JobState::Done, JobState::Dead].into_iter().find(|st| st.as_str() == s)
+        [
+            JobState::Queued,
+            JobState::Running,
+            JobState::Done,
+            JobState::Dead,
+        ]
+        .into_iter()
+        .find(|st| st.as_str() == s)
     }
 }
 
@@ -62,7 +69,11 @@ pub struct NewJob {
 
 impl NewJob {
     /// A job due now, priority 0, with the default retry policy.
-    pub fn new(kind: impl Into<String>, idempotency_key: impl Into<String>, payload: serde_json::Value) -> Self {
+    pub fn new(
+        kind: impl Into<String>,
+        idempotency_key: impl Into<String>,
+        payload: serde_json::Value,
+    ) -> Self {
         NewJob {
             kind: kind.into(),
             payload,
@@ -118,7 +129,8 @@ impl Job {
             payload: row.json("payload")?,
             idempotency_key: row.text("idempotency_key")?,
             priority: to_i32(row.int("priority")?)?,
-            state: JobState::parse(&state).ok_or_else(|| StoreError::corrupt(format!("job state `{state}`")))?,
+            state: JobState::parse(&state)
+                .ok_or_else(|| StoreError::corrupt(format!("job state `{state}`")))?,
             attempts: u32::try_from(row.int("attempts")?.max(0)).unwrap_or(u32::MAX),
             run_at: row.time("run_at")?,
             last_error: row.opt_text("last_error")?,
@@ -157,7 +169,11 @@ pub struct JobFilter {
 
 impl Default for JobFilter {
     fn default() -> Self {
-        JobFilter { state: None, kind: None, limit: 100 }
+        JobFilter {
+            state: None,
+            kind: None,
+            limit: 100,
+        }
     }
 }
 

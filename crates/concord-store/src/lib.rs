@@ -27,6 +27,8 @@ pub use audit::AuditEntry;
 pub use calls::{Call, CallFilter, NewCall, MAX_BODY_BYTES};
 pub use db::{Backend, Store, StoreTx};
 pub use error::{redact_url, StoreError};
-pub use exceptions::{ExceptionFilter, ExceptionRecord, ExceptionStatus, NewException, RaiseOutcome};
+pub use exceptions::{
+    ExceptionFilter, ExceptionRecord, ExceptionStatus, NewException, RaiseOutcome,
+};
 pub use job::{FailOutcome, Job, JobFilter, JobId, JobState, NewJob, QueueCounts};
 pub use state::{Link, Record};

@@ -3,7 +3,9 @@
 
 use crate::db::{duration_us, micros, with_db, with_tx, RowExt};
 use crate::error::StoreError;
-use crate::job::{parse_retry, sql_limit, FailOutcome, Job, JobFilter, JobId, JobState, NewJob, QueueCounts};
+use crate::job::{
+    parse_retry, sql_limit, FailOutcome, Job, JobFilter, JobId, JobState, NewJob, QueueCounts,
+};
 use crate::{Store, StoreTx};
 use chrono::{DateTime, Utc};
 use concord_core::retry::Failure;
@@ -37,7 +39,8 @@ struct EnqueueArgs {
 impl EnqueueArgs {
     fn new(store: &Store, job: NewJob) -> Result<Self, StoreError> {
         let now = store.now_us();
-        let retry = serde_json::to_string(&job.retry).map_err(|e| StoreError::corrupt(format!("retry policy: {e}")))?;
+        let retry = serde_json::to_string(&job.retry)
+            .map_err(|e| StoreError::corrupt(format!("retry policy: {e}")))?;
         Ok(EnqueueArgs {
             payload: job.payload.to_string(),
             kind: job.kind,
@@ -58,40 +61,81 @@ impl Store {
     pub async fn enqueue(&self, job: NewJob) -> Result<Option<JobId>, StoreError> {
         let a = EnqueueArgs::new(self, job)?;
         let id = with_db!(self, write, "jobs/enqueue", |q, ex| {
-            bind_enqueue!(q, a).fetch_optional(ex).await?.map(|r| r.int("id")).transpose()?
+            bind_enqueue!(q, a)
+                .fetch_optional(ex)
+                .await?
+                .map(|r| r.int("id"))
+                .transpose()?
         });
         Ok(id.map(JobId))
     }
 
     /// Enqueues inside `tx`, so the job commits (or rolls back) with the state change that caused it.
-    pub async fn enqueue_in(&self, tx: &mut StoreTx, job: NewJob) -> Result<Option<JobId>, StoreError> {
+    pub async fn enqueue_in(
+        &self,
+        tx: &mut StoreTx,
+        job: NewJob,
+    ) -> Result<Option<JobId>, StoreError> {
         let a = EnqueueArgs::new(self, job)?;
         let id = with_tx!(tx, "jobs/enqueue", |q, ex| {
-            bind_enqueue!(q, a).fetch_optional(ex).await?.map(|r| r.int("id")).transpose()?
+            bind_enqueue!(q, a)
+                .fetch_optional(ex)
+                .await?
+                .map(|r| r.int("id"))
+                .transpose()?
         });
         Ok(id.map(JobId))
     }
 
     /// Leases up to `limit` due jobs to `worker` for `lease`: highest priority first, then oldest.
     #[tracing::instrument(skip_all, fields(worker, limit))]
-    pub async fn claim(&self, worker: &str, limit: u32, lease: Duration) -> Result<Vec<Job>, StoreError> {
+    pub async fn claim(
+        &self,
+        worker: &str,
+        limit: u32,
+        lease: Duration,
+    ) -> Result<Vec<Job>, StoreError> {
         let now = self.now_us();
         let expires = now.saturating_add(duration_us(lease));
         let mut jobs = with_db!(self, write, "jobs/claim", |q, ex| {
-            let rows = q.bind(worker).bind(expires).bind(now).bind(i64::from(limit)).fetch_all(ex).await?;
-            rows.iter().map(Job::from_row).collect::<Result<Vec<_>, _>>()?
+            let rows = q
+                .bind(worker)
+                .bind(expires)
+                .bind(now)
+                .bind(i64::from(limit))
+                .fetch_all(ex)
+                .await?;
+            rows.iter()
+                .map(Job::from_row)
+                .collect::<Result<Vec<_>, _>>()?
         });
         // RETURNING gives no order guarantee; hand the jobs back in claim order.
-        jobs.sort_by(|a, b| b.priority.cmp(&a.priority).then(a.run_at.cmp(&b.run_at)).then(a.id.cmp(&b.id)));
+        jobs.sort_by(|a, b| {
+            b.priority
+                .cmp(&a.priority)
+                .then(a.run_at.cmp(&b.run_at))
+                .then(a.id.cmp(&b.id))
+        });
         Ok(jobs)
     }
 
     /// Extends the lease; `false` when `worker` no longer holds it.
-    pub async fn heartbeat(&self, id: JobId, worker: &str, lease: Duration) -> Result<bool, StoreError> {
+    pub async fn heartbeat(
+        &self,
+        id: JobId,
+        worker: &str,
+        lease: Duration,
+    ) -> Result<bool, StoreError> {
         let now = self.now_us();
         let expires = now.saturating_add(duration_us(lease));
         let n = with_db!(self, write, "jobs/heartbeat", |q, ex| {
-            q.bind(id.0).bind(worker).bind(expires).bind(now).execute(ex).await?.rows_affected()
+            q.bind(id.0)
+                .bind(worker)
+                .bind(expires)
+                .bind(now)
+                .execute(ex)
+                .await?
+                .rows_affected()
         });
         Ok(n == 1)
     }
@@ -101,7 +145,12 @@ impl Store {
     pub async fn complete(&self, id: JobId, worker: &str) -> Result<(), StoreError> {
         let now = self.now_us();
         let n = with_db!(self, write, "jobs/complete", |q, ex| {
-            q.bind(id.0).bind(worker).bind(now).execute(ex).await?.rows_affected()
+            q.bind(id.0)
+                .bind(worker)
+                .bind(now)
+                .execute(ex)
+                .await?
+                .rows_affected()
         });
         lease_held(n, id, worker)
     }
@@ -109,7 +158,12 @@ impl Store {
     /// Records a failed run: retry on the stored schedule, retry after a given delay without
     /// using an attempt, or dead-letter. The message is kept as `last_error`.
     #[tracing::instrument(skip_all, fields(job = %id))]
-    pub async fn fail(&self, id: JobId, worker: &str, failure: &Failure) -> Result<FailOutcome, StoreError> {
+    pub async fn fail(
+        &self,
+        id: JobId,
+        worker: &str,
+        failure: &Failure,
+    ) -> Result<FailOutcome, StoreError> {
         let now = self.now_us();
         let message = failure.message();
         let delay = match failure {
@@ -117,13 +171,20 @@ impl Store {
             Failure::RetryAfter(d, _) => {
                 let at = now.saturating_add(duration_us(*d));
                 self.requeue(id, worker, 1, at, Some(message)).await?;
-                return Ok(FailOutcome::Retrying { at: crate::db::from_micros(at)? });
+                return Ok(FailOutcome::Retrying {
+                    at: crate::db::from_micros(at)?,
+                });
             }
             Failure::Retryable(_) => {
                 let (attempts, retry) = with_db!(self, write, "jobs/leased", |q, ex| {
                     match q.bind(id.0).bind(worker).fetch_optional(ex).await? {
                         Some(r) => (r.int("attempts")?, parse_retry(&r.text("retry")?)?),
-                        None => return Err(StoreError::LeaseLost { id, worker: worker.to_string() }),
+                        None => {
+                            return Err(StoreError::LeaseLost {
+                                id,
+                                worker: worker.to_string(),
+                            })
+                        }
                     }
                 });
                 retry.delay_after(u32::try_from(attempts.max(0)).unwrap_or(u32::MAX))
@@ -134,11 +195,19 @@ impl Store {
                 let at = now.saturating_add(duration_us(d));
                 self.requeue(id, worker, 0, at, Some(message)).await?;
                 tracing::info!(job = %id, "Job failed; retry scheduled.");
-                Ok(FailOutcome::Retrying { at: crate::db::from_micros(at)? })
+                Ok(FailOutcome::Retrying {
+                    at: crate::db::from_micros(at)?,
+                })
             }
             None => {
                 let n = with_db!(self, write, "jobs/dead", |q, ex| {
-                    q.bind(id.0).bind(worker).bind(message).bind(now).execute(ex).await?.rows_affected()
+                    q.bind(id.0)
+                        .bind(worker)
+                        .bind(message)
+                        .bind(now)
+                        .execute(ex)
+                        .await?
+                        .rows_affected()
                 });
                 lease_held(n, id, worker)?;
                 tracing::warn!(job = %id, error = message, "Job dead-lettered.");
@@ -148,15 +217,35 @@ impl Store {
     }
 
     /// Puts a leased job back for `delay` without counting the run (it chose to wait, e.g. for budget).
-    pub async fn reschedule(&self, id: JobId, worker: &str, delay: Duration) -> Result<(), StoreError> {
+    pub async fn reschedule(
+        &self,
+        id: JobId,
+        worker: &str,
+        delay: Duration,
+    ) -> Result<(), StoreError> {
         let at = self.now_us().saturating_add(duration_us(delay));
         self.requeue(id, worker, 1, at, None).await
     }
 
-    async fn requeue(&self, id: JobId, worker: &str, refund: i64, at: i64, error: Option<&str>) -> Result<(), StoreError> {
+    async fn requeue(
+        &self,
+        id: JobId,
+        worker: &str,
+        refund: i64,
+        at: i64,
+        error: Option<&str>,
+    ) -> Result<(), StoreError> {
         let now = self.now_us();
         let n = with_db!(self, write, "jobs/requeue", |q, ex| {
-            q.bind(id.0).bind(worker).bind(refund).bind(at).bind(error).bind(now).execute(ex).await?.rows_affected()
+            q.bind(id.0)
+                .bind(worker)
+                .bind(refund)
+                .bind(at)
+                .bind(error)
+                .bind(now)
+                .execute(ex)
+                .await?
+                .rows_affected()
         });
         lease_held(n, id, worker)
     }
@@ -166,7 +255,11 @@ impl Store {
     #[tracing::instrument(skip_all)]
     pub async fn reap_expired(&self) -> Result<u64, StoreError> {
         let now = self.now_us();
-        let n = with_db!(self, write, "jobs/reap", |q, ex| q.bind(now).execute(ex).await?.rows_affected());
+        let n = with_db!(self, write, "jobs/reap", |q, ex| q
+            .bind(now)
+            .execute(ex)
+            .await?
+            .rows_affected());
         if n > 0 {
             tracing::warn!(reaped = n, "Expired job leases reaped.");
         }
@@ -177,21 +270,34 @@ impl Store {
         let state = filter.state.map(JobState::as_str);
         let kind = filter.kind.as_deref();
         with_db!(self, read, "jobs/list", |q, ex| {
-            let rows = q.bind(state).bind(kind).bind(sql_limit(filter.limit)).fetch_all(ex).await?;
+            let rows = q
+                .bind(state)
+                .bind(kind)
+                .bind(sql_limit(filter.limit))
+                .fetch_all(ex)
+                .await?;
             rows.iter().map(Job::from_row).collect()
         })
     }
 
     pub async fn job(&self, id: JobId) -> Result<Option<Job>, StoreError> {
         with_db!(self, read, "jobs/get", |q, ex| {
-            q.bind(id.0).fetch_optional(ex).await?.map(|r| Job::from_row(&r)).transpose()
+            q.bind(id.0)
+                .fetch_optional(ex)
+                .await?
+                .map(|r| Job::from_row(&r))
+                .transpose()
         })
     }
 
     /// The job holding an idempotency key, in any state.
     pub async fn job_by_key(&self, idempotency_key: &str) -> Result<Option<Job>, StoreError> {
         with_db!(self, read, "jobs/by_key", |q, ex| {
-            q.bind(idempotency_key).fetch_optional(ex).await?.map(|r| Job::from_row(&r)).transpose()
+            q.bind(idempotency_key)
+                .fetch_optional(ex)
+                .await?
+                .map(|r| Job::from_row(&r))
+                .transpose()
         })
     }
 
@@ -199,7 +305,12 @@ impl Store {
     #[tracing::instrument(skip_all, fields(job = %id))]
     pub async fn replay(&self, id: JobId) -> Result<bool, StoreError> {
         let now = self.now_us();
-        let n = with_db!(self, write, "jobs/replay", |q, ex| q.bind(id.0).bind(now).execute(ex).await?.rows_affected());
+        let n = with_db!(self, write, "jobs/replay", |q, ex| q
+            .bind(id.0)
+            .bind(now)
+            .execute(ex)
+            .await?
+            .rows_affected());
         Ok(n == 1)
     }
 
@@ -213,22 +324,29 @@ impl Store {
         let now = self.now_us();
         let (from, to) = (from.map(micros), to.map(micros));
         Ok(with_db!(self, write, "jobs/replay_dead", |q, ex| {
-            q.bind(now).bind(kind).bind(from).bind(to).execute(ex).await?.rows_affected()
+            q.bind(now)
+                .bind(kind)
+                .bind(from)
+                .bind(to)
+                .execute(ex)
+                .await?
+                .rows_affected()
         }))
     }
 
     pub async fn queue_counts(&self) -> Result<QueueCounts, StoreError> {
         let now = self.now_us();
-        let row_counts = |r: &dyn Fn(&str) -> Result<i64, StoreError>| -> Result<QueueCounts, StoreError> {
-            let n = |c| r(c).map(|v| u64::try_from(v).unwrap_or(0));
-            Ok(QueueCounts {
-                queued: n("queued")?,
-                scheduled: n("scheduled")?,
-                running: n("running")?,
-                dead: n("dead")?,
-                done: n("done")?,
-            })
-        };
+        let row_counts =
+            |r: &dyn Fn(&str) -> Result<i64, StoreError>| -> Result<QueueCounts, StoreError> {
+                let n = |c| r(c).map(|v| u64::try_from(v).unwrap_or(0));
+                Ok(QueueCounts {
+                    queued: n("queued")?,
+                    scheduled: n("scheduled")?,
+                    running: n("running")?,
+                    dead: n("dead")?,
+                    done: n("done")?,
+                })
+            };
         with_db!(self, read, "jobs/counts", |q, ex| {
             let row = q.bind(now).fetch_one(ex).await?;
             row_counts(&|c| row.int(c))
@@ -240,6 +358,9 @@ fn lease_held(rows: u64, id: JobId, worker: &str) -> Result<(), StoreError> {
     if rows == 1 {
         Ok(())
     } else {
-        Err(StoreError::LeaseLost { id, worker: worker.to_string() })
+        Err(StoreError::LeaseLost {
+            id,
+            worker: worker.to_string(),
+        })
     }
 }

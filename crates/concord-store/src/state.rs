@@ -53,10 +53,23 @@ impl Record {
 
 impl Store {
     /// Creates or replaces the link of `(kind, oro_id)`.
-    pub async fn link_put(&self, kind: &str, oro_id: &str, cin7_id: &str, data: &serde_json::Value) -> Result<(), StoreError> {
+    pub async fn link_put(
+        &self,
+        kind: &str,
+        oro_id: &str,
+        cin7_id: &str,
+        data: &serde_json::Value,
+    ) -> Result<(), StoreError> {
         let (data, now) = (data.to_string(), self.now_us());
         with_db!(self, write, "links/put", |q, ex| {
-            q.bind(kind).bind(oro_id).bind(cin7_id).bind(&data).bind(now).execute(ex).await?.rows_affected()
+            q.bind(kind)
+                .bind(oro_id)
+                .bind(cin7_id)
+                .bind(&data)
+                .bind(now)
+                .execute(ex)
+                .await?
+                .rows_affected()
         });
         Ok(())
     }
@@ -71,42 +84,86 @@ impl Store {
     ) -> Result<(), StoreError> {
         let (data, now) = (data.to_string(), self.now_us());
         with_tx!(tx, "links/put", |q, ex| {
-            q.bind(kind).bind(oro_id).bind(cin7_id).bind(&data).bind(now).execute(ex).await?.rows_affected()
+            q.bind(kind)
+                .bind(oro_id)
+                .bind(cin7_id)
+                .bind(&data)
+                .bind(now)
+                .execute(ex)
+                .await?
+                .rows_affected()
         });
         Ok(())
     }
 
     pub async fn link_get(&self, kind: &str, oro_id: &str) -> Result<Option<Link>, StoreError> {
         with_db!(self, read, "links/get", |q, ex| {
-            q.bind(kind).bind(oro_id).fetch_optional(ex).await?.map(|r| Link::from_row(&r)).transpose()
+            q.bind(kind)
+                .bind(oro_id)
+                .fetch_optional(ex)
+                .await?
+                .map(|r| Link::from_row(&r))
+                .transpose()
         })
     }
 
     /// The link pointing at a Cin7 id; the most recently updated one if several do.
-    pub async fn link_by_cin7(&self, kind: &str, cin7_id: &str) -> Result<Option<Link>, StoreError> {
+    pub async fn link_by_cin7(
+        &self,
+        kind: &str,
+        cin7_id: &str,
+    ) -> Result<Option<Link>, StoreError> {
         with_db!(self, read, "links/by_cin7", |q, ex| {
-            q.bind(kind).bind(cin7_id).fetch_optional(ex).await?.map(|r| Link::from_row(&r)).transpose()
+            q.bind(kind)
+                .bind(cin7_id)
+                .fetch_optional(ex)
+                .await?
+                .map(|r| Link::from_row(&r))
+                .transpose()
         })
     }
 
     /// Every link of a kind, by Oro id.
     pub async fn links(&self, kind: &str) -> Result<Vec<Link>, StoreError> {
         with_db!(self, read, "links/list", |q, ex| {
-            q.bind(kind).fetch_all(ex).await?.iter().map(Link::from_row).collect()
+            q.bind(kind)
+                .fetch_all(ex)
+                .await?
+                .iter()
+                .map(Link::from_row)
+                .collect()
         })
     }
 
     pub async fn record_get(&self, kind: &str, key: &str) -> Result<Option<Record>, StoreError> {
         with_db!(self, read, "records/get", |q, ex| {
-            q.bind(kind).bind(key).fetch_optional(ex).await?.map(|r| Record::from_row(&r)).transpose()
+            q.bind(kind)
+                .bind(key)
+                .fetch_optional(ex)
+                .await?
+                .map(|r| Record::from_row(&r))
+                .transpose()
         })
     }
 
     /// Creates or replaces a record; `created_at` is kept from the first write.
-    pub async fn record_put(&self, kind: &str, key: &str, status: &str, data: &serde_json::Value) -> Result<(), StoreError> {
+    pub async fn record_put(
+        &self,
+        kind: &str,
+        key: &str,
+        status: &str,
+        data: &serde_json::Value,
+    ) -> Result<(), StoreError> {
         let (data, now) = (data.to_string(), self.now_us());
         with_db!(self, write, "records/put", |q, ex| {
-            q.bind(kind).bind(key).bind(status).bind(&data).bind(now).execute(ex).await?.rows_affected()
+            q.bind(kind)
+                .bind(key)
+                .bind(status)
+                .bind(&data)
+                .bind(now)
+                .execute(ex)
+                .await?
+                .rows_affected()
         });
         Ok(())
     }
@@ -121,34 +178,72 @@ impl Store {
     ) -> Result<(), StoreError> {
         let (data, now) = (data.to_string(), self.now_us());
         with_tx!(tx, "records/put", |q, ex| {
-            q.bind(kind).bind(key).bind(status).bind(&data).bind(now).execute(ex).await?.rows_affected()
+            q.bind(kind)
+                .bind(key)
+                .bind(status)
+                .bind(&data)
+                .bind(now)
+                .execute(ex)
+                .await?
+                .rows_affected()
         });
         Ok(())
     }
 
     /// Records of a kind, optionally of one status, by key.
-    pub async fn records(&self, kind: &str, status: Option<&str>) -> Result<Vec<Record>, StoreError> {
+    pub async fn records(
+        &self,
+        kind: &str,
+        status: Option<&str>,
+    ) -> Result<Vec<Record>, StoreError> {
         with_db!(self, read, "records/list", |q, ex| {
-            q.bind(kind).bind(status).fetch_all(ex).await?.iter().map(Record::from_row).collect()
+            q.bind(kind)
+                .bind(status)
+                .fetch_all(ex)
+                .await?
+                .iter()
+                .map(Record::from_row)
+                .collect()
         })
     }
 
     pub async fn cursor_get(&self, name: &str) -> Result<Option<String>, StoreError> {
         with_db!(self, read, "cursors/get", |q, ex| {
-            q.bind(name).fetch_optional(ex).await?.map(|r| r.text("value")).transpose()
+            q.bind(name)
+                .fetch_optional(ex)
+                .await?
+                .map(|r| r.text("value"))
+                .transpose()
         })
     }
 
     pub async fn cursor_set(&self, name: &str, value: &str) -> Result<(), StoreError> {
         let now = self.now_us();
-        with_db!(self, write, "cursors/set", |q, ex| q.bind(name).bind(value).bind(now).execute(ex).await?.rows_affected());
+        with_db!(self, write, "cursors/set", |q, ex| q
+            .bind(name)
+            .bind(value)
+            .bind(now)
+            .execute(ex)
+            .await?
+            .rows_affected());
         Ok(())
     }
 
     /// Moves a cursor inside `tx`, so it only advances if the jobs enqueued with it commit.
-    pub async fn cursor_set_in(&self, tx: &mut StoreTx, name: &str, value: &str) -> Result<(), StoreError> {
+    pub async fn cursor_set_in(
+        &self,
+        tx: &mut StoreTx,
+        name: &str,
+        value: &str,
+    ) -> Result<(), StoreError> {
         let now = self.now_us();
-        with_tx!(tx, "cursors/set", |q, ex| q.bind(name).bind(value).bind(now).execute(ex).await?.rows_affected());
+        with_tx!(tx, "cursors/set", |q, ex| q
+            .bind(name)
+            .bind(value)
+            .bind(now)
+            .execute(ex)
+            .await?
+            .rows_affected());
         Ok(())
     }
 }

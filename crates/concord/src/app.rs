@@ -17,7 +17,12 @@ pub struct Connections {
     pub cin7_calls_per_minute: u32,
 }
 
-pub fn build_context(store: Store, connections: Connections, rules: Rules, schedule: Schedule) -> anyhow::Result<Context> {
+pub fn build_context(
+    store: Store,
+    connections: Connections,
+    rules: Rules,
+    schedule: Schedule,
+) -> anyhow::Result<Context> {
     let clock = store.clock().clone();
     let app_name = format!("cin7:{}", connections.cin7.account_id);
     let budget = RateBudget::new(store.clone(), app_name, connections.cin7_calls_per_minute);
@@ -33,6 +38,7 @@ pub fn build_context(store: Store, connections: Connections, rules: Rules, sched
         cache: Default::default(),
         order_locks: Default::default(),
         customer_lock: Default::default(),
+        cin7_webhooks: Default::default(),
     })
 }
 
@@ -49,21 +55,36 @@ pub async fn register_webhooks(ctx: &Context, targets: &WebhookTargets) {
     if let Some(secret) = &targets.oro_secret {
         let url = format!("{}/webhooks/oro", targets.base_url);
         for topic in ["order.created", "order.updated"] {
-            if let Err(e) = ctx.oro.ensure_webhook(topic, &url, secret.expose_secret()).await {
+            if let Err(e) = ctx
+                .oro
+                .ensure_webhook(topic, &url, secret.expose_secret())
+                .await
+            {
                 tracing::warn!(error = %e, topic, "Oro webhooks unavailable; polling only.");
                 break;
             }
         }
     }
     if let Some(token) = &targets.cin7_token {
-        let hooks = [("Stock/AvailableStockLevelChanged", "stock"), ("Customer/Updated", "customer")];
+        let hooks = [
+            ("Stock/AvailableStockLevelChanged", "stock"),
+            ("Customer/Updated", "customer"),
+        ];
+        let mut all = true;
         for (kind, path) in hooks {
             let url = format!("{}/webhooks/cin7/{path}", targets.base_url);
-            if let Err(e) = ctx.cin7.ensure_webhook(kind, &url, token.expose_secret()).await {
+            if let Err(e) = ctx
+                .cin7
+                .ensure_webhook(kind, &url, token.expose_secret())
+                .await
+            {
                 tracing::warn!(error = %e, kind, "Cin7 webhooks unavailable; polling only.");
+                all = false;
                 break;
             }
         }
+        ctx.cin7_webhooks
+            .store(all, std::sync::atomic::Ordering::SeqCst);
     }
 }
 

@@ -1,6 +1,7 @@
 //! The command line: `demo`, `emulate`, `run`, and the commands that read or act on the store.
 
 mod commands;
+mod serve;
 
 use clap::{Parser, Subcommand};
 use std::net::SocketAddr;
@@ -8,7 +9,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser, Debug)]
-#[command(name = "concord", version, about = "Keeps an OroCommerce B2B storefront and a Cin7 Core ERP in agreement.")]
+#[command(
+    name = "concord",
+    version,
+    about = "Keeps an OroCommerce B2B storefront and a Cin7 Core ERP in agreement."
+)]
 pub struct Cli {
     /// Log one JSON object per line (for log shippers) instead of text.
     #[arg(long, global = true)]
@@ -122,7 +127,9 @@ pub enum JobsAction {
         #[arg(long)]
         kind: Option<String>,
     },
-    Retry { id: i64 },
+    Retry {
+        id: i64,
+    },
     Replay {
         #[arg(long)]
         kind: Option<String>,
@@ -145,11 +152,27 @@ pub enum ExceptionsAction {
         #[arg(long, default_value = "table")]
         format: String,
     },
-    Show { id: i64 },
-    Ack { id: i64, #[arg(long)] note: Option<String> },
-    Resolve { id: i64, #[arg(long)] note: Option<String> },
-    Ignore { id: i64, #[arg(long)] note: Option<String> },
-    Retry { id: i64 },
+    Show {
+        id: i64,
+    },
+    Ack {
+        id: i64,
+        #[arg(long)]
+        note: Option<String>,
+    },
+    Resolve {
+        id: i64,
+        #[arg(long)]
+        note: Option<String>,
+    },
+    Ignore {
+        id: i64,
+        #[arg(long)]
+        note: Option<String>,
+    },
+    Retry {
+        id: i64,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -165,13 +188,23 @@ pub enum PricesAction {
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Demo(args) => commands::demo(args).await,
-        Command::Emulate { scenario, listen, speed } => commands::emulate(scenario, listen, speed).await,
+        Command::Emulate {
+            scenario,
+            listen,
+            speed,
+        } => commands::emulate(scenario, listen, speed).await,
         Command::Run { config } => commands::run(config).await,
         Command::Migrate { store } => commands::migrate(&store).await,
         Command::Doctor { config } => commands::doctor(config).await,
         Command::Jobs { action, store } => commands::jobs(action, &store).await,
         Command::Exceptions { action, store } => commands::exceptions(action, &store).await,
-        Command::Report { period, format, store } => commands::report(period, &format, &store).await,
-        Command::Prices { action: PricesAction::Sync { config, dry_run } } => commands::prices_sync(config, dry_run).await,
+        Command::Report {
+            period,
+            format,
+            store,
+        } => commands::report(period, &format, &store).await,
+        Command::Prices {
+            action: PricesAction::Sync { config, dry_run },
+        } => commands::prices_sync(config, dry_run).await,
     }
 }

@@ -2,7 +2,9 @@
 //! Secrets are wrapped so they never print; every error names the key and the problem.
 
 use concord_core::catalogue::{ExceptionKind, Owner, Rule};
-use concord_core::scenario::{FinancialEntityRule, NewCustomer, PriceTierMapping, Settings, StockBuffer};
+use concord_core::scenario::{
+    FinancialEntityRule, NewCustomer, PriceTierMapping, Settings, StockBuffer,
+};
 use secrecy::SecretString;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -11,13 +13,19 @@ use std::path::Path;
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read config file {path}: {source}")]
-    Read { path: String, source: std::io::Error },
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("config {key}: {message}")]
     Invalid { key: String, message: String },
 }
 
 fn invalid(key: &str, message: impl Into<String>) -> ConfigError {
-    ConfigError::Invalid { key: key.to_owned(), message: message.into() }
+    ConfigError::Invalid {
+        key: key.to_owned(),
+        message: message.into(),
+    }
 }
 
 /// The validated configuration of one Concord process.
@@ -48,7 +56,10 @@ pub struct StoreConfig {
 
 impl Default for StoreConfig {
     fn default() -> Self {
-        StoreConfig { url: default_store_url(), payload_retention_days: default_retention_days() }
+        StoreConfig {
+            url: default_store_url(),
+            payload_retention_days: default_retention_days(),
+        }
     }
 }
 
@@ -160,11 +171,18 @@ impl Rules {
     }
 
     pub fn rule_for(&self, kind: ExceptionKind) -> Rule {
-        self.validation.get(&kind).copied().or(kind.default_rule()).unwrap_or(Rule::Flag)
+        self.validation
+            .get(&kind)
+            .copied()
+            .or(kind.default_rule())
+            .unwrap_or(Rule::Flag)
     }
 
     pub fn owner_for(&self, kind: ExceptionKind) -> Owner {
-        self.owners.get(&kind).copied().unwrap_or(kind.default_owner())
+        self.owners
+            .get(&kind)
+            .copied()
+            .unwrap_or(kind.default_owner())
     }
 }
 
@@ -184,6 +202,9 @@ pub struct Schedule {
     pub revalidate_s: f64,
     #[serde(default = "s1800")]
     pub catalogue_refresh_s: f64,
+    /// How often credit holds are polled while drafts wait on one and Cin7 webhooks are off.
+    #[serde(default = "s900")]
+    pub credit_hold_poll_s: f64,
     /// Overlap of each order poll with the previous one (Oro timestamps have second precision).
     #[serde(default = "s60")]
     pub poll_overlap_s: f64,
@@ -198,6 +219,7 @@ impl Default for Schedule {
             reconcile_s: 3600.0,
             revalidate_s: 300.0,
             catalogue_refresh_s: 1800.0,
+            credit_hold_poll_s: 900.0,
             poll_overlap_s: 60.0,
         }
     }
@@ -208,6 +230,9 @@ fn s60() -> f64 {
 }
 fn s300() -> f64 {
     300.0
+}
+fn s900() -> f64 {
+    900.0
 }
 fn s1800() -> f64 {
     1800.0
@@ -241,13 +266,20 @@ fn admin() -> String {
 impl Config {
     /// Reads a TOML file, applies `CONCORD_SECTION__KEY` overrides and validates the result.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: path.display().to_string(), source })?;
-        let env: Vec<(String, String)> = std::env::vars().filter(|(k, _)| k.starts_with("CONCORD_")).collect();
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.display().to_string(),
+            source,
+        })?;
+        let env: Vec<(String, String)> = std::env::vars()
+            .filter(|(k, _)| k.starts_with("CONCORD_"))
+            .collect();
         Self::parse(&text, &env)
     }
 
     pub fn parse(text: &str, env: &[(String, String)]) -> Result<Config, ConfigError> {
-        let mut doc: toml::Table = text.parse().map_err(|e: toml::de::Error| invalid("(file)", e.message().to_owned()))?;
+        let mut doc: toml::Table = text
+            .parse()
+            .map_err(|e: toml::de::Error| invalid("(file)", e.message().to_owned()))?;
         for (name, value) in env {
             apply_override(&mut doc, name, value)?;
         }
@@ -257,14 +289,23 @@ impl Config {
     }
 
     fn validate(&self) -> Result<(), ConfigError> {
-        for (key, url) in [("oro.base_url", &self.oro.base_url), ("cin7.base_url", &self.cin7.base_url)] {
+        for (key, url) in [
+            ("oro.base_url", &self.oro.base_url),
+            ("cin7.base_url", &self.cin7.base_url),
+        ] {
             url::Url::parse(url).map_err(|e| invalid(key, format!("{url:?} is not a URL: {e}")))?;
         }
         if !(self.store.url.starts_with("sqlite:") || self.store.url.starts_with("postgres")) {
-            return Err(invalid("store.url", "must start with sqlite:// or postgres://"));
+            return Err(invalid(
+                "store.url",
+                "must start with sqlite:// or postgres://",
+            ));
         }
         if self.cin7.calls_per_minute == 0 || self.cin7.calls_per_minute > 60 {
-            return Err(invalid("cin7.calls_per_minute", "must be between 1 and 60 (Cin7 allows 60 a minute)"));
+            return Err(invalid(
+                "cin7.calls_per_minute",
+                "must be between 1 and 60 (Cin7 allows 60 a minute)",
+            ));
         }
         Ok(())
     }
@@ -272,13 +313,25 @@ impl Config {
 
 /// Well-known env names only: `CONCORD_CIN7__APPLICATION_KEY` sets `[cin7] application_key`.
 fn apply_override(doc: &mut toml::Table, name: &str, value: &str) -> Result<(), ConfigError> {
-    const IGNORED: [&str; 4] = ["CONCORD_TEST_POSTGRES_URL", "CONCORD_LOG", "CONCORD_LOG_FORMAT", "CONCORD_CONFIG"];
+    const IGNORED: [&str; 4] = [
+        "CONCORD_TEST_POSTGRES_URL",
+        "CONCORD_LOG",
+        "CONCORD_LOG_FORMAT",
+        "CONCORD_CONFIG",
+    ];
     if IGNORED.contains(&name) {
         return Ok(());
     }
-    let path: Vec<String> = name.trim_start_matches("CONCORD_").split("__").map(str::to_ascii_lowercase).collect();
+    let path: Vec<String> = name
+        .trim_start_matches("CONCORD_")
+        .split("__")
+        .map(str::to_ascii_lowercase)
+        .collect();
     let [section, key] = path.as_slice() else {
-        tracing::warn!(variable = name, "Ignoring an environment variable that names no config key.");
+        tracing::warn!(
+            variable = name,
+            "Ignoring an environment variable that names no config key."
+        );
         return Ok(());
     };
     let table = doc
@@ -286,7 +339,10 @@ fn apply_override(doc: &mut toml::Table, name: &str, value: &str) -> Result<(), 
         .or_insert_with(|| toml::Value::Table(toml::Table::new()))
         .as_table_mut()
         .ok_or_else(|| invalid(section, "is not a table"))?;
-    let parsed = value.parse::<i64>().map(toml::Value::Integer).unwrap_or_else(|_| toml::Value::String(value.to_owned()));
+    let parsed = value
+        .parse::<i64>()
+        .map(toml::Value::Integer)
+        .unwrap_or_else(|_| toml::Value::String(value.to_owned()));
     table.insert(key.clone(), parsed);
     Ok(())
 }
@@ -294,7 +350,11 @@ fn apply_override(doc: &mut toml::Table, name: &str, value: &str) -> Result<(), 
 fn serde_path_to_error_toml(doc: toml::Table) -> Result<Config, ConfigError> {
     let text = toml::to_string(&doc).map_err(|e| invalid("(file)", e.to_string()))?;
     toml::from_str::<Config>(&text).map_err(|e| {
-        let key = e.span().map(|s| text.get(..s.start).unwrap_or("").lines().count()).map(|l| format!("(line {l})")).unwrap_or_default();
+        let key = e
+            .span()
+            .map(|s| text.get(..s.start).unwrap_or("").lines().count())
+            .map(|l| format!("(line {l})"))
+            .unwrap_or_default();
         invalid(&key, e.message().to_owned())
     })
 }
@@ -325,7 +385,10 @@ application_key = "key"
 
     #[test]
     fn environment_overrides_win_over_the_file() {
-        let env = vec![("CONCORD_CIN7__APPLICATION_KEY".to_owned(), "from-env".to_owned())];
+        let env = vec![(
+            "CONCORD_CIN7__APPLICATION_KEY".to_owned(),
+            "from-env".to_owned(),
+        )];
         let c = Config::parse(MINIMAL, &env).unwrap();
         assert_eq!(c.cin7.application_key.expose_secret(), "from-env");
     }

@@ -23,6 +23,9 @@ use tokio::net::TcpListener;
 
 pub use summary::Summary;
 
+/// Builds routes merged into Concord's own server (the dashboard) for a given context.
+pub type ExtraRoutes = dyn Fn(&Context) -> axum::Router + Send + Sync;
+
 pub struct DemoOptions {
     pub scenario: Scenario,
     pub speed: Option<f64>,
@@ -31,18 +34,27 @@ pub struct DemoOptions {
     pub dump_state: Option<PathBuf>,
     pub listen: SocketAddr,
     /// Extra routes (the dashboard) merged into Concord's own server.
-    pub extra_routes: Option<Box<dyn Fn(Store) -> axum::Router + Send + Sync>>,
+    pub extra_routes: Option<Box<ExtraRoutes>>,
     pub workers: usize,
 }
 
 /// Runs a scenario to idle (or `run_until_s`) and returns what happened.
 pub async fn run(opts: DemoOptions) -> anyhow::Result<Summary> {
     let scenario = opts.scenario;
-    let clock = Clock::scaled(scenario.clock.start, opts.speed.unwrap_or(scenario.clock.speed));
-    let store = Store::connect(&opts.store_url, clock.clone()).await.context("Failed to open the store")?;
+    let clock = Clock::scaled(
+        scenario.clock.start,
+        opts.speed.unwrap_or(scenario.clock.speed),
+    );
+    let store = Store::connect(&opts.store_url, clock.clone())
+        .await
+        .context("Failed to open the store")?;
     let any_port: SocketAddr = ([127, 0, 0, 1], 0).into();
-    let mut emulators = Emulators::start(&scenario, clock.clone(), any_port, any_port).await.context("Failed to start the emulators")?;
-    let listener = TcpListener::bind(opts.listen).await.with_context(|| format!("Failed to listen on {}", opts.listen))?;
+    let mut emulators = Emulators::start(&scenario, clock.clone(), any_port, any_port)
+        .await
+        .context("Failed to start the emulators")?;
+    let listener = TcpListener::bind(opts.listen)
+        .await
+        .with_context(|| format!("Failed to listen on {}", opts.listen))?;
     let addr = listener.local_addr()?;
     let base_url = format!("http://{addr}");
     tracing::info!(dashboard = %base_url, "Concord is serving.");
@@ -52,7 +64,7 @@ pub async fn run(opts: DemoOptions) -> anyhow::Result<Summary> {
         cin7_token: scenario.cin7.webhooks.then(app::random_secret),
     };
     let mut ctx = build_context(&scenario, &emulators, &store, &clock)?;
-    let mut server = serve(listener, &ctx, &targets, opts.extra_routes.as_deref(), &store);
+    let mut server = serve(listener, &ctx, &targets, opts.extra_routes.as_deref());
     app::register_webhooks(&ctx, &targets).await;
     kick_off(&ctx).await;
     let mut engine = engine::start(ctx.clone(), opts.workers);
@@ -68,7 +80,8 @@ pub async fn run(opts: DemoOptions) -> anyhow::Result<Summary> {
                 clock.sleep(Duration::from_secs(30)).await;
                 ctx = build_context(&scenario, &emulators, &store, &clock)?;
                 let listener = TcpListener::bind(addr).await.with_context(|| format!("Failed to listen again on {addr}"))?;
-                server = serve(listener, &ctx, &targets, opts.extra_routes.as_deref(), &store);
+                server = serve(listener, &ctx, &targets, opts.extra_routes.as_deref());
+                app::register_webhooks(&ctx, &targets).await;
                 kick_off(&ctx).await;
                 engine = engine::start(ctx.clone(), opts.workers);
                 tracing::info!("Concord restarted from its store.");
@@ -84,7 +97,8 @@ pub async fn run(opts: DemoOptions) -> anyhow::Result<Summary> {
     let summary = summary::collect(&ctx, &emulators).await?;
     if let Some(path) = &opts.dump_state {
         let dump = summary::dump(&scenario, &ctx, &emulators).await?;
-        std::fs::write(path, serde_json::to_vec_pretty(&dump)?).with_context(|| format!("Failed to write {}", path.display()))?;
+        std::fs::write(path, serde_json::to_vec_pretty(&dump)?)
+            .with_context(|| format!("Failed to write {}", path.display()))?;
     }
     if !opts.exit_when_idle {
         summary.print_text(&mut std::io::stdout())?;
@@ -96,11 +110,18 @@ pub async fn run(opts: DemoOptions) -> anyhow::Result<Summary> {
     Ok(summary)
 }
 
-fn build_context(scenario: &Scenario, emulators: &Emulators, store: &Store, clock: &Clock) -> anyhow::Result<Context> {
+fn build_context(
+    scenario: &Scenario,
+    emulators: &Emulators,
+    store: &Store,
+    clock: &Clock,
+) -> anyhow::Result<Context> {
     let conn = emulators.connection();
     let text = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_owned();
     // Timeouts are clock time too, but never so short on the wall clock that a busy machine trips them.
-    let timeout = clock.to_real(app::default_timeout()).max(Duration::from_secs(3));
+    let timeout = clock
+        .to_real(app::default_timeout())
+        .max(Duration::from_secs(3));
     let connections = Connections {
         oro: OroSettings {
             base_url: emulators.oro_url.clone(),
@@ -117,7 +138,12 @@ fn build_context(scenario: &Scenario, emulators: &Emulators, store: &Store, cloc
         // As an operator would set it for their own account: Cin7's limit less Concord's headroom.
         cin7_calls_per_minute: budget_for(scenario.cin7.rate_limit.calls_per_minute),
     };
-    app::build_context(store.clone(), connections, Rules::from_settings(&scenario.settings), Schedule::default())
+    app::build_context(
+        store.clone(),
+        connections,
+        Rules::from_settings(&scenario.settings),
+        Schedule::default(),
+    )
 }
 
 /// Concord keeps about 8 % of Cin7's limit free for other integrations and clock jitter.
@@ -125,11 +151,20 @@ pub fn budget_for(limit: u32) -> u32 {
     (limit - (limit / 12).max(1).min(limit - 1)).max(1)
 }
 
-fn serve(listener: TcpListener, ctx: &Context, targets: &WebhookTargets, extra: Option<&(dyn Fn(Store) -> axum::Router + Send + Sync)>, store: &Store) -> tokio::task::JoinHandle<()> {
-    let state = webhooks::WebhookState { ctx: ctx.clone(), oro_secret: targets.oro_secret.clone(), cin7_token: targets.cin7_token.clone() };
+fn serve(
+    listener: TcpListener,
+    ctx: &Context,
+    targets: &WebhookTargets,
+    extra: Option<&ExtraRoutes>,
+) -> tokio::task::JoinHandle<()> {
+    let state = webhooks::WebhookState {
+        ctx: ctx.clone(),
+        oro_secret: targets.oro_secret.clone(),
+        cin7_token: targets.cin7_token.clone(),
+    };
     let mut router = webhooks::router(state);
     if let Some(extra) = extra {
-        router = router.merge(extra(store.clone()));
+        router = router.merge(extra(ctx));
     }
     tokio::spawn(async move {
         let _ = axum::serve(listener, router).await;

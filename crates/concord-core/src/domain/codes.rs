@@ -9,9 +9,17 @@ pub enum DomainError {
     #[error("{what} is empty")]
     Empty { what: &'static str },
     #[error("{what} {value:?} is longer than {max} characters")]
-    TooLong { what: &'static str, value: String, max: usize },
+    TooLong {
+        what: &'static str,
+        value: String,
+        max: usize,
+    },
     #[error("{what} {value:?} is not valid: {why}")]
-    Invalid { what: &'static str, value: String, why: &'static str },
+    Invalid {
+        what: &'static str,
+        value: String,
+        why: &'static str,
+    },
 }
 
 fn checked(what: &'static str, raw: &str, max: usize) -> Result<String, DomainError> {
@@ -20,10 +28,18 @@ fn checked(what: &'static str, raw: &str, max: usize) -> Result<String, DomainEr
         return Err(DomainError::Empty { what });
     }
     if trimmed.chars().count() > max {
-        return Err(DomainError::TooLong { what, value: trimmed.to_owned(), max });
+        return Err(DomainError::TooLong {
+            what,
+            value: trimmed.to_owned(),
+            max,
+        });
     }
     if trimmed.chars().any(char::is_control) {
-        return Err(DomainError::Invalid { what, value: trimmed.to_owned(), why: "contains a control character" });
+        return Err(DomainError::Invalid {
+            what,
+            value: trimmed.to_owned(),
+            why: "contains a control character",
+        });
     }
     Ok(trimmed.to_owned())
 }
@@ -61,7 +77,11 @@ impl CurrencyCode {
         if code.len() == 3 && code.chars().all(|c| c.is_ascii_alphabetic()) {
             Ok(CurrencyCode(code))
         } else {
-            Err(DomainError::Invalid { what: "currency code", value: raw.to_owned(), why: "expected three letters" })
+            Err(DomainError::Invalid {
+                what: "currency code",
+                value: raw.to_owned(),
+                why: "expected three letters",
+            })
         }
     }
 }
@@ -104,8 +124,14 @@ mod tests {
     fn a_sku_is_trimmed_and_bounded() {
         assert_eq!(Sku::parse(" TEE-BLK-M ").unwrap().as_ref(), "TEE-BLK-M");
         assert!(matches!(Sku::parse(""), Err(DomainError::Empty { .. })));
-        assert!(matches!(Sku::parse(&"X".repeat(51)), Err(DomainError::TooLong { .. })));
-        assert!(matches!(Sku::parse("A\u{7}B"), Err(DomainError::Invalid { .. })));
+        assert!(matches!(
+            Sku::parse(&"X".repeat(51)),
+            Err(DomainError::TooLong { .. })
+        ));
+        assert!(matches!(
+            Sku::parse("A\u{7}B"),
+            Err(DomainError::Invalid { .. })
+        ));
     }
 
     #[test]

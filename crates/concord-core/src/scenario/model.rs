@@ -241,7 +241,10 @@ pub struct RateLimit {
 
 impl Default for RateLimit {
     fn default() -> Self {
-        RateLimit { calls_per_minute: 60, signal: RateLimitSignal::TooManyRequests }
+        RateLimit {
+            calls_per_minute: 60,
+            signal: RateLimitSignal::TooManyRequests,
+        }
     }
 }
 
@@ -455,7 +458,9 @@ fn string_only_or_zero<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Decimal
     Ok(string_only_opt(d)?.unwrap_or_default())
 }
 
-fn decimal_map<'de, D: serde::Deserializer<'de>>(d: D) -> Result<BTreeMap<String, Decimal>, D::Error> {
+fn decimal_map<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<BTreeMap<String, Decimal>, D::Error> {
     #[derive(Deserialize)]
     struct Wrap(#[serde(deserialize_with = "string_only")] Decimal);
     let raw: BTreeMap<String, Wrap> = Deserialize::deserialize(d)?;
@@ -466,6 +471,8 @@ fn string_or_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D:
     match serde_json::Value::deserialize(d)? {
         serde_json::Value::String(s) => Ok(s),
         serde_json::Value::Number(n) => Ok(n.to_string()),
-        other => Err(serde::de::Error::custom(format!("expected a string or a number, got {other}"))),
+        other => Err(serde::de::Error::custom(format!(
+            "expected a string or a number, got {other}"
+        ))),
     }
 }

@@ -17,14 +17,21 @@ pub struct ScenarioError {
 
 impl ScenarioError {
     pub fn new(path: impl Into<String>, message: impl Into<String>) -> Self {
-        ScenarioError { path: path.into(), message: message.into() }
+        ScenarioError {
+            path: path.into(),
+            message: message.into(),
+        }
     }
 }
 
 /// Parses and validates a whole scenario; nothing partial is ever returned.
 pub fn parse_scenario(text: &str) -> Result<Scenario, ScenarioError> {
-    let mut root: Value = serde_json::from_str(text)
-        .map_err(|e| ScenarioError::new(format!("(line {}, column {})", e.line(), e.column()), e.to_string()))?;
+    let mut root: Value = serde_json::from_str(text).map_err(|e| {
+        ScenarioError::new(
+            format!("(line {}, column {})", e.line(), e.column()),
+            e.to_string(),
+        )
+    })?;
     let timeline = match root.as_object_mut() {
         Some(map) => map.remove("timeline").unwrap_or(Value::Array(Vec::new())),
         None => return Err(ScenarioError::new("(root)", "a scenario is a JSON object")),
@@ -60,7 +67,10 @@ fn clean_message(message: &str) -> String {
 
 fn parse_timeline(value: Value) -> Result<Vec<TimelineEntry>, ScenarioError> {
     let Value::Array(items) = value else {
-        return Err(ScenarioError::new("timeline", "expected an array of events"));
+        return Err(ScenarioError::new(
+            "timeline",
+            "expected an array of events",
+        ));
     };
     let mut entries = Vec::with_capacity(items.len());
     for (i, item) in items.into_iter().enumerate() {
@@ -82,12 +92,21 @@ fn parse_event(path: &str, item: Value) -> Result<TimelineEntry, ScenarioError> 
         }
         "oro_order_status" => {
             let r: OroOrderStatusRaw = at_path(path, item)?;
-            let change = OrderStatusChange { order_id: r.order_id, internal_status: r.internal_status, status: r.status };
+            let change = OrderStatusChange {
+                order_id: r.order_id,
+                internal_status: r.internal_status,
+                status: r.status,
+            };
             (r.at_s, TimelineEvent::OroOrderStatus(change))
         }
         "oro_customer" => {
             let r: OroCustomerRaw = at_path(path, item)?;
-            (r.at_s, TimelineEvent::OroCustomer { customer: r.customer })
+            (
+                r.at_s,
+                TimelineEvent::OroCustomer {
+                    customer: r.customer,
+                },
+            )
         }
         "oro_price" => {
             let r: OroPriceRaw = at_path(path, item)?;
@@ -102,25 +121,54 @@ fn parse_event(path: &str, item: Value) -> Result<TimelineEntry, ScenarioError> 
         }
         "cin7_stock_adjust" => {
             let r: StockAdjustRaw = at_path(path, item)?;
-            (r.at_s, TimelineEvent::Cin7StockAdjust { sku: r.sku, location: r.location, delta: r.delta })
+            (
+                r.at_s,
+                TimelineEvent::Cin7StockAdjust {
+                    sku: r.sku,
+                    location: r.location,
+                    delta: r.delta,
+                },
+            )
         }
         "cin7_customer_update" => {
             let r: CustomerUpdateRaw = at_path(path, item)?;
-            (r.at_s, TimelineEvent::Cin7CustomerUpdate { name: r.name, on_credit_hold: r.on_credit_hold })
+            (
+                r.at_s,
+                TimelineEvent::Cin7CustomerUpdate {
+                    name: r.name,
+                    on_credit_hold: r.on_credit_hold,
+                },
+            )
         }
         "cin7_ship" => {
             let r: ShipRaw = at_path(path, item)?;
-            (r.at_s, TimelineEvent::Cin7Ship { order_id: r.order_id })
+            (
+                r.at_s,
+                TimelineEvent::Cin7Ship {
+                    order_id: r.order_id,
+                },
+            )
         }
         "outage" => {
             let r: OutageRaw = at_path(path, item)?;
-            (r.at_s, TimelineEvent::Outage { system: r.system, duration_s: r.duration_s })
+            (
+                r.at_s,
+                TimelineEvent::Outage {
+                    system: r.system,
+                    duration_s: r.duration_s,
+                },
+            )
         }
         "concord_crash" => {
             let r: CrashRaw = at_path(path, item)?;
             (r.at_s, TimelineEvent::ConcordCrash)
         }
-        other => return Err(ScenarioError::new(format!("{path}.event"), format!("unknown event {other:?}"))),
+        other => {
+            return Err(ScenarioError::new(
+                format!("{path}.event"),
+                format!("unknown event {other:?}"),
+            ))
+        }
     };
     Ok(TimelineEntry { at_s, event })
 }

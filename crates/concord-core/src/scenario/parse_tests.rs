@@ -19,7 +19,10 @@ fn the_public_wholesale_day_scenario_parses() {
     assert_eq!(s.name, "wholesale-day");
     assert!(s.timeline.len() > 40);
     assert!(s.timeline.windows(2).all(|w| w[0].at_s <= w[1].at_s));
-    assert!(s.timeline.iter().any(|e| matches!(e.event, TimelineEvent::ConcordCrash)));
+    assert!(s
+        .timeline
+        .iter()
+        .any(|e| matches!(e.event, TimelineEvent::ConcordCrash)));
 }
 
 #[test]
@@ -46,20 +49,30 @@ fn an_unknown_event_kind_is_refused() {
 
 #[test]
 fn an_unknown_key_inside_an_event_is_refused() {
-    let err = parse_scenario(&with_timeline_event(r#"{"at_s":2,"event":"cin7_ship","order_id":1,"x":1}"#)).unwrap_err();
+    let err = parse_scenario(&with_timeline_event(
+        r#"{"at_s":2,"event":"cin7_ship","order_id":1,"x":1}"#,
+    ))
+    .unwrap_err();
     assert!(err.path.starts_with("timeline[1]"), "{err}");
     assert!(err.message.contains('x'), "{err}");
 }
 
 #[test]
 fn an_approval_clears_the_status_while_an_absent_status_leaves_it() {
-    let text = with_timeline_event(r#"{"at_s":2,"event":"oro_order_status","order_id":9,"status":null}"#);
+    let text =
+        with_timeline_event(r#"{"at_s":2,"event":"oro_order_status","order_id":9,"status":null}"#);
     let s = parse_scenario(&text).unwrap();
-    let TimelineEvent::OroOrderStatus(change) = &s.timeline[1].event else { panic!("wrong event") };
+    let TimelineEvent::OroOrderStatus(change) = &s.timeline[1].event else {
+        panic!("wrong event")
+    };
     assert_eq!(change.status, Some(None));
-    let text = with_timeline_event(r#"{"at_s":2,"event":"oro_order_status","order_id":9,"internal_status":"cancelled"}"#);
+    let text = with_timeline_event(
+        r#"{"at_s":2,"event":"oro_order_status","order_id":9,"internal_status":"cancelled"}"#,
+    );
     let s = parse_scenario(&text).unwrap();
-    let TimelineEvent::OroOrderStatus(change) = &s.timeline[1].event else { panic!("wrong event") };
+    let TimelineEvent::OroOrderStatus(change) = &s.timeline[1].event else {
+        panic!("wrong event")
+    };
     assert_eq!(change.status, None);
 }
 

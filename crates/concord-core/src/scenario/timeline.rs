@@ -4,7 +4,7 @@ use crate::decimal::string_only;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Deserializer, Serialize};
 
-use super::model::{OroCustomer, Order};
+use super::model::{Order, OroCustomer};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct TimelineEntry {
@@ -15,14 +15,36 @@ pub struct TimelineEntry {
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum TimelineEvent {
-    OroOrder { order: Order },
+    OroOrder {
+        order: Order,
+    },
     OroOrderStatus(OrderStatusChange),
-    OroCustomer { customer: OroCustomer },
-    OroPrice { price_list: i64, sku: String, unit: String, quantity: Decimal, value: Decimal },
-    Cin7StockAdjust { sku: String, location: String, delta: Decimal },
-    Cin7CustomerUpdate { name: String, on_credit_hold: Option<bool> },
-    Cin7Ship { order_id: i64 },
-    Outage { system: System, duration_s: f64 },
+    OroCustomer {
+        customer: OroCustomer,
+    },
+    OroPrice {
+        price_list: i64,
+        sku: String,
+        unit: String,
+        quantity: Decimal,
+        value: Decimal,
+    },
+    Cin7StockAdjust {
+        sku: String,
+        location: String,
+        delta: Decimal,
+    },
+    Cin7CustomerUpdate {
+        name: String,
+        on_credit_hold: Option<bool>,
+    },
+    Cin7Ship {
+        order_id: i64,
+    },
+    Outage {
+        system: System,
+        duration_s: f64,
+    },
     ConcordCrash,
 }
 

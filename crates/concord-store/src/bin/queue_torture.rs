@@ -44,7 +44,9 @@ async fn main() -> Result<(), StoreError> {
         if i % 3 == 0 {
             let mut tx = store.begin().await?;
             store.enqueue_in(&mut tx, job).await?;
-            store.record_put_in(&mut tx, "torture", &key, "enqueued", &serde_json::json!({})).await?;
+            store
+                .record_put_in(&mut tx, "torture", &key, "enqueued", &serde_json::json!({}))
+                .await?;
             tx.commit().await?;
         } else {
             store.enqueue(job).await?;

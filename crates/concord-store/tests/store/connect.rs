@@ -13,14 +13,24 @@ async fn a_corrupted_sqlite_file_is_reported_and_left_alone() {
     let err = Store::connect(&url, Clock::real()).await.unwrap_err();
     assert!(matches!(err, StoreError::Connect { .. }), "{err:?}");
     let message = err.to_string();
-    assert!(message.contains(&url) && message.contains("not a database"), "{message}");
-    assert_eq!(std::fs::read(&path).unwrap(), garbage, "nothing written to the broken file");
+    assert!(
+        message.contains(&url) && message.contains("not a database"),
+        "{message}"
+    );
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        garbage,
+        "nothing written to the broken file"
+    );
 }
 
 #[tokio::test]
 async fn a_new_sqlite_file_is_created() {
     let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("new/folder/concord.db").display());
+    let url = format!(
+        "sqlite://{}",
+        dir.path().join("new/folder/concord.db").display()
+    );
     let store = Store::connect(&url, Clock::real()).await.unwrap();
     assert_eq!(store.backend(), Backend::Sqlite);
     // Connecting again runs no migration twice.
@@ -34,13 +44,18 @@ async fn an_unreachable_postgres_is_reported_without_its_password() {
     let err = Store::connect(url, Clock::real()).await.unwrap_err();
     let message = err.to_string();
     assert!(matches!(err, StoreError::Connect { .. }), "{err:?}");
-    assert!(message.contains("postgres://concord:***@127.0.0.1:1/concord"), "{message}");
+    assert!(
+        message.contains("postgres://concord:***@127.0.0.1:1/concord"),
+        "{message}"
+    );
     assert!(!message.contains("hunter2"), "{message}");
     eprintln!("{message}");
 }
 
 #[tokio::test]
 async fn an_unknown_scheme_is_refused() {
-    let err = Store::connect("mysql://x", Clock::real()).await.unwrap_err();
+    let err = Store::connect("mysql://x", Clock::real())
+        .await
+        .unwrap_err();
     assert!(matches!(err, StoreError::UnsupportedUrl { .. }), "{err:?}");
 }

@@ -15,7 +15,11 @@ fn job(key: &str) -> NewJob {
 
 pub async fn enqueue_is_idempotent(db: &TestDb) {
     let s = &db.store;
-    let id = s.enqueue(job("a")).await.unwrap().expect("first enqueue creates the job");
+    let id = s
+        .enqueue(job("a"))
+        .await
+        .unwrap()
+        .expect("first enqueue creates the job");
     assert_eq!(s.enqueue(job("a")).await.unwrap(), None);
     let claimed = s.claim("w", 10, LEASE).await.unwrap();
     assert_eq!(claimed.len(), 1);
@@ -23,18 +27,31 @@ pub async fn enqueue_is_idempotent(db: &TestDb) {
     // A finished job still owns its key: replays of the same event stay harmless.
     assert_eq!(s.enqueue(job("a")).await.unwrap(), None);
     let stored = s.job_by_key("a").await.unwrap().unwrap();
-    assert_eq!((stored.id, stored.state, stored.payload), (id, JobState::Done, json!({ "key": "a" })));
+    assert_eq!(
+        (stored.id, stored.state, stored.payload),
+        (id, JobState::Done, json!({ "key": "a" }))
+    );
 }
 
 pub async fn enqueue_in_a_rolled_back_transaction_leaves_nothing(db: &TestDb) {
     let s = &db.store;
     let mut tx = s.begin().await.unwrap();
-    assert!(s.enqueue_in(&mut tx, job("rolled")).await.unwrap().is_some());
-    s.record_put_in(&mut tx, "order", "1", "sent", &json!({})).await.unwrap();
+    assert!(s
+        .enqueue_in(&mut tx, job("rolled"))
+        .await
+        .unwrap()
+        .is_some());
+    s.record_put_in(&mut tx, "order", "1", "sent", &json!({}))
+        .await
+        .unwrap();
     s.cursor_set_in(&mut tx, "poll", "10").await.unwrap();
     tx.rollback().await.unwrap();
     let mut tx = s.begin().await.unwrap();
-    assert!(s.enqueue_in(&mut tx, job("dropped")).await.unwrap().is_some());
+    assert!(s
+        .enqueue_in(&mut tx, job("dropped"))
+        .await
+        .unwrap()
+        .is_some());
     drop(tx);
     assert!(s.job_by_key("rolled").await.unwrap().is_none());
     assert!(s.job_by_key("dropped").await.unwrap().is_none());
@@ -57,7 +74,11 @@ pub async fn concurrent_claimers_never_share_a_job(db: &TestDb) {
     let mut tasks = Vec::new();
     for w in 0..6 {
         // Half the claimers use a second pool, as a second process would.
-        let store = if w % 2 == 0 { s.clone() } else { db.second_store(s.clock().clone()).await };
+        let store = if w % 2 == 0 {
+            s.clone()
+        } else {
+            db.second_store(s.clock().clone()).await
+        };
         tasks.push(tokio::spawn(async move {
             let worker = format!("w{w}");
             let mut mine = Vec::new();
@@ -89,14 +110,40 @@ pub async fn concurrent_claimers_never_share_a_job(db: &TestDb) {
 pub async fn claims_take_priority_then_oldest(db: &TestDb) {
     let s = &db.store;
     let start = t0();
-    s.enqueue(job("low-old").run_at(start - chrono::Duration::seconds(50))).await.unwrap();
-    s.enqueue(job("high-new").priority(5).run_at(start - chrono::Duration::seconds(1))).await.unwrap();
-    s.enqueue(job("high-old").priority(5).run_at(start - chrono::Duration::seconds(9))).await.unwrap();
+    s.enqueue(job("low-old").run_at(start - chrono::Duration::seconds(50)))
+        .await
+        .unwrap();
+    s.enqueue(
+        job("high-new")
+            .priority(5)
+            .run_at(start - chrono::Duration::seconds(1)),
+    )
+    .await
+    .unwrap();
+    s.enqueue(
+        job("high-old")
+            .priority(5)
+            .run_at(start - chrono::Duration::seconds(9)),
+    )
+    .await
+    .unwrap();
     s.enqueue(job("low-new")).await.unwrap();
-    s.enqueue(job("future").priority(9).run_at(start + chrono::Duration::seconds(3600))).await.unwrap();
+    s.enqueue(
+        job("future")
+            .priority(9)
+            .run_at(start + chrono::Duration::seconds(3600)),
+    )
+    .await
+    .unwrap();
     let first = s.claim("w", 1, LEASE).await.unwrap();
     assert_eq!(first[0].idempotency_key, "high-old");
-    let rest: Vec<_> = s.claim("w", 10, LEASE).await.unwrap().into_iter().map(|j| j.idempotency_key).collect();
+    let rest: Vec<_> = s
+        .claim("w", 10, LEASE)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|j| j.idempotency_key)
+        .collect();
     assert_eq!(rest, ["high-new", "low-old", "low-new"]);
     let later = at(s, 3600.0).claim("w", 10, LEASE).await.unwrap();
     assert_eq!(later[0].idempotency_key, "future");
@@ -106,16 +153,29 @@ pub async fn expired_leases_are_reaped(db: &TestDb) {
     let s = &db.store;
     let id = s.enqueue(job("a")).await.unwrap().unwrap();
     let claimed = s.claim("crashed", 1, LEASE).await.unwrap();
-    assert_eq!(claimed[0].lease_expires_at.unwrap().timestamp(), (claimed[0].updated_at.timestamp() + 30));
+    assert_eq!(
+        claimed[0].lease_expires_at.unwrap().timestamp(),
+        (claimed[0].updated_at.timestamp() + 30)
+    );
     assert_eq!(s.reap_expired().await.unwrap(), 0);
-    assert!(at(s, 20.0).claim("other", 1, LEASE).await.unwrap().is_empty());
+    assert!(at(s, 20.0)
+        .claim("other", 1, LEASE)
+        .await
+        .unwrap()
+        .is_empty());
     let later = at(s, 31.0);
     assert_eq!(later.reap_expired().await.unwrap(), 1);
     let reaped = later.job(id).await.unwrap().unwrap();
-    assert_eq!((reaped.state, reaped.lease_owner, reaped.attempts), (JobState::Queued, None, 1));
+    assert_eq!(
+        (reaped.state, reaped.lease_owner, reaped.attempts),
+        (JobState::Queued, None, 1)
+    );
     assert!(reaped.last_error.unwrap().contains("crashed"));
     assert_eq!(later.claim("other", 1, LEASE).await.unwrap()[0].id, id);
-    assert!(matches!(later.complete(id, "crashed").await, Err(StoreError::LeaseLost { .. })));
+    assert!(matches!(
+        later.complete(id, "crashed").await,
+        Err(StoreError::LeaseLost { .. })
+    ));
     later.complete(id, "other").await.unwrap();
 
     // A lease lost on the last allowed attempt dead-letters rather than looping forever.
@@ -132,9 +192,16 @@ pub async fn heartbeat_extends_the_lease(db: &TestDb) {
     s.claim("w", 1, LEASE).await.unwrap();
     assert!(at(s, 20.0).heartbeat(id, "w", LEASE).await.unwrap());
     assert!(!s.heartbeat(id, "intruder", LEASE).await.unwrap());
-    assert_eq!(at(s, 40.0).reap_expired().await.unwrap(), 0, "the heartbeat moved expiry to 50 s");
+    assert_eq!(
+        at(s, 40.0).reap_expired().await.unwrap(),
+        0,
+        "the heartbeat moved expiry to 50 s"
+    );
     assert_eq!(at(s, 51.0).reap_expired().await.unwrap(), 1);
-    assert!(!s.heartbeat(id, "w", LEASE).await.unwrap(), "a reaped lease cannot be renewed");
+    assert!(
+        !s.heartbeat(id, "w", LEASE).await.unwrap(),
+        "a reaped lease cannot be renewed"
+    );
 }
 
 pub async fn retries_follow_the_schedule_then_dead_letter(db: &TestDb) {
@@ -144,27 +211,50 @@ pub async fn retries_follow_the_schedule_then_dead_letter(db: &TestDb) {
     let boom = Failure::Retryable("HTTP 503".into());
 
     s.claim("w", 1, LEASE).await.unwrap();
-    let FailOutcome::Retrying { at: first } = s.fail(id, "w", &boom).await.unwrap() else { panic!("should retry") };
+    let FailOutcome::Retrying { at: first } = s.fail(id, "w", &boom).await.unwrap() else {
+        panic!("should retry")
+    };
     assert!((first - t0()).num_seconds() >= 10 && (first - t0()).num_seconds() < 12);
-    assert!(s.claim("w", 1, LEASE).await.unwrap().is_empty(), "not due before its retry time");
+    assert!(
+        s.claim("w", 1, LEASE).await.unwrap().is_empty(),
+        "not due before its retry time"
+    );
     let counts = s.queue_counts().await.unwrap();
     assert_eq!((counts.queued, counts.scheduled), (0, 1));
 
     let s10 = at(s, 12.0);
     assert_eq!(s10.claim("w", 1, LEASE).await.unwrap().len(), 1);
-    let FailOutcome::Retrying { at: second } = s10.fail(id, "w", &boom).await.unwrap() else { panic!("should retry") };
+    let FailOutcome::Retrying { at: second } = s10.fail(id, "w", &boom).await.unwrap() else {
+        panic!("should retry")
+    };
     assert!((second - first).num_seconds() >= 20);
 
     let s40 = at(s, 40.0);
     assert_eq!(s40.claim("w", 1, LEASE).await.unwrap().len(), 1);
-    assert_eq!(s40.fail(id, "w", &Failure::Retryable("still 503".into())).await.unwrap(), FailOutcome::DeadLettered);
+    assert_eq!(
+        s40.fail(id, "w", &Failure::Retryable("still 503".into()))
+            .await
+            .unwrap(),
+        FailOutcome::DeadLettered
+    );
     let dead = s.job(id).await.unwrap().unwrap();
-    assert_eq!((dead.state, dead.attempts, dead.last_error.as_deref()), (JobState::Dead, 3, Some("still 503")));
-    assert!(matches!(s40.fail(id, "w", &boom).await, Err(StoreError::LeaseLost { .. })));
+    assert_eq!(
+        (dead.state, dead.attempts, dead.last_error.as_deref()),
+        (JobState::Dead, 3, Some("still 503"))
+    );
+    assert!(matches!(
+        s40.fail(id, "w", &boom).await,
+        Err(StoreError::LeaseLost { .. })
+    ));
 
     let id = s.enqueue(job("fatal")).await.unwrap().unwrap();
     s.claim("w", 1, LEASE).await.unwrap();
-    assert_eq!(s.fail(id, "w", &Failure::Fatal("400 bad SKU".into())).await.unwrap(), FailOutcome::DeadLettered);
+    assert_eq!(
+        s.fail(id, "w", &Failure::Fatal("400 bad SKU".into()))
+            .await
+            .unwrap(),
+        FailOutcome::DeadLettered
+    );
     assert_eq!(s.job(id).await.unwrap().unwrap().state, JobState::Dead);
 }
 
@@ -176,28 +266,54 @@ pub async fn retry_after_and_reschedule_do_not_use_attempts(db: &TestDb) {
     for _ in 0..3 {
         let now = at(s, t);
         assert_eq!(now.claim("w", 1, LEASE).await.unwrap().len(), 1);
-        let out = now.fail(id, "w", &Failure::RetryAfter(Duration::from_secs(5), "429".into())).await.unwrap();
+        let out = now
+            .fail(
+                id,
+                "w",
+                &Failure::RetryAfter(Duration::from_secs(5), "429".into()),
+            )
+            .await
+            .unwrap();
         assert!(matches!(out, FailOutcome::Retrying { .. }));
         t += 6.0;
         let now = at(s, t);
         assert_eq!(now.claim("w", 1, LEASE).await.unwrap().len(), 1);
-        now.reschedule(id, "w", Duration::from_secs(1)).await.unwrap();
+        now.reschedule(id, "w", Duration::from_secs(1))
+            .await
+            .unwrap();
         t += 2.0;
     }
     let stored = s.job(id).await.unwrap().unwrap();
-    assert_eq!((stored.attempts, stored.last_error.as_deref()), (0, Some("429")));
+    assert_eq!(
+        (stored.attempts, stored.last_error.as_deref()),
+        (0, Some("429"))
+    );
     // The one real retry is still there.
     let now = at(s, t);
     now.claim("w", 1, LEASE).await.unwrap();
-    assert!(matches!(now.fail(id, "w", &Failure::Retryable("x".into())).await.unwrap(), FailOutcome::Retrying { .. }));
+    assert!(matches!(
+        now.fail(id, "w", &Failure::Retryable("x".into()))
+            .await
+            .unwrap(),
+        FailOutcome::Retrying { .. }
+    ));
     let now = at(s, t + 11.0);
     now.claim("w", 1, LEASE).await.unwrap();
-    assert_eq!(now.fail(id, "w", &Failure::Retryable("x".into())).await.unwrap(), FailOutcome::DeadLettered);
+    assert_eq!(
+        now.fail(id, "w", &Failure::Retryable("x".into()))
+            .await
+            .unwrap(),
+        FailOutcome::DeadLettered
+    );
 }
 
 async fn kill(db: &TestDb, key: &str, kind: &str) -> JobId {
     let s = &db.store;
-    let id = s.enqueue(NewJob::new(kind, key, json!({}))).await.unwrap().unwrap();
+    let id = s
+        .enqueue(NewJob::new(kind, key, json!({})))
+        .await
+        .unwrap()
+        .unwrap();
     let claimed = s.claim("w", 1, LEASE).await.unwrap();
     assert_eq!(claimed[0].id, id);
     s.fail(id, "w", &Failure::Fatal("no".into())).await.unwrap();
@@ -221,9 +337,25 @@ pub async fn replay_one_and_replay_dead_by_kind(db: &TestDb) {
         kill(db, &format!("s{i}"), "stock").await;
     }
     let future = t0() + chrono::Duration::hours(1);
-    assert_eq!(s.replay_dead(Some("order"), Some(future), None).await.unwrap(), 0);
-    assert_eq!(s.replay_dead(Some("order"), None, Some(future)).await.unwrap(), 3);
-    let dead = s.list_jobs(&JobFilter { state: Some(JobState::Dead), ..Default::default() }).await.unwrap();
+    assert_eq!(
+        s.replay_dead(Some("order"), Some(future), None)
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(
+        s.replay_dead(Some("order"), None, Some(future))
+            .await
+            .unwrap(),
+        3
+    );
+    let dead = s
+        .list_jobs(&JobFilter {
+            state: Some(JobState::Dead),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
     assert!(dead.iter().all(|j| j.kind == "stock") && dead.len() == 2);
     assert_eq!(s.replay_dead(None, None, None).await.unwrap(), 2);
     assert_eq!(s.queue_counts().await.unwrap().queued, 5);
@@ -235,19 +367,45 @@ pub async fn counts_and_listing(db: &TestDb) {
     for i in 0..4 {
         s.enqueue(job(&format!("q{i}"))).await.unwrap();
     }
-    s.enqueue(job("later").run_at(t0() + chrono::Duration::hours(2))).await.unwrap();
-    s.enqueue(NewJob::new("other", "o", json!(null))).await.unwrap();
+    s.enqueue(job("later").run_at(t0() + chrono::Duration::hours(2)))
+        .await
+        .unwrap();
+    s.enqueue(NewJob::new("other", "o", json!(null)))
+        .await
+        .unwrap();
     let claimed = s.claim("w", 2, LEASE).await.unwrap();
     assert_eq!(claimed.len(), 2, "a claim never exceeds its limit");
     s.complete(claimed[0].id, "w").await.unwrap();
     let c = s.queue_counts().await.unwrap();
-    assert_eq!((c.queued, c.scheduled, c.running, c.dead, c.done), (3, 1, 1, 1, 1));
-    let tests = s.list_jobs(&JobFilter { kind: Some("test".into()), limit: 0, ..Default::default() }).await.unwrap();
+    assert_eq!(
+        (c.queued, c.scheduled, c.running, c.dead, c.done),
+        (3, 1, 1, 1, 1)
+    );
+    let tests = s
+        .list_jobs(&JobFilter {
+            kind: Some("test".into()),
+            limit: 0,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
     assert_eq!(tests.len(), 6);
     assert!(tests.windows(2).all(|w| w[0].id > w[1].id), "newest first");
-    let two = s.list_jobs(&JobFilter { limit: 2, ..Default::default() }).await.unwrap();
+    let two = s
+        .list_jobs(&JobFilter {
+            limit: 2,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
     assert_eq!(two.len(), 2);
-    let running = s.list_jobs(&JobFilter { state: Some(JobState::Running), ..Default::default() }).await.unwrap();
+    let running = s
+        .list_jobs(&JobFilter {
+            state: Some(JobState::Running),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
     assert_eq!(running.len(), 1);
     assert_eq!(running[0].lease_owner.as_deref(), Some("w"));
 }

@@ -3,45 +3,94 @@
 use crate::support::{at, t0, TestDb};
 use concord_core::catalogue::{ExceptionKind, Owner};
 use concord_core::Clock;
-use concord_store::{CallFilter, ExceptionFilter, ExceptionStatus, NewCall, NewException, Store, MAX_BODY_BYTES};
+use concord_store::{
+    CallFilter, ExceptionFilter, ExceptionStatus, NewCall, NewException, Store, MAX_BODY_BYTES,
+};
 use serde_json::json;
 use std::time::Duration;
 
 pub async fn links_records_and_cursors_round_trip(db: &TestDb) {
     let s = &db.store;
-    s.link_put("customer", "oro-7", "c7-a", &json!({ "name": "Acme" })).await.unwrap();
-    s.link_put("customer", "oro-8", "c7-b", &json!({})).await.unwrap();
-    s.link_put("product", "oro-7", "p-1", &json!({})).await.unwrap();
+    s.link_put("customer", "oro-7", "c7-a", &json!({ "name": "Acme" }))
+        .await
+        .unwrap();
+    s.link_put("customer", "oro-8", "c7-b", &json!({}))
+        .await
+        .unwrap();
+    s.link_put("product", "oro-7", "p-1", &json!({}))
+        .await
+        .unwrap();
     let later = at(s, 5.0);
-    later.link_put("customer", "oro-7", "c7-c", &json!({ "name": "Acme Ltd" })).await.unwrap();
+    later
+        .link_put("customer", "oro-7", "c7-c", &json!({ "name": "Acme Ltd" }))
+        .await
+        .unwrap();
     let link = s.link_get("customer", "oro-7").await.unwrap().unwrap();
-    assert_eq!((link.cin7_id.as_str(), &link.data), ("c7-c", &json!({ "name": "Acme Ltd" })));
+    assert_eq!(
+        (link.cin7_id.as_str(), &link.data),
+        ("c7-c", &json!({ "name": "Acme Ltd" }))
+    );
     assert!((link.updated_at - t0()).num_seconds() >= 5);
-    assert_eq!(s.link_by_cin7("customer", "c7-b").await.unwrap().unwrap().oro_id, "oro-8");
+    assert_eq!(
+        s.link_by_cin7("customer", "c7-b")
+            .await
+            .unwrap()
+            .unwrap()
+            .oro_id,
+        "oro-8"
+    );
     assert!(s.link_by_cin7("customer", "c7-a").await.unwrap().is_none());
     assert!(s.link_get("customer", "nope").await.unwrap().is_none());
-    let ids: Vec<_> = s.links("customer").await.unwrap().into_iter().map(|l| l.oro_id).collect();
+    let ids: Vec<_> = s
+        .links("customer")
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|l| l.oro_id)
+        .collect();
     assert_eq!(ids, ["oro-7", "oro-8"]);
     let mut tx = s.begin().await.unwrap();
-    s.link_put_in(&mut tx, "customer", "oro-9", "c7-d", &json!(1)).await.unwrap();
+    s.link_put_in(&mut tx, "customer", "oro-9", "c7-d", &json!(1))
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     assert_eq!(s.links("customer").await.unwrap().len(), 3);
 
-    s.record_put("order", "1001", "held", &json!({ "why": "sku" })).await.unwrap();
-    s.record_put("order", "1002", "sent", &json!({})).await.unwrap();
-    later.record_put("order", "1001", "sent", &json!({ "sale": "S-1" })).await.unwrap();
+    s.record_put("order", "1001", "held", &json!({ "why": "sku" }))
+        .await
+        .unwrap();
+    s.record_put("order", "1002", "sent", &json!({}))
+        .await
+        .unwrap();
+    later
+        .record_put("order", "1001", "sent", &json!({ "sale": "S-1" }))
+        .await
+        .unwrap();
     let r = s.record_get("order", "1001").await.unwrap().unwrap();
-    assert_eq!((r.status.as_str(), &r.data), ("sent", &json!({ "sale": "S-1" })));
-    assert!(r.updated_at > r.created_at, "created_at kept from the first write");
+    assert_eq!(
+        (r.status.as_str(), &r.data),
+        ("sent", &json!({ "sale": "S-1" }))
+    );
+    assert!(
+        r.updated_at > r.created_at,
+        "created_at kept from the first write"
+    );
     assert_eq!(s.records("order", Some("sent")).await.unwrap().len(), 2);
     assert_eq!(s.records("order", Some("held")).await.unwrap().len(), 0);
     assert_eq!(s.records("order", None).await.unwrap().len(), 2);
     assert!(s.record_get("order", "9").await.unwrap().is_none());
 
     assert_eq!(s.cursor_get("oro.orders").await.unwrap(), None);
-    s.cursor_set("oro.orders", "2026-11-02T08:00:00Z").await.unwrap();
-    s.cursor_set("oro.orders", "2026-11-02T09:00:00Z").await.unwrap();
-    assert_eq!(s.cursor_get("oro.orders").await.unwrap().as_deref(), Some("2026-11-02T09:00:00Z"));
+    s.cursor_set("oro.orders", "2026-11-02T08:00:00Z")
+        .await
+        .unwrap();
+    s.cursor_set("oro.orders", "2026-11-02T09:00:00Z")
+        .await
+        .unwrap();
+    assert_eq!(
+        s.cursor_get("oro.orders").await.unwrap().as_deref(),
+        Some("2026-11-02T09:00:00Z")
+    );
 }
 
 fn call(system: &str, subject: &str) -> NewCall {
@@ -69,15 +118,43 @@ pub async fn payload_log_filters_truncates_and_purges(db: &TestDb) {
     let newer = day.log_call(&big).await.unwrap();
     day.log_call(&call("cin7", "order:2")).await.unwrap();
 
-    let order1 = s.calls(&CallFilter { subject: Some("order:1".into()), ..Default::default() }).await.unwrap();
-    assert_eq!(order1.iter().map(|c| c.id).collect::<Vec<_>>(), [newer, old], "newest first");
+    let order1 = s
+        .calls(&CallFilter {
+            subject: Some("order:1".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        order1.iter().map(|c| c.id).collect::<Vec<_>>(),
+        [newer, old],
+        "newest first"
+    );
     assert!(order1[0].response.as_ref().unwrap().len() <= MAX_BODY_BYTES);
-    assert_eq!((order1[0].status, order1[0].error.as_deref()), (None, Some("timeout")));
+    assert_eq!(
+        (order1[0].status, order1[0].error.as_deref()),
+        (None, Some("timeout"))
+    );
     assert_eq!(order1[1].status, Some(200));
-    let cin7 = s.calls(&CallFilter { system: Some("cin7".into()), limit: 1, ..Default::default() }).await.unwrap();
-    assert_eq!((cin7.len(), cin7[0].subject.as_deref()), (1, Some("order:2")));
+    let cin7 = s
+        .calls(&CallFilter {
+            system: Some("cin7".into()),
+            limit: 1,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        (cin7.len(), cin7[0].subject.as_deref()),
+        (1, Some("order:2"))
+    );
 
-    assert_eq!(day.purge_calls_older_than(Duration::from_secs(3600)).await.unwrap(), 1);
+    assert_eq!(
+        day.purge_calls_older_than(Duration::from_secs(3600))
+            .await
+            .unwrap(),
+        1
+    );
     assert_eq!(s.calls(&CallFilter::default()).await.unwrap().len(), 2);
 }
 
@@ -95,25 +172,62 @@ fn sku_unknown(explanation: &str, refs: Vec<i64>) -> NewException {
 
 pub async fn exceptions_dedup_reopen_and_audit(db: &TestDb) {
     let s = &db.store;
-    let first = s.raise(&sku_unknown("SKU ABC unknown", vec![1])).await.unwrap();
+    let first = s
+        .raise(&sku_unknown("SKU ABC unknown", vec![1]))
+        .await
+        .unwrap();
     assert!(first.new && !first.reopened);
-    let again = at(s, 61.0).raise(&sku_unknown("SKU ABC still unknown", vec![1, 2])).await.unwrap();
+    let again = at(s, 61.0)
+        .raise(&sku_unknown("SKU ABC still unknown", vec![1, 2]))
+        .await
+        .unwrap();
     assert_eq!((again.id, again.new), (first.id, false));
     let ex = s.exception(first.id).await.unwrap().unwrap();
-    assert_eq!((ex.occurrences, ex.status, ex.explanation.as_str()), (2, ExceptionStatus::Open, "SKU ABC still unknown"));
+    assert_eq!(
+        (ex.occurrences, ex.status, ex.explanation.as_str()),
+        (2, ExceptionStatus::Open, "SKU ABC still unknown")
+    );
     assert_eq!(ex.payload_refs, [1, 2]);
     assert!((ex.last_seen - ex.first_seen).num_seconds() >= 60);
 
-    assert!(s.set_exception_status(first.id, ExceptionStatus::Acknowledged, "ana", None).await.unwrap());
+    assert!(s
+        .set_exception_status(first.id, ExceptionStatus::Acknowledged, "ana", None)
+        .await
+        .unwrap());
     s.raise(&sku_unknown("again", vec![])).await.unwrap();
-    assert_eq!(s.exception(first.id).await.unwrap().unwrap().status, ExceptionStatus::Acknowledged);
-    assert!(s.set_exception_status(first.id, ExceptionStatus::Resolved, "ana", Some("product created")).await.unwrap());
-    assert_eq!(s.exception(first.id).await.unwrap().unwrap().resolution_note.as_deref(), Some("product created"));
+    assert_eq!(
+        s.exception(first.id).await.unwrap().unwrap().status,
+        ExceptionStatus::Acknowledged
+    );
+    assert!(s
+        .set_exception_status(
+            first.id,
+            ExceptionStatus::Resolved,
+            "ana",
+            Some("product created")
+        )
+        .await
+        .unwrap());
+    assert_eq!(
+        s.exception(first.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .resolution_note
+            .as_deref(),
+        Some("product created")
+    );
     let reopened = s.raise(&sku_unknown("back", vec![3])).await.unwrap();
     assert!(!reopened.new && reopened.reopened && reopened.id == first.id);
     let ex = s.exception(first.id).await.unwrap().unwrap();
-    assert_eq!((ex.status, ex.occurrences, ex.resolution_note), (ExceptionStatus::Open, 4, None));
-    assert!(!s.set_exception_status(999_999, ExceptionStatus::Resolved, "ana", None).await.unwrap());
+    assert_eq!(
+        (ex.status, ex.occurrences, ex.resolution_note),
+        (ExceptionStatus::Open, 4, None)
+    );
+    assert!(!s
+        .set_exception_status(999_999, ExceptionStatus::Resolved, "ana", None)
+        .await
+        .unwrap());
 
     // Another exception on another subject, then the filters.
     let mut tax = NewException {
@@ -126,32 +240,77 @@ pub async fn exceptions_dedup_reopen_and_audit(db: &TestDb) {
         payload_refs: vec![],
     };
     let other = s.raise(&tax).await.unwrap();
-    let finance = s.exceptions(&ExceptionFilter { owner: Some(Owner::Finance), ..Default::default() }).await.unwrap();
+    let finance = s
+        .exceptions(&ExceptionFilter {
+            owner: Some(Owner::Finance),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
     assert_eq!(finance.iter().map(|e| e.id).collect::<Vec<_>>(), [other.id]);
-    let by_subject = s.exceptions(&ExceptionFilter { subject: Some("order:1001".into()), ..Default::default() }).await.unwrap();
+    let by_subject = s
+        .exceptions(&ExceptionFilter {
+            subject: Some("order:1001".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
     assert_eq!(by_subject.len(), 1);
-    let open = s.exceptions(&ExceptionFilter { status: Some(ExceptionStatus::Open), ..Default::default() }).await.unwrap();
+    let open = s
+        .exceptions(&ExceptionFilter {
+            status: Some(ExceptionStatus::Open),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
     assert_eq!(open.len(), 2);
     assert_eq!(open[0].id, other.id, "most recently seen first");
-    let kind = ExceptionFilter { kind: Some(ExceptionKind::SkuUnknown), ..Default::default() };
+    let kind = ExceptionFilter {
+        kind: Some(ExceptionKind::SkuUnknown),
+        ..Default::default()
+    };
     assert_eq!(s.exceptions(&kind).await.unwrap().len(), 1);
 
-    assert_eq!(s.auto_resolve(ExceptionKind::SkuUnknown, "order:1001", "SKU now exists").await.unwrap(), 1);
-    assert_eq!(s.auto_resolve(ExceptionKind::SkuUnknown, "order:1001", "again").await.unwrap(), 0);
-    assert!(s.set_exception_status(other.id, ExceptionStatus::Ignored, "bo", Some("known")).await.unwrap());
+    assert_eq!(
+        s.auto_resolve(ExceptionKind::SkuUnknown, "order:1001", "SKU now exists")
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        s.auto_resolve(ExceptionKind::SkuUnknown, "order:1001", "again")
+            .await
+            .unwrap(),
+        0
+    );
+    assert!(s
+        .set_exception_status(other.id, ExceptionStatus::Ignored, "bo", Some("known"))
+        .await
+        .unwrap());
     tax.explanation = "still differ".into();
     s.raise(&tax).await.unwrap();
     let ignored = s.exception(other.id).await.unwrap().unwrap();
-    assert_eq!((ignored.status, ignored.occurrences), (ExceptionStatus::Ignored, 2), "ignored stays ignored");
+    assert_eq!(
+        (ignored.status, ignored.occurrences),
+        (ExceptionStatus::Ignored, 2),
+        "ignored stays ignored"
+    );
 
     let log = s.audit_log(10).await.unwrap();
-    let entries: Vec<_> = log.iter().map(|e| (e.actor.as_str(), e.action.as_str(), e.note.as_deref())).collect();
+    let entries: Vec<_> = log
+        .iter()
+        .map(|e| (e.actor.as_str(), e.action.as_str(), e.note.as_deref()))
+        .collect();
     assert_eq!(
         entries,
         [
             ("bo", "ignored", Some("known")),
             ("concord", "resolved", Some("SKU now exists")),
-            ("concord", "reopened", Some("seen again after it was resolved")),
+            (
+                "concord",
+                "reopened",
+                Some("seen again after it was resolved")
+            ),
             ("ana", "resolved", Some("product created")),
             ("ana", "acknowledged", None),
         ]
@@ -172,7 +331,10 @@ async fn exact_limit_under_contention(stores: Vec<Store>, app: &str) {
             for _ in 0..10 {
                 match store.budget_try_take(&app, 25, window).await.unwrap() {
                     Ok(()) => ok += 1,
-                    Err(wait) => assert!(wait <= window && wait > Duration::from_secs(3500), "task {i}: {wait:?}"),
+                    Err(wait) => assert!(
+                        wait <= window && wait > Duration::from_secs(3500),
+                        "task {i}: {wait:?}"
+                    ),
                 }
             }
             ok
@@ -191,12 +353,19 @@ pub async fn budget_never_exceeds_its_limit(db: &TestDb) {
     for _ in 0..5 {
         assert_eq!(s.budget_try_take("cin7", 5, window).await.unwrap(), Ok(()));
     }
-    let wait = s.budget_try_take("cin7", 5, window).await.unwrap().unwrap_err();
+    let wait = s
+        .budget_try_take("cin7", 5, window)
+        .await
+        .unwrap()
+        .unwrap_err();
     assert!(wait > Duration::from_secs(58) && wait <= window, "{wait:?}");
     assert_eq!(s.budget_used("cin7", window).await.unwrap(), 5);
     assert_eq!(s.budget_used("oro", window).await.unwrap(), 0);
     let later = at(s, 61.0);
-    assert_eq!(later.budget_try_take("cin7", 5, window).await.unwrap(), Ok(()));
+    assert_eq!(
+        later.budget_try_take("cin7", 5, window).await.unwrap(),
+        Ok(())
+    );
     assert_eq!(later.budget_used("cin7", window).await.unwrap(), 1);
 
     exact_limit_under_contention(vec![s.clone()], "contended").await;
@@ -212,7 +381,12 @@ pub async fn budget_never_exceeds_its_limit(db: &TestDb) {
             let mut ok = 0u32;
             let deadline = tokio::time::Instant::now() + Duration::from_millis(400);
             while tokio::time::Instant::now() < deadline {
-                if store.budget_try_take("sliding", limit, window).await.unwrap().is_ok() {
+                if store
+                    .budget_try_take("sliding", limit, window)
+                    .await
+                    .unwrap()
+                    .is_ok()
+                {
                     ok += 1;
                     assert!(store.budget_used("sliding", window).await.unwrap() <= limit);
                 }

@@ -27,21 +27,40 @@ impl TestDb {
     pub async fn sqlite() -> TestDb {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}", dir.path().join("concord.db").display());
-        let store = Store::connect(&url, Clock::scaled(t0(), 1.0)).await.unwrap();
-        TestDb { url, store, _dir: Some(dir), schema: None }
+        let store = Store::connect(&url, Clock::scaled(t0(), 1.0))
+            .await
+            .unwrap();
+        TestDb {
+            url,
+            store,
+            _dir: Some(dir),
+            schema: None,
+        }
     }
 
     /// A store on its own schema, so parallel tests and runs never see each other's rows.
     pub async fn postgres() -> Option<TestDb> {
-        let base = std::env::var("CONCORD_TEST_POSTGRES_URL").ok().filter(|u| !u.is_empty())?;
+        let base = std::env::var("CONCORD_TEST_POSTGRES_URL")
+            .ok()
+            .filter(|u| !u.is_empty())?;
         let schema = format!("concord_test_{}", uuid::Uuid::new_v4().simple());
         let mut conn = sqlx::PgConnection::connect(&base).await.unwrap();
-        sqlx::query(&format!("CREATE SCHEMA {schema}")).execute(&mut conn).await.unwrap();
+        sqlx::query(&format!("CREATE SCHEMA {schema}"))
+            .execute(&mut conn)
+            .await
+            .unwrap();
         conn.close().await.unwrap();
         let sep = if base.contains('?') { '&' } else { '?' };
         let url = format!("{base}{sep}options=-c%20search_path%3D{schema}");
-        let store = Store::connect(&url, Clock::scaled(t0(), 1.0)).await.unwrap();
-        Some(TestDb { url, store, _dir: None, schema: Some((base, schema)) })
+        let store = Store::connect(&url, Clock::scaled(t0(), 1.0))
+            .await
+            .unwrap();
+        Some(TestDb {
+            url,
+            store,
+            _dir: None,
+            schema: Some((base, schema)),
+        })
     }
 
     /// Another `Store` on the same database, as a second process would open it.
@@ -52,13 +71,20 @@ impl TestDb {
 
 impl Drop for TestDb {
     fn drop(&mut self) {
-        let Some((base, schema)) = self.schema.take() else { return };
+        let Some((base, schema)) = self.schema.take() else {
+            return;
+        };
         // Drop runs outside async: a throwaway runtime on its own thread does the cleanup.
         let _ = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
             rt.block_on(async {
                 if let Ok(mut conn) = sqlx::PgConnection::connect(&base).await {
-                    let _ = sqlx::query(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE")).execute(&mut conn).await;
+                    let _ = sqlx::query(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
+                        .execute(&mut conn)
+                        .await;
                 }
             });
         })

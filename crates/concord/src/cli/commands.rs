@@ -7,6 +7,7 @@ use crate::config::Config;
 use crate::connectors::cin7::Cin7Settings;
 use crate::connectors::oro::OroSettings;
 use crate::demo::{self, DemoOptions};
+use crate::inbox;
 use crate::sync::context::Context;
 use anyhow::Context as _;
 use concord_core::scenario::{parse_scenario, Scenario};
@@ -21,27 +22,40 @@ use std::process::ExitCode;
 const BUILT_IN_SCENARIO: &str = include_str!("../../scenarios/wholesale-morning.json");
 
 pub fn load_scenario(path: &Path) -> anyhow::Result<Scenario> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("Failed to read the scenario {}", path.display()))?;
-    parse_scenario(&text).map_err(|e| anyhow::anyhow!("scenario {} is not valid: {e}", path.display()))
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("Failed to read the scenario {}", path.display()))?;
+    parse_scenario(&text)
+        .map_err(|e| anyhow::anyhow!("scenario {} is not valid: {e}", path.display()))
 }
 
 pub async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
     let scenario = match &args.scenario {
         Some(path) => load_scenario(path)?,
-        None => parse_scenario(BUILT_IN_SCENARIO).map_err(|e| anyhow::anyhow!("the built-in scenario is broken: {e}"))?,
+        None => parse_scenario(BUILT_IN_SCENARIO)
+            .map_err(|e| anyhow::anyhow!("the built-in scenario is broken: {e}"))?,
     };
     let store_url = match args.store {
         Some(url) => url,
         None => {
-            let dir = tempfile::Builder::new().prefix("concord-demo-").tempdir()?.keep();
+            let dir = tempfile::Builder::new()
+                .prefix("concord-demo-")
+                .tempdir()?
+                .keep();
             let url = format!("sqlite://{}", dir.join("concord.db").display());
             eprintln!("Store: {url}");
             url
         }
     };
-    let token = args.dashboard_token.clone().unwrap_or_else(|| secrecy::ExposeSecret::expose_secret(&app::random_secret()).chars().take(24).collect());
+    let token = args.dashboard_token.clone().unwrap_or_else(|| {
+        secrecy::ExposeSecret::expose_secret(&app::random_secret())
+            .chars()
+            .take(24)
+            .collect()
+    });
     eprintln!("Dashboard: http://{} (token {token})", args.listen);
-    let _ = token; let extra: Box<dyn Fn(Store) -> axum::Router + Send + Sync> = Box::new(|_| axum::Router::new());
+    let tokens = vec![(token, crate::web::Role::Admin)];
+    let extra: Box<dyn Fn(&Context) -> axum::Router + Send + Sync> =
+        Box::new(move |ctx| super::serve::dashboard(ctx, &tokens));
     let opts = DemoOptions {
         scenario,
         speed: args.speed,
@@ -61,11 +75,21 @@ pub async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-pub async fn emulate(scenario: PathBuf, listen: SocketAddr, speed: Option<f64>) -> anyhow::Result<ExitCode> {
+pub async fn emulate(
+    scenario: PathBuf,
+    listen: SocketAddr,
+    speed: Option<f64>,
+) -> anyhow::Result<ExitCode> {
     let scenario = load_scenario(&scenario)?;
     let clock = Clock::scaled(scenario.clock.start, speed.unwrap_or(scenario.clock.speed));
-    let cin7_addr = if listen.port() == 0 { listen } else { SocketAddr::new(listen.ip(), listen.port() + 1) };
-    let mut emulators = Emulators::start(&scenario, clock, listen, cin7_addr).await.context("Failed to start the emulators")?;
+    let cin7_addr = if listen.port() == 0 {
+        listen
+    } else {
+        SocketAddr::new(listen.ip(), listen.port() + 1)
+    };
+    let mut emulators = Emulators::start(&scenario, clock, listen, cin7_addr)
+        .await
+        .context("Failed to start the emulators")?;
     let mut connection = emulators.connection();
     connection["clock"] = serde_json::json!({ "start": scenario.clock.start, "speed": speed.unwrap_or(scenario.clock.speed) });
     println!("{connection}");
@@ -83,28 +107,74 @@ pub async fn emulate(scenario: PathBuf, listen: SocketAddr, speed: Option<f64>) 
 
 /// Store, context and webhook targets for a configured (production) process.
 pub async fn context_from_config(config: &Config) -> anyhow::Result<Context> {
-    let store = Store::connect(&config.store.url, Clock::real()).await.context("Failed to open the store")?;
+    let store = Store::connect(&config.store.url, Clock::real())
+        .await
+        .context("Failed to open the store")?;
     let timeout = app::default_timeout();
     let connections = Connections {
-        oro: OroSettings { base_url: config.oro.base_url.clone(), client_id: config.oro.client_id.clone(), client_secret: config.oro.client_secret.clone(), timeout },
-        cin7: Cin7Settings { base_url: config.cin7.base_url.clone(), account_id: config.cin7.account_id.clone(), application_key: config.cin7.application_key.clone(), timeout },
+        oro: OroSettings {
+            base_url: config.oro.base_url.clone(),
+            client_id: config.oro.client_id.clone(),
+            client_secret: config.oro.client_secret.clone(),
+            timeout,
+        },
+        cin7: Cin7Settings {
+            base_url: config.cin7.base_url.clone(),
+            account_id: config.cin7.account_id.clone(),
+            application_key: config.cin7.application_key.clone(),
+            timeout,
+        },
         cin7_calls_per_minute: config.cin7.calls_per_minute,
     };
-    app::build_context(store, connections, config.rules.clone(), config.schedule.clone())
+    app::build_context(
+        store,
+        connections,
+        config.rules.clone(),
+        config.schedule.clone(),
+    )
 }
 
 pub async fn run(path: PathBuf) -> anyhow::Result<ExitCode> {
     let config = Config::load(&path)?;
     let ctx = context_from_config(&config).await?;
-    let listen: SocketAddr = config.web.listen.clone().unwrap_or_else(|| "127.0.0.1:8080".into()).parse().context("web.listen is not an address")?;
+    let listen: SocketAddr = config
+        .web
+        .listen
+        .clone()
+        .unwrap_or_else(|| "127.0.0.1:8080".into())
+        .parse()
+        .context("web.listen is not an address")?;
     let targets = WebhookTargets {
-        base_url: config.oro.webhook_url.clone().or(config.cin7.webhook_url.clone()).unwrap_or_else(|| format!("http://{listen}")),
+        base_url: config
+            .oro
+            .webhook_url
+            .clone()
+            .or(config.cin7.webhook_url.clone())
+            .unwrap_or_else(|| format!("http://{listen}")),
         oro_secret: config.oro.webhook_secret.clone(),
         cin7_token: config.cin7.webhook_token.clone(),
     };
-    let state = crate::engine::webhooks::WebhookState { ctx: ctx.clone(), oro_secret: targets.oro_secret.clone(), cin7_token: targets.cin7_token.clone() };
-    let router = crate::engine::webhooks::router(state);
-    let listener = tokio::net::TcpListener::bind(listen).await.with_context(|| format!("Failed to listen on {listen}"))?;
+    let state = crate::engine::webhooks::WebhookState {
+        ctx: ctx.clone(),
+        oro_secret: targets.oro_secret.clone(),
+        cin7_token: targets.cin7_token.clone(),
+    };
+    let tokens: Vec<(String, crate::web::Role)> = config
+        .web
+        .tokens
+        .iter()
+        .map(|t| {
+            (
+                secrecy::ExposeSecret::expose_secret(&t.token).to_owned(),
+                crate::web::Role::parse(&t.role).unwrap_or(crate::web::Role::Viewer),
+            )
+        })
+        .collect();
+    let router =
+        crate::engine::webhooks::router(state).merge(super::serve::dashboard(&ctx, &tokens));
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("Failed to listen on {listen}"))?;
     let server = tokio::spawn(async move {
         let _ = axum::serve(listener, router).await;
     });
@@ -121,7 +191,9 @@ pub async fn run(path: PathBuf) -> anyhow::Result<ExitCode> {
 }
 
 pub async fn migrate(url: &str) -> anyhow::Result<ExitCode> {
-    Store::connect(url, Clock::real()).await.context("Failed to migrate the store")?;
+    Store::connect(url, Clock::real())
+        .await
+        .context("Failed to migrate the store")?;
     println!("The store at {} is up to date.", redact_url(url));
     Ok(ExitCode::SUCCESS)
 }
@@ -132,35 +204,107 @@ pub async fn doctor(path: PathBuf) -> anyhow::Result<ExitCode> {
     println!("store: ok ({})", redact_url(&config.store.url));
     let mut ok = true;
     for health in [ctx.oro.healthcheck().await, ctx.cin7.healthcheck().await] {
-        println!("{}: {} ({})", health.system, if health.ok { "ok" } else { "FAILING" }, health.detail);
+        println!(
+            "{}: {} ({})",
+            health.system,
+            if health.ok { "ok" } else { "FAILING" },
+            health.detail
+        );
         ok &= health.ok;
     }
-    Ok(if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    Ok(if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }
 
 pub async fn prices_sync(path: PathBuf, dry_run: bool) -> anyhow::Result<ExitCode> {
     let config = Config::load(&path)?;
     let ctx = context_from_config(&config).await?;
     let (drifted, pushed) = crate::sync::prices::push::sync(&ctx, dry_run).await?;
-    println!("{drifted} products had drifted tiers; {pushed} pushed{}.", if dry_run { " (dry run)" } else { "" });
+    println!(
+        "{drifted} products had drifted tiers; {pushed} pushed{}.",
+        if dry_run { " (dry run)" } else { "" }
+    );
     Ok(ExitCode::SUCCESS)
 }
 
 pub async fn jobs(action: JobsAction, store: &str) -> anyhow::Result<ExitCode> {
-    let store = Store::connect(store, Clock::real()).await.context("Failed to open the store")?;
-    let _ = (&store, action);
+    let store = Store::connect(store, Clock::real())
+        .await
+        .context("Failed to open the store")?;
+    let out = &mut std::io::stdout();
+    match action {
+        JobsAction::List { state, kind } => {
+            inbox::jobs::list(
+                &store,
+                state.as_deref(),
+                kind.as_deref(),
+                inbox::ListFormat::Table,
+                out,
+            )
+            .await?
+        }
+        JobsAction::Retry { id } => inbox::jobs::retry(&store, id, out).await?,
+        JobsAction::Replay { kind, from, to } => {
+            inbox::jobs::replay(&store, kind.as_deref(), from.as_deref(), to.as_deref(), out)
+                .await?
+        }
+    }
     Ok(ExitCode::SUCCESS)
 }
 
 pub async fn exceptions(action: ExceptionsAction, store: &str) -> anyhow::Result<ExitCode> {
-    let store = Store::connect(store, Clock::real()).await.context("Failed to open the store")?;
-    let _ = (&store, action);
+    let store = Store::connect(store, Clock::real())
+        .await
+        .context("Failed to open the store")?;
+    let out = &mut std::io::stdout();
+    match action {
+        ExceptionsAction::List {
+            owner,
+            kind,
+            status,
+            format,
+        } => {
+            let format: inbox::ListFormat = format
+                .parse()
+                .map_err(|e| anyhow::anyhow!("--format: {e}"))?;
+            inbox::exceptions::list(
+                &store,
+                &inbox::ExceptionQuery {
+                    owner,
+                    kind,
+                    status,
+                },
+                format,
+                out,
+            )
+            .await?
+        }
+        ExceptionsAction::Show { id } => inbox::exceptions::show(&store, id, out).await?,
+        ExceptionsAction::Ack { id, note } => {
+            inbox::exceptions::act(&store, id, inbox::Action::Ack, note.as_deref(), out).await?
+        }
+        ExceptionsAction::Resolve { id, note } => {
+            inbox::exceptions::act(&store, id, inbox::Action::Resolve, note.as_deref(), out).await?
+        }
+        ExceptionsAction::Ignore { id, note } => {
+            inbox::exceptions::act(&store, id, inbox::Action::Ignore, note.as_deref(), out).await?
+        }
+        ExceptionsAction::Retry { id } => inbox::exceptions::retry(&store, id, out).await?,
+    }
     Ok(ExitCode::SUCCESS)
 }
 
 pub async fn report(period: Option<String>, format: &str, store: &str) -> anyhow::Result<ExitCode> {
-    let store = Store::connect(store, Clock::real()).await.context("Failed to open the store")?;
-    let _ = (&store, period, format);
+    let store = Store::connect(store, Clock::real())
+        .await
+        .context("Failed to open the store")?;
+    let format: inbox::ReportFormat = format
+        .parse()
+        .map_err(|e| anyhow::anyhow!("--format: {e}"))?;
+    inbox::report_out::report(&store, period.as_deref(), format, &mut std::io::stdout()).await?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -36,13 +36,31 @@ pub struct RateBudget {
     /// Set when Cin7 itself said "slow down" (a 429 or its siblings): everyone waits, whatever our
     /// own count says, because another integration on the same account may be spending the budget.
     paused_until_s: Arc<Mutex<f64>>,
+    /// A circuit breaker: after consecutive failures (an outage), calls fail fast without spending
+    /// budget until the breaker half-opens, so an outage costs a handful of calls, not hundreds.
+    breaker: Arc<Mutex<Breaker>>,
 }
+
+#[derive(Debug, Default)]
+struct Breaker {
+    consecutive_failures: u32,
+    open_until_s: f64,
+}
+
+/// Failures in a row that open the breaker; a random 5xx here and there never does.
+const TRIP_AFTER: u32 = 3;
 
 const WINDOW: Duration = Duration::from_secs(60);
 
 impl RateBudget {
     pub fn new(store: Store, app: impl Into<String>, limit: u32) -> Self {
-        RateBudget { store, app: app.into(), limit, paused_until_s: Arc::new(Mutex::new(0.0)) }
+        RateBudget {
+            store,
+            app: app.into(),
+            limit,
+            paused_until_s: Arc::new(Mutex::new(0.0)),
+            breaker: Arc::default(),
+        }
     }
 
     pub fn limit(&self) -> u32 {
@@ -63,7 +81,11 @@ impl RateBudget {
                 clock.sleep(Duration::from_secs_f64(paused - now)).await;
                 continue;
             }
-            match self.store.budget_try_take(&self.app, priority.ceiling(self.limit), WINDOW).await? {
+            match self
+                .store
+                .budget_try_take(&self.app, priority.ceiling(self.limit), WINDOW)
+                .await?
+            {
                 Ok(()) => return Ok(()),
                 Err(wait) => clock.sleep(wait.max(Duration::from_millis(200))).await,
             }
@@ -78,6 +100,36 @@ impl RateBudget {
         }
     }
 
+    /// `Some(wait)` while the breaker is open: the caller should not call Cin7 now.
+    pub fn open_for(&self) -> Option<Duration> {
+        let now = self.store.clock().elapsed_s();
+        let until = self.breaker.lock().map(|b| b.open_until_s).unwrap_or(0.0);
+        (until > now).then(|| Duration::from_secs_f64(until - now))
+    }
+
+    pub fn record_success(&self) {
+        if let Ok(mut b) = self.breaker.lock() {
+            b.consecutive_failures = 0;
+        }
+    }
+
+    /// A transient failure; the third in a row opens the breaker for 30 s, doubling to 5 min.
+    pub fn record_failure(&self) {
+        let now = self.store.clock().elapsed_s();
+        if let Ok(mut b) = self.breaker.lock() {
+            b.consecutive_failures += 1;
+            if b.consecutive_failures >= TRIP_AFTER {
+                let exponent = (b.consecutive_failures - TRIP_AFTER).min(4);
+                b.open_until_s = now + 30.0 * f64::from(1u32 << exponent);
+                tracing::warn!(
+                    failures = b.consecutive_failures,
+                    open_s = 30 * (1 << exponent),
+                    "Cin7 keeps failing; pausing calls."
+                );
+            }
+        }
+    }
+
     /// Calls counted in the last minute (for the dashboard and metrics).
     pub async fn used(&self) -> Result<u32, concord_store::StoreError> {
         self.store.budget_used(&self.app, WINDOW).await
@@ -87,6 +139,33 @@ impl RateBudget {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn the_breaker_opens_after_three_failures_and_doubles() {
+        let dir = tempfile::tempdir().unwrap();
+        let clock = concord_core::Clock::scaled("2026-11-02T08:00:00Z".parse().unwrap(), 1.0);
+        let store = Store::connect(
+            &format!("sqlite://{}", dir.path().join("b.db").display()),
+            clock,
+        )
+        .await
+        .unwrap();
+        let budget = RateBudget::new(store, "app", 55);
+        budget.record_failure();
+        budget.record_failure();
+        assert!(budget.open_for().is_none(), "two failures do not trip it");
+        budget.record_failure();
+        let first = budget.open_for().unwrap();
+        assert!(first.as_secs_f64() > 29.0 && first.as_secs_f64() <= 30.0);
+        budget.record_failure();
+        assert!(budget.open_for().unwrap().as_secs_f64() > 59.0);
+        budget.record_success();
+        budget.record_failure();
+        assert!(
+            budget.open_for().unwrap().as_secs_f64() > 59.0,
+            "still open until it expires"
+        );
+    }
 
     #[test]
     fn lower_priorities_leave_headroom_for_orders() {

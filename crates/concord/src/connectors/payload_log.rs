@@ -22,7 +22,14 @@ pub fn redact(value: &Value) -> Value {
             map.iter()
                 .map(|(k, v)| {
                     let secret = SECRET_KEYS.contains(&k.to_ascii_lowercase().as_str());
-                    (k.clone(), if secret { Value::String("[redacted]".into()) } else { redact(v) })
+                    (
+                        k.clone(),
+                        if secret {
+                            Value::String("[redacted]".into())
+                        } else {
+                            redact(v)
+                        },
+                    )
                 })
                 .collect(),
         ),

@@ -17,19 +17,27 @@ const QUIET_CHECKS: u32 = 4;
 
 impl IdleWatch {
     pub fn new(run_until_s: Option<f64>) -> Self {
-        IdleWatch { run_until_s, final_pass: false, quiet_checks: 0 }
+        IdleWatch {
+            run_until_s,
+            final_pass: false,
+            quiet_checks: 0,
+        }
     }
 
     /// True when the run should end.
     pub async fn check(&mut self, ctx: &Context, emulators: &Emulators) -> anyhow::Result<bool> {
-        if self.run_until_s.is_some_and(|until| ctx.clock.elapsed_s() >= until) {
+        if self
+            .run_until_s
+            .is_some_and(|until| ctx.clock.elapsed_s() >= until)
+        {
             return Ok(true);
         }
         if !emulators.timeline_done() {
             return Ok(false);
         }
         let counts = ctx.store.queue_counts().await?;
-        let busy = counts.queued + counts.scheduled + counts.running > 0 || emulators.pending_webhooks() > 0;
+        let busy = counts.queued + counts.scheduled + counts.running > 0
+            || emulators.pending_webhooks() > 0;
         self.quiet_checks = if busy { 0 } else { self.quiet_checks + 1 };
         if self.quiet_checks < QUIET_CHECKS {
             return Ok(false);

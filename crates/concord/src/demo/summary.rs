@@ -28,8 +28,14 @@ pub async fn collect(ctx: &Context, emulators: &Emulators) -> anyhow::Result<Sum
     for r in &records {
         *by_state.entry(r.state.as_str().to_owned()).or_insert(0) += 1;
     }
-    let in_cin7 = records.iter().filter(|r| matches!(r.state, OrderState::Authorised | OrderState::Draft)).count();
-    let held = records.iter().filter(|r| r.state == OrderState::Held).count();
+    let in_cin7 = records
+        .iter()
+        .filter(|r| matches!(r.state, OrderState::Authorised | OrderState::Draft))
+        .count();
+    let held = records
+        .iter()
+        .filter(|r| r.state == OrderState::Held)
+        .count();
     let mut by_owner = BTreeMap::new();
     let mut by_kind = BTreeMap::new();
     for e in ctx.store.exceptions(&ExceptionFilter::default()).await? {
@@ -37,7 +43,13 @@ pub async fn collect(ctx: &Context, emulators: &Emulators) -> anyhow::Result<Sum
         *by_kind.entry(e.kind.as_str().to_owned()).or_insert(0) += 1;
     }
     let cin7_log = emulators.cin7.api_log();
-    let order_calls = cin7_log.iter().filter(|c| c.path.to_ascii_lowercase().starts_with("/sale") || c.path.to_ascii_lowercase().starts_with("/customer")).count();
+    let order_calls = cin7_log
+        .iter()
+        .filter(|c| {
+            c.path.to_ascii_lowercase().starts_with("/sale")
+                || c.path.to_ascii_lowercase().starts_with("/customer")
+        })
+        .count();
     Ok(Summary {
         ended_at_s: ctx.clock.elapsed_s(),
         orders_in_cin7: in_cin7,
@@ -46,12 +58,20 @@ pub async fn collect(ctx: &Context, emulators: &Emulators) -> anyhow::Result<Sum
         exceptions_by_owner: by_owner,
         exceptions_by_kind: by_kind,
         cin7_calls: cin7_log.len(),
-        cin7_calls_per_order: if in_cin7 > 0 { order_calls as f64 / in_cin7 as f64 } else { 0.0 },
+        cin7_calls_per_order: if in_cin7 > 0 {
+            order_calls as f64 / in_cin7 as f64
+        } else {
+            0.0
+        },
         oro_calls: emulators.oro.api_log().len(),
     })
 }
 
-pub async fn dump(scenario: &Scenario, ctx: &Context, emulators: &Emulators) -> anyhow::Result<Value> {
+pub async fn dump(
+    scenario: &Scenario,
+    ctx: &Context,
+    emulators: &Emulators,
+) -> anyhow::Result<Value> {
     let exceptions: Vec<Value> = ctx
         .store
         .exceptions(&ExceptionFilter::default())
@@ -68,8 +88,16 @@ pub async fn dump(scenario: &Scenario, ctx: &Context, emulators: &Emulators) -> 
 
 impl Summary {
     pub fn print_text(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-        writeln!(out, "Run ended at {:.0} s of scenario time.", self.ended_at_s)?;
-        writeln!(out, "Orders in Cin7: {}   held for a person: {}", self.orders_in_cin7, self.orders_held)?;
+        writeln!(
+            out,
+            "Run ended at {:.0} s of scenario time.",
+            self.ended_at_s
+        )?;
+        writeln!(
+            out,
+            "Orders in Cin7: {}   held for a person: {}",
+            self.orders_in_cin7, self.orders_held
+        )?;
         for (state, n) in &self.orders_by_state {
             writeln!(out, "  {state:<26} {n}")?;
         }
@@ -81,6 +109,10 @@ impl Summary {
         for (kind, n) in &self.exceptions_by_kind {
             writeln!(out, "  {kind:<26} {n}")?;
         }
-        writeln!(out, "Cin7 calls: {} ({:.2} order/customer calls per order in Cin7); Oro calls: {}", self.cin7_calls, self.cin7_calls_per_order, self.oro_calls)
+        writeln!(
+            out,
+            "Cin7 calls: {} ({:.2} order/customer calls per order in Cin7); Oro calls: {}",
+            self.cin7_calls, self.cin7_calls_per_order, self.oro_calls
+        )
     }
 }

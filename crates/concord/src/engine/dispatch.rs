@@ -26,7 +26,10 @@ pub async fn run(ctx: &Context, job: &Job) -> Result<(), Failure> {
         STOCK_SYNC => inventory::sync::sync(ctx).await,
         PRICES_SYNC => prices::push::sync(ctx, false).await.map(|_| ()),
         RECONCILE => crate::reconcile::orders::run(ctx).await.map(|_| ()),
-        CATALOGUE_REFRESH => ctx.refresh_catalogue(crate::connectors::budget::Priority::Bulk).await.map(|_| ()),
+        CATALOGUE_REFRESH => ctx
+            .refresh_catalogue(crate::connectors::budget::Priority::Bulk)
+            .await
+            .map(|_| ()),
         CUSTOMERS_REFRESH => super::webhooks::refresh_customers(ctx).await,
         other => return Err(Failure::Fatal(format!("unknown job kind {other:?}"))),
     };
@@ -53,14 +56,25 @@ pub async fn dead_lettered(ctx: &Context, job: &Job) {
     if job.kind != ORDER_SYNC {
         return;
     }
-    let Some(id) = job.payload.get("order_id").and_then(|v| v.as_i64()) else { return };
+    let Some(id) = job.payload.get("order_id").and_then(|v| v.as_i64()) else {
+        return;
+    };
     let explanation = format!(
         "Concord gave up on sending Oro order {id} to Cin7 after {} attempts. Last error: {}",
         job.attempts + 1,
         job.last_error.clone().unwrap_or_default()
     );
     let subject = format!("order:{id}");
-    if let Err(e) = exceptions::raise(&ctx.store, &ctx.rules, ExceptionKind::OrderSyncFailed, &subject, "dead", explanation).await {
+    if let Err(e) = exceptions::raise(
+        &ctx.store,
+        &ctx.rules,
+        ExceptionKind::OrderSyncFailed,
+        &subject,
+        "dead",
+        explanation,
+    )
+    .await
+    {
         tracing::error!(error = %e, order_id = id, "Could not raise order_sync_failed.");
     }
 }

@@ -21,7 +21,10 @@ pub const LEASE: Duration = Duration::from_secs(120);
 pub fn start(ctx: Context, workers: usize) -> EngineHandle {
     let mut tasks = JoinSet::new();
     for n in 0..workers.max(1) {
-        tasks.spawn(worker::run(ctx.clone(), format!("{}-w{n}", std::process::id())));
+        tasks.spawn(worker::run(
+            ctx.clone(),
+            format!("{}-w{n}", std::process::id()),
+        ));
     }
     tasks.spawn(schedule::run(ctx.clone()));
     tasks.spawn(schedule::reaper(ctx));

@@ -14,10 +14,27 @@ pub async fn enqueue_periodic(ctx: &Context, kind: &str, every_s: f64, priority:
     enqueue_keyed(ctx, kind, &format!("{kind}:slot:{slot}"), priority, None).await;
 }
 
-pub async fn enqueue_keyed(ctx: &Context, kind: &str, key: &str, priority: i32, run_at: Option<chrono::DateTime<chrono::Utc>>) {
+pub async fn enqueue_keyed(
+    ctx: &Context,
+    kind: &str,
+    key: &str,
+    priority: i32,
+    run_at: Option<chrono::DateTime<chrono::Utc>>,
+) {
     // Periodic jobs retry soon: the next slot will run them anyway.
-    let retry = RetryPolicy::with_schedule(&[Duration::from_secs(30), Duration::from_secs(60), Duration::from_secs(120)]);
-    let job = NewJob { kind: kind.to_owned(), payload: serde_json::json!({}), idempotency_key: key.to_owned(), priority, run_at, retry };
+    let retry = RetryPolicy::with_schedule(&[
+        Duration::from_secs(30),
+        Duration::from_secs(60),
+        Duration::from_secs(120),
+    ]);
+    let job = NewJob {
+        kind: kind.to_owned(),
+        payload: serde_json::json!({}),
+        idempotency_key: key.to_owned(),
+        priority,
+        run_at,
+        retry,
+    };
     if let Err(e) = ctx.store.enqueue(job).await {
         tracing::warn!(error = %e, kind, "Could not enqueue a periodic job.");
     }
@@ -37,7 +54,7 @@ pub async fn run(ctx: Context) {
         for (kind, every, priority) in plan {
             enqueue_periodic(&ctx, kind, every, priority).await;
         }
-        if tick % 5 == 0 {
+        if tick.is_multiple_of(5) {
             revalidate_waiting_orders(&ctx).await;
         }
         tick += 1;
@@ -49,16 +66,20 @@ pub async fn run(ctx: Context) {
 /// lets them flow without anyone pressing a button.
 async fn revalidate_waiting_orders(ctx: &Context) {
     let slot = (ctx.clock.elapsed_s() / ctx.schedule.revalidate_s.max(1.0)).floor() as i64;
-    let Ok(records) = record::all(&ctx.store).await else { return };
+    let Ok(records) = record::all(&ctx.store).await else {
+        return;
+    };
     let mut drafts_on_hold = false;
     for rec in records {
         let on_hold = rec.state == record::OrderState::Draft && !rec.awaiting_approval;
         drafts_on_hold |= on_hold && !rec.cancelled;
         if (rec.state == record::OrderState::Held || on_hold) && !rec.cancelled {
-            let _ = intake::enqueue_order(&ctx.store, rec.order_id, &format!("revalidate:{slot}")).await;
+            let _ = intake::enqueue_order(&ctx.store, rec.order_id, &format!("revalidate:{slot}"))
+                .await;
         }
     }
-    if drafts_on_hold {
+    let webhooks = ctx.cin7_webhooks.load(std::sync::atomic::Ordering::SeqCst);
+    if drafts_on_hold && !webhooks {
         // The polling safety net for credit holds when Cin7 webhooks are off or were deactivated.
         super::webhooks::schedule_customer_refresh(ctx).await;
     }
@@ -67,7 +88,9 @@ async fn revalidate_waiting_orders(ctx: &Context) {
 pub async fn reaper(ctx: Context) {
     loop {
         match ctx.store.reap_expired().await {
-            Ok(n) if n > 0 => tracing::info!(jobs = n, "Returned jobs with expired leases to the queue."),
+            Ok(n) if n > 0 => {
+                tracing::info!(jobs = n, "Returned jobs with expired leases to the queue.")
+            }
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "Could not reap expired leases."),
         }

@@ -31,31 +31,80 @@ pub fn router(state: WebhookState) -> Router {
         .with_state(state)
 }
 
-async fn oro_webhook(State(state): State<WebhookState>, headers: HeaderMap, body: Bytes) -> StatusCode {
-    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
+async fn oro_webhook(
+    State(state): State<WebhookState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> StatusCode {
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
     if let Some(secret) = &state.oro_secret {
-        if !oro::verify_signature(secret.expose_secret().as_bytes(), &body, header("webhook-signature").as_deref()) {
-            reject(&state.ctx, "webhook:oro", "An Oro webhook arrived with a missing or wrong Webhook-Signature.").await;
+        if !oro::verify_signature(
+            secret.expose_secret().as_bytes(),
+            &body,
+            header("webhook-signature").as_deref(),
+        ) {
+            reject(
+                &state.ctx,
+                "webhook:oro",
+                "An Oro webhook arrived with a missing or wrong Webhook-Signature.",
+            )
+            .await;
             return StatusCode::UNAUTHORIZED;
         }
     }
     let Some((order_id, updated_at)) = oro::parse_order_webhook(&body) else {
-        let _ = exceptions::raise(&state.ctx.store, &state.ctx.rules, ExceptionKind::InvalidPayload, "webhook:oro", "body", format!("An Oro webhook body names no order: {}", String::from_utf8_lossy(&body).chars().take(500).collect::<String>())).await;
+        let _ = exceptions::raise(
+            &state.ctx.store,
+            &state.ctx.rules,
+            ExceptionKind::InvalidPayload,
+            "webhook:oro",
+            "body",
+            format!(
+                "An Oro webhook body names no order: {}",
+                String::from_utf8_lossy(&body)
+                    .chars()
+                    .take(500)
+                    .collect::<String>()
+            ),
+        )
+        .await;
         return StatusCode::OK;
     };
     // Webhook-Id is stable across redeliveries; the job key makes a redelivery a no-op.
-    let key = updated_at.or_else(|| header("webhook-id")).unwrap_or_else(|| "webhook".into());
+    let key = updated_at
+        .or_else(|| header("webhook-id"))
+        .unwrap_or_else(|| "webhook".into());
     match intake::enqueue_order(&state.ctx.store, order_id, &key).await {
         Ok(()) => StatusCode::OK,
         Err(_) => StatusCode::SERVICE_UNAVAILABLE,
     }
 }
 
-async fn cin7_webhook(State(state): State<WebhookState>, Path(kind): Path<String>, headers: HeaderMap, body: Bytes) -> StatusCode {
+async fn cin7_webhook(
+    State(state): State<WebhookState>,
+    Path(kind): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> StatusCode {
     if let Some(token) = &state.cin7_token {
-        let given = headers.get("authorization").and_then(|v| v.to_str().ok()).unwrap_or("").trim_start_matches("Bearer ").to_owned();
+        let given = headers
+            .get("authorization")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .trim_start_matches("Bearer ")
+            .to_owned();
         if !bool::from(given.as_bytes().ct_eq(token.expose_secret().as_bytes())) {
-            reject(&state.ctx, "webhook:cin7", "A Cin7 webhook arrived without Concord's bearer token.").await;
+            reject(
+                &state.ctx,
+                "webhook:cin7",
+                "A Cin7 webhook arrived without Concord's bearer token.",
+            )
+            .await;
             return StatusCode::UNAUTHORIZED;
         }
     }
@@ -65,7 +114,14 @@ async fn cin7_webhook(State(state): State<WebhookState>, Path(kind): Path<String
             // Coalesced: a burst of stock webhooks within a minute costs one snapshot.
             let slot = (ctx.clock.elapsed_s() / 60.0).floor() as i64;
             let run_at = ctx.clock.now() + chrono::Duration::seconds(20);
-            enqueue_keyed(ctx, STOCK_SYNC, &format!("stock.sync:webhook:{slot}"), 6, Some(run_at)).await;
+            enqueue_keyed(
+                ctx,
+                STOCK_SYNC,
+                &format!("stock.sync:webhook:{slot}"),
+                6,
+                Some(run_at),
+            )
+            .await;
         }
         "customer" => match cin7::parse_customer_updated(&body) {
             Ok(customers) => {
@@ -75,7 +131,15 @@ async fn cin7_webhook(State(state): State<WebhookState>, Path(kind): Path<String
                 let _ = enqueue_drafts_on_hold(ctx).await;
             }
             Err(e) => {
-                let _ = exceptions::raise(&ctx.store, &ctx.rules, ExceptionKind::InvalidPayload, "webhook:cin7", "customer", format!("A Customer/Updated body could not be read: {e}")).await;
+                let _ = exceptions::raise(
+                    &ctx.store,
+                    &ctx.rules,
+                    ExceptionKind::InvalidPayload,
+                    "webhook:cin7",
+                    "customer",
+                    format!("A Customer/Updated body could not be read: {e}"),
+                )
+                .await;
             }
         },
         _ => {}
@@ -84,7 +148,16 @@ async fn cin7_webhook(State(state): State<WebhookState>, Path(kind): Path<String
 }
 
 async fn reject(ctx: &Context, subject: &str, explanation: &str) {
-    if let Err(e) = exceptions::raise(&ctx.store, &ctx.rules, ExceptionKind::WebhookRejected, subject, "signature", explanation.to_owned()).await {
+    if let Err(e) = exceptions::raise(
+        &ctx.store,
+        &ctx.rules,
+        ExceptionKind::WebhookRejected,
+        subject,
+        "signature",
+        explanation.to_owned(),
+    )
+    .await
+    {
         tracing::error!(error = %e, "Could not raise webhook_rejected.");
     }
 }
@@ -108,6 +181,13 @@ pub async fn refresh_customers(ctx: &Context) -> Result<(), FlowError> {
 
 /// Enqueued by the schedule while drafts wait on a credit hold.
 pub async fn schedule_customer_refresh(ctx: &Context) {
-    let slot = (ctx.clock.elapsed_s() / ctx.schedule.revalidate_s.max(1.0)).floor() as i64;
-    enqueue_keyed(ctx, CUSTOMERS_REFRESH, &format!("customers.refresh:{slot}"), 3, None).await;
+    let slot = (ctx.clock.elapsed_s() / ctx.schedule.credit_hold_poll_s.max(1.0)).floor() as i64;
+    enqueue_keyed(
+        ctx,
+        CUSTOMERS_REFRESH,
+        &format!("customers.refresh:{slot}"),
+        3,
+        None,
+    )
+    .await;
 }

@@ -26,7 +26,12 @@ pub async fn run(ctx: Context, worker: String) {
 
 async fn run_one(ctx: &Context, worker: &str, job: Job) {
     let heartbeat = {
-        let (store, clock, id, worker) = (ctx.store.clone(), ctx.clock.clone(), job.id, worker.to_owned());
+        let (store, clock, id, worker) = (
+            ctx.store.clone(),
+            ctx.clock.clone(),
+            job.id,
+            worker.to_owned(),
+        );
         tokio::spawn(async move {
             loop {
                 clock.sleep(LEASE / 3).await;
@@ -41,13 +46,20 @@ async fn run_one(ctx: &Context, worker: &str, job: Job) {
     let outcome = match result {
         Ok(()) => ctx.store.complete(job.id, worker).await.map(|_| None),
         Err(failure) => {
-            tracing::warn!(job = job.id.0, kind = job.kind, error = failure.message(), "Job failed.");
+            tracing::warn!(
+                job = job.id.0,
+                kind = job.kind,
+                error = failure.message(),
+                "Job failed."
+            );
             ctx.store.fail(job.id, worker, &failure).await.map(Some)
         }
     };
     match outcome {
         Ok(Some(FailOutcome::DeadLettered)) => dispatch::dead_lettered(ctx, &job).await,
         Ok(_) => {}
-        Err(e) => tracing::error!(error = %e, job = job.id.0, "Could not record a job's outcome; its lease will expire and it will run again."),
+        Err(e) => {
+            tracing::error!(error = %e, job = job.id.0, "Could not record a job's outcome; its lease will expire and it will run again.")
+        }
     }
 }

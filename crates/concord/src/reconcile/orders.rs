@@ -18,38 +18,93 @@ use std::collections::{BTreeMap, HashMap};
 pub async fn run(ctx: &Context) -> Result<ReconcileReport, FlowError> {
     let first_run = ctx.store.cursor_get("reconcile.last_at").await?.is_none();
     let since = (!first_run).then(|| ctx.clock.now() - chrono::Duration::days(7));
-    let sales = ctx.cin7.sale_list(&SaleListFilter { external_id: None, updated_since: since }, Priority::Bulk).await?;
-    let orders: HashMap<i64, OroOrder> = ctx.oro.orders_since(None).await?.into_iter().map(|o| (o.id, o)).collect();
-    let records: HashMap<i64, OrderRecord> = record::all(&ctx.store).await?.into_iter().map(|r| (r.order_id, r)).collect();
+    let sales = ctx
+        .cin7
+        .sale_list(
+            &SaleListFilter {
+                updated_since: since,
+                ..Default::default()
+            },
+            Priority::Bulk,
+        )
+        .await?;
+    let orders: HashMap<i64, OroOrder> = ctx
+        .oro
+        .orders_since(None)
+        .await?
+        .into_iter()
+        .map(|o| (o.id, o))
+        .collect();
+    let records: HashMap<i64, OrderRecord> = record::all(&ctx.store)
+        .await?
+        .into_iter()
+        .map(|r| (r.order_id, r))
+        .collect();
     let mut found = Vec::new();
     check_sales(ctx, &sales, &orders, &records, &mut found).await?;
     check_orders(ctx, &orders, &records, &mut found);
     check_hierarchy(ctx, &mut found).await?;
     for d in &found {
         if let Some(kind) = ExceptionKind::parse(&d.kind) {
-            exceptions::raise(&ctx.store, &ctx.rules, kind, &d.subject, "reconcile", d.detail.clone()).await?;
+            exceptions::raise(
+                &ctx.store,
+                &ctx.rules,
+                kind,
+                &d.subject,
+                "reconcile",
+                d.detail.clone(),
+            )
+            .await?;
         }
     }
     let report = summarise(ctx, &orders, &records, sales.len(), found);
-    ctx.store.record_put("report", "latest", "ok", &serde_json::to_value(&report).unwrap_or_default()).await?;
-    ctx.store.cursor_set("reconcile.last_at", &report.at).await?;
+    ctx.store
+        .record_put(
+            "report",
+            "latest",
+            "ok",
+            &serde_json::to_value(&report).unwrap_or_default(),
+        )
+        .await?;
+    ctx.store
+        .cursor_set("reconcile.last_at", &report.at)
+        .await?;
     Ok(report)
 }
 
-async fn check_sales(ctx: &Context, sales: &[SaleSummary], orders: &HashMap<i64, OroOrder>, records: &HashMap<i64, OrderRecord>, found: &mut Vec<Discrepancy>) -> Result<(), FlowError> {
+async fn check_sales(
+    ctx: &Context,
+    sales: &[SaleSummary],
+    orders: &HashMap<i64, OroOrder>,
+    records: &HashMap<i64, OrderRecord>,
+    found: &mut Vec<Discrepancy>,
+) -> Result<(), FlowError> {
     let mut by_order: HashMap<String, Vec<&SaleSummary>> = HashMap::new();
     for sale in sales.iter().filter(|s| s.status != "VOIDED") {
-        let Some(ext) = sale.external_id.clone() else { continue };
+        let Some(ext) = sale.external_id.clone() else {
+            continue;
+        };
         by_order.entry(ext).or_default().push(sale);
     }
     for (ext, group) in &by_order {
         let order = ext.parse::<i64>().ok().and_then(|id| orders.get(&id));
         let Some(order) = order else {
-            found.push(Discrepancy { kind: "sale_without_order".into(), subject: format!("sale:{ext}"), detail: format!("Cin7 sale {} carries ExternalID {ext}, which matches no Oro order.", group[0].id) });
+            found.push(Discrepancy {
+                kind: "sale_without_order".into(),
+                subject: format!("sale:{ext}"),
+                detail: format!(
+                    "Cin7 sale {} carries ExternalID {ext}, which matches no Oro order.",
+                    group[0].id
+                ),
+            });
             continue;
         };
         if group.len() > 1 {
-            found.push(Discrepancy { kind: "order_status_mismatch".into(), subject: format!("order:{ext}"), detail: format!("{} Cin7 sales carry this Oro order's id.", group.len()) });
+            found.push(Discrepancy {
+                kind: "order_status_mismatch".into(),
+                subject: format!("order:{ext}"),
+                detail: format!("{} Cin7 sales carry this Oro order's id.", group.len()),
+            });
         }
         let rec = records.get(&order.id);
         if rec.is_some_and(|r| r.state == OrderState::Preexisting) {
@@ -61,13 +116,36 @@ async fn check_sales(ctx: &Context, sales: &[SaleSummary], orders: &HashMap<i64,
 }
 
 /// A sale made before Concord: its totals are read once and compared with the Oro order.
-async fn compare_preexisting(ctx: &Context, order: &OroOrder, sale: &SaleSummary, found: &mut Vec<Discrepancy>) -> Result<(), FlowError> {
+async fn compare_preexisting(
+    ctx: &Context,
+    order: &OroOrder,
+    sale: &SaleSummary,
+    found: &mut Vec<Discrepancy>,
+) -> Result<(), FlowError> {
     let key = format!("preexisting:{}", order.id);
     let total = match ctx.store.record_get("recon_sale_total", &key).await? {
-        Some(r) => r.data.as_str().and_then(concord_core::decimal::parse).unwrap_or_default(),
+        Some(r) => r
+            .data
+            .as_str()
+            .and_then(concord_core::decimal::parse)
+            .unwrap_or_default(),
         None => {
-            let detail = ctx.cin7.sale(&sale.id, Priority::Bulk, Some(&format!("order:{}", order.id))).await?;
-            ctx.store.record_put("recon_sale_total", &key, "read", &serde_json::json!(detail.total.to_string())).await?;
+            let detail = ctx
+                .cin7
+                .sale(
+                    &sale.id,
+                    Priority::Bulk,
+                    Some(&format!("order:{}", order.id)),
+                )
+                .await?;
+            ctx.store
+                .record_put(
+                    "recon_sale_total",
+                    &key,
+                    "read",
+                    &serde_json::json!(detail.total.to_string()),
+                )
+                .await?;
             detail.total
         }
     };
@@ -75,17 +153,37 @@ async fn compare_preexisting(ctx: &Context, order: &OroOrder, sale: &SaleSummary
         found.push(Discrepancy {
             kind: "order_total_mismatch".into(),
             subject: format!("order:{}", order.id),
-            detail: format!("The existing Cin7 sale {} totals {}, the Oro order {} totals {}.", sale.id, round_money(total), order.identifier, round_money(order.total)),
+            detail: format!(
+                "The existing Cin7 sale {} totals {}, the Oro order {} totals {}.",
+                sale.id,
+                round_money(total),
+                order.identifier,
+                round_money(order.total)
+            ),
         });
     }
     Ok(())
 }
 
-async fn status_and_shipping(ctx: &Context, order: &OroOrder, sale: &SaleSummary, rec: Option<&OrderRecord>, found: &mut Vec<Discrepancy>) -> Result<(), FlowError> {
+async fn status_and_shipping(
+    ctx: &Context,
+    order: &OroOrder,
+    sale: &SaleSummary,
+    rec: Option<&OrderRecord>,
+    found: &mut Vec<Discrepancy>,
+) -> Result<(), FlowError> {
     let cancelled = order.internal_status.as_deref() == Some("cancelled");
-    let shipped = is_shipped(&sale.status) || sale.shipping_status.as_deref().is_some_and(is_shipped);
+    let shipped =
+        is_shipped(&sale.status) || sale.shipping_status.as_deref().is_some_and(is_shipped);
     if cancelled && !shipped && rec.is_none_or(|r| r.state != OrderState::CancelledAfterShipment) {
-        found.push(Discrepancy { kind: "order_status_mismatch".into(), subject: format!("order:{}", order.id), detail: format!("Cancelled in Oro but Cin7 sale {} is {}.", sale.id, sale.status) });
+        found.push(Discrepancy {
+            kind: "order_status_mismatch".into(),
+            subject: format!("order:{}", order.id),
+            detail: format!(
+                "Cancelled in Oro but Cin7 sale {} is {}.",
+                sale.id, sale.status
+            ),
+        });
     }
     if shipped && !cancelled && order.shipping_status.as_deref() != Some("shipped") {
         ctx.oro.set_shipping_status(order.id, "shipped").await?;
@@ -93,18 +191,40 @@ async fn status_and_shipping(ctx: &Context, order: &OroOrder, sale: &SaleSummary
     Ok(())
 }
 
-fn check_orders(ctx: &Context, orders: &HashMap<i64, OroOrder>, records: &HashMap<i64, OrderRecord>, found: &mut Vec<Discrepancy>) {
+fn check_orders(
+    ctx: &Context,
+    orders: &HashMap<i64, OroOrder>,
+    records: &HashMap<i64, OrderRecord>,
+    found: &mut Vec<Discrepancy>,
+) {
     let now = ctx.clock.elapsed_s();
     for order in orders.values() {
         let rec = records.get(&order.id);
-        let settled = rec.is_some_and(|r| r.sale_id.is_some() || matches!(r.state, OrderState::Held | OrderState::Cancelled | OrderState::Preexisting));
+        let settled = rec.is_some_and(|r| {
+            r.sale_id.is_some()
+                || matches!(
+                    r.state,
+                    OrderState::Held | OrderState::Cancelled | OrderState::Preexisting
+                )
+        });
         let cancelled = order.internal_status.as_deref() == Some("cancelled");
         let overdue = rec.is_none_or(|r| now - r.first_seen_s > ctx.rules.order_sla_s);
         if !settled && !cancelled && overdue {
-            found.push(Discrepancy { kind: "order_missing_in_cin7".into(), subject: format!("order:{}", order.id), detail: format!("Oro order {} has no Cin7 sale after its SLA of {:.0} s.", order.identifier, ctx.rules.order_sla_s) });
+            found.push(Discrepancy {
+                kind: "order_missing_in_cin7".into(),
+                subject: format!("order:{}", order.id),
+                detail: format!(
+                    "Oro order {} has no Cin7 sale after its SLA of {:.0} s.",
+                    order.identifier, ctx.rules.order_sla_s
+                ),
+            });
         }
         if rec.is_some_and(|r| r.state == OrderState::Voided) && !cancelled {
-            found.push(Discrepancy { kind: "order_status_mismatch".into(), subject: format!("order:{}", order.id), detail: "The Cin7 sale is voided but the Oro order is open.".into() });
+            found.push(Discrepancy {
+                kind: "order_status_mismatch".into(),
+                subject: format!("order:{}", order.id),
+                detail: "The Cin7 sale is voided but the Oro order is open.".into(),
+            });
         }
     }
 }
@@ -112,31 +232,58 @@ fn check_orders(ctx: &Context, orders: &HashMap<i64, OroOrder>, records: &HashMa
 /// Each Oro customer's financial entity, compared with the one recorded at the last run.
 async fn check_hierarchy(ctx: &Context, found: &mut Vec<Discrepancy>) -> Result<(), FlowError> {
     ctx.refresh_oro().await?;
-    let parents: HashMap<i64, Option<i64>> = ctx.cache.read().await.oro_customers.values().map(|c| (c.id, c.parent)).collect();
+    let parents: HashMap<i64, Option<i64>> = ctx
+        .cache
+        .read()
+        .await
+        .oro_customers
+        .values()
+        .map(|c| (c.id, c.parent))
+        .collect();
     for id in parents.keys() {
-        let entity = financial_entity(*id, &parents, ctx.rules.financial_entity).map(|e| e.to_string()).unwrap_or_default();
+        let entity = financial_entity(*id, &parents, ctx.rules.financial_entity)
+            .map(|e| e.to_string())
+            .unwrap_or_default();
         let key = id.to_string();
         if let Some(prev) = ctx.store.record_get("entity", &key).await? {
             if prev.status != entity {
-                found.push(Discrepancy { kind: "hierarchy_drift".into(), subject: format!("customer:{id}"), detail: format!("Oro customer {id} is now billed to entity {entity}, previously {}.", prev.status) });
+                found.push(Discrepancy {
+                    kind: "hierarchy_drift".into(),
+                    subject: format!("customer:{id}"),
+                    detail: format!(
+                        "Oro customer {id} is now billed to entity {entity}, previously {}.",
+                        prev.status
+                    ),
+                });
             }
         }
-        ctx.store.record_put("entity", &key, &entity, &serde_json::Value::Null).await?;
+        ctx.store
+            .record_put("entity", &key, &entity, &serde_json::Value::Null)
+            .await?;
     }
     Ok(())
 }
 
-fn summarise(ctx: &Context, orders: &HashMap<i64, OroOrder>, records: &HashMap<i64, OrderRecord>, sales_checked: usize, found: Vec<Discrepancy>) -> ReconcileReport {
+fn summarise(
+    ctx: &Context,
+    orders: &HashMap<i64, OroOrder>,
+    records: &HashMap<i64, OrderRecord>,
+    sales_checked: usize,
+    found: Vec<Discrepancy>,
+) -> ReconcileReport {
     let mut totals: BTreeMap<String, (Decimal, Decimal)> = BTreeMap::new();
     let mut by_status: BTreeMap<String, usize> = BTreeMap::new();
     for order in orders.values() {
         let rec = records.get(&order.id);
-        *by_status.entry(rec.map_or("unseen", |r| r.state.as_str()).to_owned()).or_default() += 1;
+        *by_status
+            .entry(rec.map_or("unseen", |r| r.state.as_str()).to_owned())
+            .or_default() += 1;
         let entry = totals.entry(order.currency.clone()).or_default();
         if rec.is_some_and(|r| matches!(r.state, OrderState::Authorised | OrderState::Draft)) {
             entry.0 += order.total;
             let sent = rec.and_then(|r| r.sale_order.as_ref()).map(|s| {
-                s.lines.iter().map(|l| l.total + l.tax).sum::<Decimal>() + s.charges.iter().map(|c| c.total + c.tax).sum::<Decimal>()
+                s.lines.iter().map(|l| l.total + l.tax).sum::<Decimal>()
+                    + s.charges.iter().map(|c| c.total + c.tax).sum::<Decimal>()
             });
             entry.1 += sent.unwrap_or_default();
         }
@@ -146,7 +293,18 @@ fn summarise(ctx: &Context, orders: &HashMap<i64, OroOrder>, records: &HashMap<i
         orders_checked: orders.len(),
         sales_checked,
         discrepancies: found,
-        totals: totals.into_iter().map(|(c, (o, s))| (c, BTreeMap::from([("oro".to_owned(), round_money(o).to_string()), ("cin7".to_owned(), round_money(s).to_string())]))).collect(),
+        totals: totals
+            .into_iter()
+            .map(|(c, (o, s))| {
+                (
+                    c,
+                    BTreeMap::from([
+                        ("oro".to_owned(), round_money(o).to_string()),
+                        ("cin7".to_owned(), round_money(s).to_string()),
+                    ]),
+                )
+            })
+            .collect(),
         orders_by_status: by_status,
     }
 }

@@ -15,10 +15,16 @@ impl Catalogue {
         let mut packs = HashMap::new();
         for p in &products {
             if let Some(pack) = &p.pack {
-                packs.insert((pack.base_sku.clone(), pack.size.normalize()), p.sku.clone());
+                packs.insert(
+                    (pack.base_sku.clone(), pack.size.normalize()),
+                    p.sku.clone(),
+                );
             }
         }
-        Catalogue { by_sku: products.into_iter().map(|p| (p.sku.clone(), p)).collect(), packs }
+        Catalogue {
+            by_sku: products.into_iter().map(|p| (p.sku.clone(), p)).collect(),
+            packs,
+        }
     }
 
     pub fn get(&self, sku: &str) -> Option<&ErpProduct> {
@@ -32,7 +38,9 @@ impl Catalogue {
 
     /// The pack product holding `size` units of `base_sku`.
     pub fn pack_of(&self, base_sku: &str, size: Decimal) -> Option<&ErpProduct> {
-        self.packs.get(&(base_sku.to_owned(), size.normalize())).and_then(|s| self.by_sku.get(s))
+        self.packs
+            .get(&(base_sku.to_owned(), size.normalize()))
+            .and_then(|s| self.by_sku.get(s))
     }
 
     pub fn products(&self) -> impl Iterator<Item = &ErpProduct> {
@@ -46,7 +54,10 @@ impl Catalogue {
     /// Replaces one product (after a price push) without refetching the catalogue.
     pub fn upsert(&mut self, product: ErpProduct) {
         if let Some(pack) = &product.pack {
-            self.packs.insert((pack.base_sku.clone(), pack.size.normalize()), product.sku.clone());
+            self.packs.insert(
+                (pack.base_sku.clone(), pack.size.normalize()),
+                product.sku.clone(),
+            );
         }
         self.by_sku.insert(product.sku.clone(), product);
     }

@@ -28,7 +28,12 @@ pub struct Context {
     pub order_locks: Arc<Mutex<HashMap<i64, Arc<Mutex<()>>>>>,
     /// Serialises customer creation so two orders of one new account never create it twice.
     pub customer_lock: Arc<Mutex<()>>,
+    /// Set once Cin7 accepted Concord's webhook subscriptions; until then credit holds are polled.
+    pub cin7_webhooks: Arc<std::sync::atomic::AtomicBool>,
 }
+
+/// (sku, unit) → [(minimum quantity, price)] of one price list.
+pub type PriceTable = HashMap<(String, String), Vec<(Decimal, Decimal)>>;
 
 #[derive(Default)]
 pub struct Caches {
@@ -38,9 +43,11 @@ pub struct Caches {
     pub oro_customers: HashMap<i64, OroCustomer>,
     pub oro_products: HashMap<String, OroProduct>,
     /// price list id → (sku, unit) → [(minimum quantity, price)]
-    pub prices: HashMap<i64, HashMap<(String, String), Vec<(Decimal, Decimal)>>>,
+    pub prices: HashMap<i64, PriceTable>,
     pub assignments: HashMap<i64, i64>,
     pub oro_loaded: bool,
+    /// The last read of recently created sales: (read at, created since, rows).
+    pub recent_sales: Option<(f64, f64, Vec<SaleSummary>)>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -57,7 +64,12 @@ pub enum FlowError {
 
 impl Context {
     pub async fn order_lock(&self, order_id: i64) -> Arc<Mutex<()>> {
-        self.order_locks.lock().await.entry(order_id).or_default().clone()
+        self.order_locks
+            .lock()
+            .await
+            .entry(order_id)
+            .or_default()
+            .clone()
     }
 
     /// The Cin7 catalogue, fetched once and then only when refreshed on schedule.
@@ -66,6 +78,24 @@ impl Context {
             return Ok(c);
         }
         self.refresh_catalogue(Priority::Orders).await
+    }
+
+    /// The catalogue, refetched only when the cached copy is older than `max_age_s`: reading it
+    /// costs budget, and hand edits in Cin7 are rare enough to find on that schedule.
+    pub async fn catalogue_no_older_than(
+        &self,
+        max_age_s: f64,
+        priority: Priority,
+    ) -> Result<Catalogue, FlowError> {
+        {
+            let cache = self.cache.read().await;
+            if let Some(c) = &cache.catalogue {
+                if self.clock.elapsed_s() - cache.catalogue_at_s < max_age_s {
+                    return Ok(c.clone());
+                }
+            }
+        }
+        self.refresh_catalogue(priority).await
     }
 
     pub async fn refresh_catalogue(&self, priority: Priority) -> Result<Catalogue, FlowError> {
@@ -102,17 +132,23 @@ impl Context {
         let customers = self.oro.customers().await?;
         let products = self.oro.products().await?;
         let assignments = self.oro.price_list_assignments().await?;
-        let by_id: HashMap<String, String> = products.iter().map(|p| (p.id.clone(), p.sku.clone())).collect();
+        let by_id: HashMap<String, String> = products
+            .iter()
+            .map(|p| (p.id.clone(), p.sku.clone()))
+            .collect();
         let mut lists: Vec<i64> = assignments.iter().map(|(_, l)| *l).collect();
         lists.extend(self.rules.price_tiers.iter().map(|m| m.price_list));
         lists.sort_unstable();
         lists.dedup();
         let mut prices = HashMap::new();
         for list in lists {
-            let mut table: HashMap<(String, String), Vec<(Decimal, Decimal)>> = HashMap::new();
+            let mut table: PriceTable = HashMap::new();
             for p in self.oro.prices(list).await? {
                 if let Some(sku) = by_id.get(&p.product_id) {
-                    table.entry((sku.clone(), p.unit.clone())).or_default().push((p.quantity, p.value));
+                    table
+                        .entry((sku.clone(), p.unit.clone()))
+                        .or_default()
+                        .push((p.quantity, p.value));
                 }
             }
             prices.insert(list, table);
@@ -124,6 +160,27 @@ impl Context {
         cache.prices = prices;
         cache.oro_loaded = true;
         Ok(())
+    }
+
+    /// Sales created since `since_s` (clock seconds), read after that moment. A read that already
+    /// covers the window is reused, so an outage's ambiguous orders cost one call, not one each.
+    pub async fn recent_sales_since(&self, since_s: f64) -> Result<Vec<SaleSummary>, FlowError> {
+        let mut cache = self.cache.write().await;
+        if let Some((read_at, from, rows)) = &cache.recent_sales {
+            if *read_at > since_s && *from <= since_s - 60.0 {
+                return Ok(rows.clone());
+            }
+        }
+        let from = since_s - 600.0;
+        let read_at = self.clock.elapsed_s();
+        let filter = crate::connectors::cin7::SaleListFilter {
+            external_id: None,
+            updated_since: None,
+            created_since: Some(self.clock.at(from)),
+        };
+        let rows = self.cin7.sale_list(&filter, Priority::Orders).await?;
+        cache.recent_sales = Some((read_at, from, rows.clone()));
+        Ok(rows)
     }
 
     pub async fn ensure_oro_loaded(&self) -> Result<(), FlowError> {

@@ -16,8 +16,16 @@ pub async fn ensure_customer(ctx: &Context, entity: i64) -> Result<ErpCustomer, 
     let (name, parents, names) = {
         let cache = ctx.cache.read().await;
         let name = cache.oro_customers.get(&entity).map(|c| c.name.clone());
-        let parents: HashMap<i64, Option<i64>> = cache.oro_customers.values().map(|c| (c.id, c.parent)).collect();
-        let names: HashMap<i64, String> = cache.oro_customers.values().map(|c| (c.id, c.name.clone())).collect();
+        let parents: HashMap<i64, Option<i64>> = cache
+            .oro_customers
+            .values()
+            .map(|c| (c.id, c.parent))
+            .collect();
+        let names: HashMap<i64, String> = cache
+            .oro_customers
+            .values()
+            .map(|c| (c.id, c.name.clone()))
+            .collect();
         (name, parents, names)
     };
     let name = name.ok_or_else(|| FlowError::Data(format!("Oro customer {entity} is unknown")))?;
@@ -27,7 +35,9 @@ pub async fn ensure_customer(ctx: &Context, entity: i64) -> Result<ErpCustomer, 
         return Ok(found);
     }
     let Some(template) = ctx.rules.new_customer.clone() else {
-        return Err(FlowError::Data(format!("no Cin7 customer for {name:?} and rules.new_customer is not set")));
+        return Err(FlowError::Data(format!(
+            "no Cin7 customer for {name:?} and rules.new_customer is not set"
+        )));
     };
     let new = NewErpCustomer {
         name: name.clone(),
@@ -41,26 +51,53 @@ pub async fn ensure_customer(ctx: &Context, entity: i64) -> Result<ErpCustomer, 
     };
     let subject = format!("customer:{entity}");
     let created = ctx.cin7.create_customer(&new, &subject).await?;
-    ctx.store.link_put("customer", &oro_id, &created.id, &json!({"name": created.name})).await?;
+    ctx.store
+        .link_put(
+            "customer",
+            &oro_id,
+            &created.id,
+            &json!({"name": created.name}),
+        )
+        .await?;
     ctx.remember_cin7_customer(created.clone()).await;
     let explanation = format!(
         "Concord created the Cin7 customer {:?} for Oro customer {entity} on credit hold with payment term {:?}. Its orders wait as drafts until finance lifts the hold.",
         created.name, new.payment_term
     );
-    exceptions::raise(&ctx.store, &ctx.rules, ExceptionKind::CustomerPendingApproval, &subject, "created", explanation).await?;
+    exceptions::raise(
+        &ctx.store,
+        &ctx.rules,
+        ExceptionKind::CustomerPendingApproval,
+        &subject,
+        "created",
+        explanation,
+    )
+    .await?;
     Ok(created)
 }
 
-async fn find_existing(ctx: &Context, customers: &[ErpCustomer], oro_id: &str, name: &str) -> Result<Option<ErpCustomer>, FlowError> {
+async fn find_existing(
+    ctx: &Context,
+    customers: &[ErpCustomer],
+    oro_id: &str,
+    name: &str,
+) -> Result<Option<ErpCustomer>, FlowError> {
     if let Some(link) = ctx.store.link_get("customer", oro_id).await? {
-        if let Some(c) = customers.iter().find(|c| c.id.eq_ignore_ascii_case(&link.cin7_id)) {
+        if let Some(c) = customers
+            .iter()
+            .find(|c| c.id.eq_ignore_ascii_case(&link.cin7_id))
+        {
             return Ok(Some(c.clone()));
         }
     }
-    let by_attr = customers.iter().find(|c| c.oro_id.as_deref() == Some(oro_id));
+    let by_attr = customers
+        .iter()
+        .find(|c| c.oro_id.as_deref() == Some(oro_id));
     let by_name = || customers.iter().find(|c| c.name == name);
     if let Some(found) = by_attr.or_else(by_name) {
-        ctx.store.link_put("customer", oro_id, &found.id, &json!({"name": found.name})).await?;
+        ctx.store
+            .link_put("customer", oro_id, &found.id, &json!({"name": found.name}))
+            .await?;
         return Ok(Some(found.clone()));
     }
     Ok(None)
@@ -68,5 +105,12 @@ async fn find_existing(ctx: &Context, customers: &[ErpCustomer], oro_id: &str, n
 
 /// The Cin7 customer with this id, from the cache.
 pub async fn cached_by_id(ctx: &Context, id: &str) -> Option<ErpCustomer> {
-    ctx.cache.read().await.cin7_customers.as_ref()?.iter().find(|c| c.id.eq_ignore_ascii_case(id)).cloned()
+    ctx.cache
+        .read()
+        .await
+        .cin7_customers
+        .as_ref()?
+        .iter()
+        .find(|c| c.id.eq_ignore_ascii_case(id))
+        .cloned()
 }

@@ -5,7 +5,14 @@ use concord_core::catalogue::ExceptionKind;
 use concord_store::{NewException, Store, StoreError};
 
 /// Raises (or counts another occurrence of) an exception; the fingerprint is kind + subject + detail key.
-pub async fn raise(store: &Store, rules: &Rules, kind: ExceptionKind, subject: &str, detail_key: &str, explanation: String) -> Result<(), StoreError> {
+pub async fn raise(
+    store: &Store,
+    rules: &Rules,
+    kind: ExceptionKind,
+    subject: &str,
+    detail_key: &str,
+    explanation: String,
+) -> Result<(), StoreError> {
     let fingerprint = format!("{}|{}|{}", kind.as_str(), subject, detail_key);
     let new = NewException {
         kind,
@@ -25,10 +32,19 @@ pub async fn raise(store: &Store, rules: &Rules, kind: ExceptionKind, subject: &
 }
 
 /// Closes open exceptions of a kind for a subject whose cause has gone away.
-pub async fn resolve(store: &Store, kind: ExceptionKind, subject: &str, note: &str) -> Result<(), StoreError> {
+pub async fn resolve(
+    store: &Store,
+    kind: ExceptionKind,
+    subject: &str,
+    note: &str,
+) -> Result<(), StoreError> {
     let closed = store.auto_resolve(kind, subject, note).await?;
     if closed > 0 {
-        tracing::info!(kind = kind.as_str(), subject, "Closed an exception whose cause is gone.");
+        tracing::info!(
+            kind = kind.as_str(),
+            subject,
+            "Closed an exception whose cause is gone."
+        );
     }
     Ok(())
 }

@@ -15,8 +15,10 @@ pub mod error;
 pub mod guard;
 pub mod overview;
 pub mod probes;
+pub mod view_parts;
 pub mod views;
-pub mod views_more;
+pub mod views_ops;
+pub mod views_orders;
 
 #[cfg(test)]
 mod tests;
@@ -138,17 +140,17 @@ pub fn router(state: WebState) -> Router {
             "/exceptions/{id}",
             get(views::exception).post(views::exception_action),
         )
-        .route("/orders", get(views_more::orders))
-        .route("/orders/{id}", get(views_more::order_trail))
-        .route("/stock", get(views_more::stock))
-        .route("/reconciliation", get(views_more::reconciliation))
+        .route("/orders", get(views_orders::orders))
+        .route("/orders/{id}", get(views_orders::order_trail))
+        .route("/stock", get(views_orders::stock))
+        .route("/reconciliation", get(views_ops::reconciliation))
         .route(
             "/reconciliation/export",
-            get(views_more::reconciliation_export),
+            get(views_ops::reconciliation_export),
         )
-        .route("/jobs", get(views_more::jobs))
-        .route("/jobs/replay", post(views_more::jobs_replay_bulk))
-        .route("/jobs/{id}/replay", post(views_more::job_replay))
+        .route("/jobs", get(views_ops::jobs))
+        .route("/jobs/replay", post(views_ops::jobs_replay_bulk))
+        .route("/jobs/{id}/replay", post(views_ops::job_replay))
         .route("/logout", post(guard::logout))
         .route("/metrics", get(probes::metrics))
         .merge(api::router())

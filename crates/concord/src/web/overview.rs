@@ -2,7 +2,7 @@
 //! last activity per flow, queue depth, dead letters, rate-budget use and open exceptions by owner.
 
 use super::probes::BUDGET_WINDOW;
-use super::views::ExceptionRow;
+use super::view_parts::ExceptionRow;
 use super::AppState;
 use crate::inbox::format::{ago, time};
 use crate::inbox::query::{find_exceptions, ExceptionScope, StatusScope};
@@ -64,11 +64,9 @@ pub struct OverviewView {
 }
 
 fn pct(value: u64, max: u64) -> u32 {
-    if max == 0 {
-        0
-    } else {
-        u32::try_from((value.min(max) * 100) / max).unwrap_or(100)
-    }
+    (value.min(max) * 100)
+        .checked_div(max)
+        .map_or(0, |p| u32::try_from(p).unwrap_or(100))
 }
 
 pub async fn build(app: &AppState) -> Result<OverviewView, StoreError> {

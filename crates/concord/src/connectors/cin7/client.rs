@@ -24,13 +24,14 @@ pub struct Cin7Client {
     http: reqwest::Client,
     settings: Cin7Settings,
     budget: RateBudget,
-    store: Store,
+    pub(super) store: Store,
 }
 
 #[derive(Debug, Clone, Default)]
 pub struct SaleListFilter {
     pub external_id: Option<String>,
     pub updated_since: Option<chrono::DateTime<chrono::Utc>>,
+    pub created_since: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 struct Call<'a> {
@@ -43,12 +44,21 @@ struct Call<'a> {
 }
 
 impl Cin7Client {
-    pub fn new(settings: Cin7Settings, budget: RateBudget, store: Store) -> Result<Self, Cin7Error> {
+    pub fn new(
+        settings: Cin7Settings,
+        budget: RateBudget,
+        store: Store,
+    ) -> Result<Self, Cin7Error> {
         let http = reqwest::Client::builder()
             .timeout(settings.timeout)
             .build()
             .map_err(|e| Cin7Error::Transient(format!("cannot build the HTTP client: {e}")))?;
-        Ok(Cin7Client { http, settings, budget, store })
+        Ok(Cin7Client {
+            http,
+            settings,
+            budget,
+            store,
+        })
     }
 
     pub fn budget(&self) -> &RateBudget {
@@ -57,18 +67,36 @@ impl Cin7Client {
 
     /// Can Concord reach Cin7 with these credentials? (`GET /me`, one call of the budget.)
     pub async fn healthcheck(&self) -> Health {
-        let result = self.get_json::<Value>("/me", vec![], Priority::Stock, None).await;
+        let result = self
+            .get_json::<Value>("/me", vec![], Priority::Stock, None)
+            .await;
         match result {
-            Ok(me) => Health { system: "cin7", ok: true, detail: format!("company {}", me.get("Company").and_then(Value::as_str).unwrap_or("?")) },
-            Err(e) => Health { system: "cin7", ok: false, detail: e.to_string() },
+            Ok(me) => Health {
+                system: "cin7",
+                ok: true,
+                detail: format!(
+                    "company {}",
+                    me.get("Company").and_then(Value::as_str).unwrap_or("?")
+                ),
+            },
+            Err(e) => Health {
+                system: "cin7",
+                ok: false,
+                detail: e.to_string(),
+            },
         }
     }
 
     pub async fn products(&self, priority: Priority) -> Result<Vec<ErpProduct>, Cin7Error> {
         let mut out = Vec::new();
         for page in 1.. {
-            let query = vec![("Page", page.to_string()), ("Limit", PAGE.to_string()), ("IncludeBOM", "true".into())];
-            let list: models::ProductList = self.get_json("/product", query, priority, None).await?;
+            let query = vec![
+                ("Page", page.to_string()),
+                ("Limit", PAGE.to_string()),
+                ("IncludeBOM", "true".into()),
+            ];
+            let list: models::ProductList =
+                self.get_json("/product", query, priority, None).await?;
             let n = list.products.len();
             out.extend(list.products.into_iter().map(convert::product));
             if last_page(n, page, list.total) {
@@ -82,7 +110,8 @@ impl Cin7Client {
         let mut out = Vec::new();
         for page in 1.. {
             let query = vec![("Page", page.to_string()), ("Limit", PAGE.to_string())];
-            let list: models::CustomerList = self.get_json("/customer", query, priority, None).await?;
+            let list: models::CustomerList =
+                self.get_json("/customer", query, priority, None).await?;
             let n = list.customer_list.len();
             out.extend(list.customer_list.into_iter().map(convert::customer));
             if last_page(n, page, list.total) {
@@ -92,14 +121,34 @@ impl Cin7Client {
         Ok(out)
     }
 
-    pub async fn create_customer(&self, customer: &NewErpCustomer, subject: &str) -> Result<ErpCustomer, Cin7Error> {
-        let body = serde_json::to_value(convert::customer_write(customer)).map_err(|e| Cin7Error::Decode(e.to_string()))?;
-        let call = Call { method: Method::POST, path: "/customer", query: vec![], body: Some(body), priority: Priority::Orders, subject: Some(subject) };
+    pub async fn create_customer(
+        &self,
+        customer: &NewErpCustomer,
+        subject: &str,
+    ) -> Result<ErpCustomer, Cin7Error> {
+        let body = serde_json::to_value(convert::customer_write(customer))
+            .map_err(|e| Cin7Error::Decode(e.to_string()))?;
+        let call = Call {
+            method: Method::POST,
+            path: "/customer",
+            query: vec![],
+            body: Some(body),
+            priority: Priority::Orders,
+            subject: Some(subject),
+        };
         let list: models::CustomerList = self.send_json(call).await?;
-        list.customer_list.into_iter().next().map(convert::customer).ok_or_else(|| Cin7Error::Decode("POST /customer returned no customer".into()))
+        list.customer_list
+            .into_iter()
+            .next()
+            .map(convert::customer)
+            .ok_or_else(|| Cin7Error::Decode("POST /customer returned no customer".into()))
     }
 
-    pub async fn sale_list(&self, filter: &SaleListFilter, priority: Priority) -> Result<Vec<SaleSummary>, Cin7Error> {
+    pub async fn sale_list(
+        &self,
+        filter: &SaleListFilter,
+        priority: Priority,
+    ) -> Result<Vec<SaleSummary>, Cin7Error> {
         let mut out = Vec::new();
         for page in 1.. {
             let mut query = vec![("Page", page.to_string()), ("Limit", PAGE.to_string())];
@@ -107,9 +156,19 @@ impl Cin7Client {
                 query.push(("ExternalID", id.clone()));
             }
             if let Some(since) = filter.updated_since {
-                query.push(("UpdatedSince", since.format("%Y-%m-%dT%H:%M:%S").to_string()));
+                query.push((
+                    "UpdatedSince",
+                    since.format("%Y-%m-%dT%H:%M:%S").to_string(),
+                ));
             }
-            let list: models::SaleListPage = self.get_json("/saleList", query, priority, None).await?;
+            if let Some(since) = filter.created_since {
+                query.push((
+                    "CreatedSince",
+                    since.format("%Y-%m-%dT%H:%M:%S").to_string(),
+                ));
+            }
+            let list: models::SaleListPage =
+                self.get_json("/saleList", query, priority, None).await?;
             let n = list.sale_list.len();
             out.extend(list.sale_list.into_iter().map(convert::sale_summary));
             if last_page(n, page, list.total) {
@@ -133,7 +192,14 @@ impl Cin7Client {
             "CustomerReference": sale.customer_reference,
             "TaxInclusive": false,
         });
-        let call = Call { method: Method::POST, path: "/sale", query: vec![], body: Some(body), priority: Priority::Orders, subject: Some(subject) };
+        let call = Call {
+            method: Method::POST,
+            path: "/sale",
+            query: vec![],
+            body: Some(body),
+            priority: Priority::Orders,
+            subject: Some(subject),
+        };
         let created: models::Sale = self.send_json(call).await?;
         if created.id.is_empty() {
             return Err(Cin7Error::Decode("POST /sale returned no ID".into()));
@@ -142,21 +208,48 @@ impl Cin7Client {
     }
 
     /// `POST /sale/order`: replaces the order's lines while it is not authorised.
-    pub async fn post_order(&self, sale_id: &str, stage: OrderStage, order: &SaleOrder, subject: &str) -> Result<(), Cin7Error> {
+    pub async fn post_order(
+        &self,
+        sale_id: &str,
+        stage: OrderStage,
+        order: &SaleOrder,
+        subject: &str,
+    ) -> Result<(), Cin7Error> {
         let body = convert::order_body(sale_id, stage, order);
-        let call = Call { method: Method::POST, path: "/sale/order", query: vec![], body: Some(body), priority: Priority::Orders, subject: Some(subject) };
+        let call = Call {
+            method: Method::POST,
+            path: "/sale/order",
+            query: vec![],
+            body: Some(body),
+            priority: Priority::Orders,
+            subject: Some(subject),
+        };
         self.send(call).await.map(|_| ())
     }
 
-    pub async fn sale(&self, id: &str, priority: Priority, subject: Option<&str>) -> Result<SaleDetail, Cin7Error> {
-        let sale: models::Sale = self.get_json("/sale", vec![("ID", id.to_owned())], priority, subject).await?;
+    pub async fn sale(
+        &self,
+        id: &str,
+        priority: Priority,
+        subject: Option<&str>,
+    ) -> Result<SaleDetail, Cin7Error> {
+        let sale: models::Sale = self
+            .get_json("/sale", vec![("ID", id.to_owned())], priority, subject)
+            .await?;
         Ok(convert::sale_detail(sale))
     }
 
     /// `DELETE /sale?ID=&Void=true`: voids (never "undo", which only reverts one stage).
     pub async fn void_sale(&self, id: &str, subject: &str) -> Result<(), Cin7Error> {
         let query = vec![("ID", id.to_owned()), ("Void", "true".to_owned())];
-        let call = Call { method: Method::DELETE, path: "/sale", query, body: None, priority: Priority::Orders, subject: Some(subject) };
+        let call = Call {
+            method: Method::DELETE,
+            path: "/sale",
+            query,
+            body: None,
+            priority: Priority::Orders,
+            subject: Some(subject),
+        };
         self.send(call).await.map(|_| ())
     }
 
@@ -168,9 +261,15 @@ impl Cin7Client {
             if let Some(sku) = sku {
                 query.push(("Sku", sku.to_owned()));
             }
-            let list: models::AvailabilityPage = self.get_json("/ref/productavailability", query, Priority::Stock, None).await?;
+            let list: models::AvailabilityPage = self
+                .get_json("/ref/productavailability", query, Priority::Stock, None)
+                .await?;
             let n = list.product_availability_list.len();
-            out.extend(list.product_availability_list.into_iter().map(convert::stock_row));
+            out.extend(
+                list.product_availability_list
+                    .into_iter()
+                    .map(convert::stock_row),
+            );
             if last_page(n, page, list.total) {
                 break;
             }
@@ -182,17 +281,48 @@ impl Cin7Client {
     }
 
     /// `PUT /product` with the named tiers only; other tiers and fields stay as they are.
-    pub async fn update_price_tiers(&self, product_id: &str, tiers: &BTreeMap<String, Decimal>, subject: &str) -> Result<(), Cin7Error> {
-        let tiers: serde_json::Map<String, Value> = tiers.iter().map(|(k, v)| (k.clone(), json!(v.to_string().parse::<f64>().unwrap_or(0.0)))).collect();
+    pub async fn update_price_tiers(
+        &self,
+        product_id: &str,
+        tiers: &BTreeMap<String, Decimal>,
+        subject: &str,
+    ) -> Result<(), Cin7Error> {
+        let tiers: serde_json::Map<String, Value> = tiers
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.clone(),
+                    json!(v.to_string().parse::<f64>().unwrap_or(0.0)),
+                )
+            })
+            .collect();
         let body = json!({ "ID": product_id, "PriceTiers": tiers });
-        let call = Call { method: Method::PUT, path: "/product", query: vec![], body: Some(body), priority: Priority::Bulk, subject: Some(subject) };
+        let call = Call {
+            method: Method::PUT,
+            path: "/product",
+            query: vec![],
+            body: Some(body),
+            priority: Priority::Bulk,
+            subject: Some(subject),
+        };
         self.send(call).await.map(|_| ())
     }
 
     /// Subscribes `url` to a webhook type unless an active subscription to it exists.
-    pub async fn ensure_webhook(&self, kind: &str, url: &str, bearer: &str) -> Result<(), Cin7Error> {
-        let existing: Value = self.get_json("/webhooks", vec![], Priority::Stock, None).await?;
-        let hooks = existing.get("Webhooks").and_then(Value::as_array).cloned().unwrap_or_default();
+    pub async fn ensure_webhook(
+        &self,
+        kind: &str,
+        url: &str,
+        bearer: &str,
+    ) -> Result<(), Cin7Error> {
+        let existing: Value = self
+            .get_json("/webhooks", vec![], Priority::Stock, None)
+            .await?;
+        let hooks = existing
+            .get("Webhooks")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
         let present = hooks.iter().any(|h| {
             h.get("Type").and_then(Value::as_str) == Some(kind)
                 && h.get("ExternalURL").and_then(Value::as_str) == Some(url)
@@ -205,12 +335,33 @@ impl Cin7Client {
             "Type": kind, "IsActive": true, "ExternalURL": url,
             "ExternalAuthorizationType": "bearerauth", "ExternalBearerToken": bearer,
         });
-        let call = Call { method: Method::POST, path: "/webhooks", query: vec![], body: Some(body), priority: Priority::Stock, subject: None };
+        let call = Call {
+            method: Method::POST,
+            path: "/webhooks",
+            query: vec![],
+            body: Some(body),
+            priority: Priority::Stock,
+            subject: None,
+        };
         self.send(call).await.map(|_| ())
     }
 
-    async fn get_json<T: DeserializeOwned>(&self, path: &str, query: Vec<(&'static str, String)>, priority: Priority, subject: Option<&str>) -> Result<T, Cin7Error> {
-        self.send_json(Call { method: Method::GET, path, query, body: None, priority, subject }).await
+    async fn get_json<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        query: Vec<(&'static str, String)>,
+        priority: Priority,
+        subject: Option<&str>,
+    ) -> Result<T, Cin7Error> {
+        self.send_json(Call {
+            method: Method::GET,
+            path,
+            query,
+            body: None,
+            priority,
+            subject,
+        })
+        .await
     }
 
     async fn send_json<T: DeserializeOwned>(&self, call: Call<'_>) -> Result<T, Cin7Error> {
@@ -221,15 +372,28 @@ impl Cin7Client {
 
     #[tracing::instrument(skip_all, fields(method = %call.method, path = call.path))]
     async fn send(&self, call: Call<'_>) -> Result<String, Cin7Error> {
-        self.budget.acquire(call.priority).await.map_err(|e| Cin7Error::Store(e.to_string()))?;
+        if let Some(wait) = self.budget.open_for() {
+            return Err(Cin7Error::CircuitOpen { retry_after: wait });
+        }
+        self.budget
+            .acquire(call.priority)
+            .await
+            .map_err(|e| Cin7Error::Store(e.to_string()))?;
         let write = call.method != Method::GET;
-        let url = format!("{}{}", self.settings.base_url.trim_end_matches('/'), call.path);
+        let url = format!(
+            "{}{}",
+            self.settings.base_url.trim_end_matches('/'),
+            call.path
+        );
         let mut request = self
             .http
             .request(call.method.clone(), &url)
             .query(&call.query)
             .header("api-auth-accountid", &self.settings.account_id)
-            .header("api-auth-applicationkey", self.settings.application_key.expose_secret());
+            .header(
+                "api-auth-applicationkey",
+                self.settings.application_key.expose_secret(),
+            );
         if let Some(body) = &call.body {
             request = request.json(body);
         }
@@ -240,7 +404,11 @@ impl Cin7Client {
         let (status, retry_after, text, error) = match result {
             Ok(resp) => {
                 let status = resp.status().as_u16();
-                let retry_after = resp.headers().get("retry-after").and_then(|v| v.to_str().ok()).map(str::to_owned);
+                let retry_after = resp
+                    .headers()
+                    .get("retry-after")
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_owned);
                 let text = resp.text().await.unwrap_or_default();
                 (Some(status), retry_after, text, None)
             }
@@ -259,20 +427,24 @@ impl Cin7Client {
         };
         payload_log::record(&self.store, record).await;
         crate::telemetry::count_call("cin7", call.path, status);
-        match status {
+        let result = match status {
             Some(s) if (200..300).contains(&s) => Ok(text),
-            Some(s) => {
-                let err = classify(s, retry_after.as_deref(), &text, write);
-                if let Cin7Error::RateLimited { retry_after } = &err {
-                    self.budget.pause_for(*retry_after);
-                }
-                Err(err)
-            }
+            Some(s) => Err(classify(s, retry_after.as_deref(), &text, write)),
             None => {
                 let message = error.unwrap_or_default();
-                Err(if write { Cin7Error::Ambiguous(message) } else { Cin7Error::Transient(message) })
+                Err(if write {
+                    Cin7Error::Ambiguous(message)
+                } else {
+                    Cin7Error::Transient(message)
+                })
             }
+        };
+        match &result {
+            Err(Cin7Error::RateLimited { retry_after }) => self.budget.pause_for(*retry_after),
+            Err(Cin7Error::Transient(_) | Cin7Error::Ambiguous(_)) => self.budget.record_failure(),
+            _ => self.budget.record_success(),
         }
+        result
     }
 }
 

@@ -5,9 +5,10 @@ use crate::domain::*;
 
 pub fn product(p: Product) -> ErpProduct {
     let pack = match (p.bill_of_material, p.bom.as_slice()) {
-        (true, [only]) if only.quantity > rust_decimal::Decimal::ZERO => {
-            Some(Pack { base_sku: only.product_code.clone(), size: only.quantity })
-        }
+        (true, [only]) if only.quantity > rust_decimal::Decimal::ZERO => Some(Pack {
+            base_sku: only.product_code.clone(),
+            size: only.quantity,
+        }),
         _ => None,
     };
     ErpProduct {
@@ -16,7 +17,10 @@ pub fn product(p: Product) -> ErpProduct {
         name: p.name,
         pack,
         price_tiers: p.price_tiers,
-        is_service: p.kind.as_deref().is_some_and(|k| k.eq_ignore_ascii_case("service")),
+        is_service: p
+            .kind
+            .as_deref()
+            .is_some_and(|k| k.eq_ignore_ascii_case("service")),
     }
 }
 
@@ -64,30 +68,65 @@ pub fn sale_detail(s: Sale) -> SaleDetail {
         status: s.status,
         order_status: order.status,
         customer: s.customer,
-        lines: order.lines.into_iter().map(|l| SaleLine { sku: l.sku, quantity: l.quantity, price: l.price, tax: l.tax, total: l.total }).collect(),
+        lines: order
+            .lines
+            .into_iter()
+            .map(|l| SaleLine {
+                sku: l.sku,
+                quantity: l.quantity,
+                price: l.price,
+                tax: l.tax,
+                total: l.total,
+            })
+            .collect(),
         charges: order
             .additional_charges
             .into_iter()
-            .map(|c| SaleCharge { description: c.description, quantity: c.quantity, price: c.price, tax: c.tax, total: c.total })
+            .map(|c| SaleCharge {
+                description: c.description,
+                quantity: c.quantity,
+                price: c.price,
+                tax: c.tax,
+                total: c.total,
+            })
             .collect(),
         total: order.total,
     }
 }
 
 pub fn stock_row(r: AvailabilityRow) -> StockRow {
-    StockRow { sku: r.sku, location: r.location, on_hand: r.on_hand, allocated: r.allocated, available: r.available }
+    StockRow {
+        sku: r.sku,
+        location: r.location,
+        on_hand: r.on_hand,
+        allocated: r.allocated,
+        available: r.available,
+    }
 }
 
 pub fn order_body(sale_id: &str, stage: OrderStage, order: &SaleOrder) -> serde_json::Value {
     let lines: Vec<Line> = order
         .lines
         .iter()
-        .map(|l| Line { sku: l.sku.clone(), quantity: l.quantity, price: l.price, discount: rust_decimal::Decimal::ZERO, tax: l.tax, total: l.total })
+        .map(|l| Line {
+            sku: l.sku.clone(),
+            quantity: l.quantity,
+            price: l.price,
+            discount: rust_decimal::Decimal::ZERO,
+            tax: l.tax,
+            total: l.total,
+        })
         .collect();
     let charges: Vec<Charge> = order
         .charges
         .iter()
-        .map(|c| Charge { description: c.description.clone(), quantity: c.quantity, price: c.price, tax: c.tax, total: c.total })
+        .map(|c| Charge {
+            description: c.description.clone(),
+            quantity: c.quantity,
+            price: c.price,
+            tax: c.tax,
+            total: c.total,
+        })
         .collect();
     serde_json::json!({
         "SaleID": sale_id,
@@ -101,5 +140,15 @@ pub fn order_body(sale_id: &str, stage: OrderStage, order: &SaleOrder) -> serde_
 /// The customers carried by a `Customer/Updated` webhook body.
 pub fn customer_updated(body: &[u8]) -> Result<Vec<ErpCustomer>, serde_json::Error> {
     let parsed: CustomerUpdated = serde_json::from_slice(body)?;
-    Ok(parsed.customer_details_list.into_iter().map(|d| customer(d.customer)).collect())
+    Ok(parsed
+        .customer_details_list
+        .into_iter()
+        .map(|d| customer(d.customer))
+        .collect())
+}
+
+/// The rows of a `Stock/AvailableStockLevelChanged` body (a bare array, no event type).
+pub fn stock_changed(body: &[u8]) -> Result<Vec<StockRow>, serde_json::Error> {
+    let rows: Vec<AvailabilityRow> = serde_json::from_slice(body)?;
+    Ok(rows.into_iter().map(stock_row).collect())
 }

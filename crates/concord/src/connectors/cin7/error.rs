@@ -8,6 +8,8 @@ use std::time::Duration;
 pub enum Cin7Error {
     #[error("Cin7 rate limit reached (retry after {retry_after:?})")]
     RateLimited { retry_after: Duration },
+    #[error("Cin7 calls are paused after repeated failures (for {retry_after:?})")]
+    CircuitOpen { retry_after: Duration },
     #[error("Cin7 is unavailable: {0}")]
     Transient(String),
     #[error("Cin7 write outcome unknown: {0}")]
@@ -23,7 +25,9 @@ pub enum Cin7Error {
 impl Cin7Error {
     pub fn retry_action(&self) -> RetryAction {
         match self {
-            Cin7Error::RateLimited { retry_after } => RetryAction::RetryAfter(*retry_after),
+            Cin7Error::RateLimited { retry_after } | Cin7Error::CircuitOpen { retry_after } => {
+                RetryAction::RetryAfter(*retry_after)
+            }
             Cin7Error::Transient(_) | Cin7Error::Store(_) => RetryAction::Retry,
             Cin7Error::Ambiguous(_) => RetryAction::LookUpFirst,
             Cin7Error::Permanent { .. } | Cin7Error::Decode(_) => RetryAction::DontRetry,
@@ -43,18 +47,29 @@ pub fn classify(status: u16, retry_after: Option<&str>, body: &str, write: bool)
     let message = error_message(body);
     let limit_text = LIMIT_PHRASES.iter().any(|p| message.contains(p));
     if status == 429 || (status == 400 && limit_text) || (status == 503 && limit_text) {
-        return Cin7Error::RateLimited { retry_after: parse_retry_after(retry_after).unwrap_or(Duration::from_secs(60)) };
+        return Cin7Error::RateLimited {
+            retry_after: parse_retry_after(retry_after).unwrap_or(Duration::from_secs(60)),
+        };
     }
     if status >= 500 || status == 408 {
         let text = format!("HTTP {status}: {message}");
-        return if write { Cin7Error::Ambiguous(text) } else { Cin7Error::Transient(text) };
+        return if write {
+            Cin7Error::Ambiguous(text)
+        } else {
+            Cin7Error::Transient(text)
+        };
     }
     Cin7Error::Permanent { status, message }
 }
 
 /// `Retry-After` as Cin7 sends it: "60", "60 Seconds", "30 sec". The first integer wins.
 pub fn parse_retry_after(value: Option<&str>) -> Option<Duration> {
-    let digits: String = value?.trim().chars().skip_while(|c| !c.is_ascii_digit()).take_while(char::is_ascii_digit).collect();
+    let digits: String = value?
+        .trim()
+        .chars()
+        .skip_while(|c| !c.is_ascii_digit())
+        .take_while(char::is_ascii_digit)
+        .collect();
     digits.parse::<u64>().ok().map(Duration::from_secs)
 }
 
@@ -81,17 +96,32 @@ mod tests {
         let body = r#"[{"ErrorCode":400,"Exception":"You have reached 60 calls per 60 seconds API limit."}]"#;
         for (status, ra) in [(429, Some("60 Seconds")), (503, None), (400, None)] {
             let e = classify(status, ra, body, true);
-            assert!(matches!(e, Cin7Error::RateLimited { .. }), "{status}: {e:?}");
+            assert!(
+                matches!(e, Cin7Error::RateLimited { .. }),
+                "{status}: {e:?}"
+            );
         }
         let e = classify(429, Some("30 sec"), "", false);
-        assert_eq!(e.retry_action(), RetryAction::RetryAfter(Duration::from_secs(30)));
+        assert_eq!(
+            e.retry_action(),
+            RetryAction::RetryAfter(Duration::from_secs(30))
+        );
     }
 
     #[test]
     fn a_5xx_on_a_write_is_ambiguous_and_on_a_read_transient() {
-        assert!(matches!(classify(502, None, "", true), Cin7Error::Ambiguous(_)));
-        assert!(matches!(classify(500, None, "", false), Cin7Error::Transient(_)));
-        assert!(matches!(classify(503, None, "Service Unavailable", false), Cin7Error::Transient(_)));
+        assert!(matches!(
+            classify(502, None, "", true),
+            Cin7Error::Ambiguous(_)
+        ));
+        assert!(matches!(
+            classify(500, None, "", false),
+            Cin7Error::Transient(_)
+        ));
+        assert!(matches!(
+            classify(503, None, "Service Unavailable", false),
+            Cin7Error::Transient(_)
+        ));
     }
 
     #[test]
@@ -100,12 +130,18 @@ mod tests {
         let e = classify(400, None, body, true);
         assert!(e.is_missing_reference());
         assert_eq!(e.retry_action(), RetryAction::DontRetry);
-        assert!(matches!(classify(403, None, "[]", false), Cin7Error::Permanent { status: 403, .. }));
+        assert!(matches!(
+            classify(403, None, "[]", false),
+            Cin7Error::Permanent { status: 403, .. }
+        ));
     }
 
     #[test]
     fn retry_after_takes_the_first_integer() {
-        assert_eq!(parse_retry_after(Some("60 Seconds")), Some(Duration::from_secs(60)));
+        assert_eq!(
+            parse_retry_after(Some("60 Seconds")),
+            Some(Duration::from_secs(60))
+        );
         assert_eq!(parse_retry_after(Some("  5")), Some(Duration::from_secs(5)));
         assert_eq!(parse_retry_after(Some("soon")), None);
         assert_eq!(parse_retry_after(None), None);

@@ -9,6 +9,8 @@ mod models;
 mod tests;
 
 pub use client::{Cin7Client, SaleListFilter};
-pub use convert::customer_updated as parse_customer_updated;
 pub use config::Cin7Settings;
+pub use convert::{
+    customer_updated as parse_customer_updated, stock_changed as parse_stock_changed,
+};
 pub use error::Cin7Error;

@@ -166,15 +166,38 @@ pub struct SaleOrderBody {
 pub struct Line {
     #[serde(rename = "SKU", default)]
     pub sku: String,
-    #[serde(rename = "Quantity", deserialize_with = "lenient", serialize_with = "rust_decimal::serde::float::serialize")]
+    #[serde(
+        rename = "Quantity",
+        deserialize_with = "lenient",
+        serialize_with = "rust_decimal::serde::float::serialize"
+    )]
     pub quantity: Decimal,
-    #[serde(rename = "Price", deserialize_with = "lenient", serialize_with = "rust_decimal::serde::float::serialize")]
+    #[serde(
+        rename = "Price",
+        deserialize_with = "lenient",
+        serialize_with = "rust_decimal::serde::float::serialize"
+    )]
     pub price: Decimal,
-    #[serde(rename = "Discount", default, deserialize_with = "lenient_or_zero", serialize_with = "rust_decimal::serde::float::serialize")]
+    #[serde(
+        rename = "Discount",
+        default,
+        deserialize_with = "lenient_or_zero",
+        serialize_with = "rust_decimal::serde::float::serialize"
+    )]
     pub discount: Decimal,
-    #[serde(rename = "Tax", default, deserialize_with = "lenient_or_zero", serialize_with = "rust_decimal::serde::float::serialize")]
+    #[serde(
+        rename = "Tax",
+        default,
+        deserialize_with = "lenient_or_zero",
+        serialize_with = "rust_decimal::serde::float::serialize"
+    )]
     pub tax: Decimal,
-    #[serde(rename = "Total", default, deserialize_with = "lenient_or_zero", serialize_with = "rust_decimal::serde::float::serialize")]
+    #[serde(
+        rename = "Total",
+        default,
+        deserialize_with = "lenient_or_zero",
+        serialize_with = "rust_decimal::serde::float::serialize"
+    )]
     pub total: Decimal,
 }
 
@@ -182,13 +205,33 @@ pub struct Line {
 pub struct Charge {
     #[serde(rename = "Description", default)]
     pub description: String,
-    #[serde(rename = "Quantity", default, deserialize_with = "lenient_or_zero", serialize_with = "rust_decimal::serde::float::serialize")]
+    #[serde(
+        rename = "Quantity",
+        default,
+        deserialize_with = "lenient_or_zero",
+        serialize_with = "rust_decimal::serde::float::serialize"
+    )]
     pub quantity: Decimal,
-    #[serde(rename = "Price", default, deserialize_with = "lenient_or_zero", serialize_with = "rust_decimal::serde::float::serialize")]
+    #[serde(
+        rename = "Price",
+        default,
+        deserialize_with = "lenient_or_zero",
+        serialize_with = "rust_decimal::serde::float::serialize"
+    )]
     pub price: Decimal,
-    #[serde(rename = "Tax", default, deserialize_with = "lenient_or_zero", serialize_with = "rust_decimal::serde::float::serialize")]
+    #[serde(
+        rename = "Tax",
+        default,
+        deserialize_with = "lenient_or_zero",
+        serialize_with = "rust_decimal::serde::float::serialize"
+    )]
     pub tax: Decimal,
-    #[serde(rename = "Total", default, deserialize_with = "lenient_or_zero", serialize_with = "rust_decimal::serde::float::serialize")]
+    #[serde(
+        rename = "Total",
+        default,
+        deserialize_with = "lenient_or_zero",
+        serialize_with = "rust_decimal::serde::float::serialize"
+    )]
     pub total: Decimal,
 }
 

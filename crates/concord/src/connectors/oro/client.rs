@@ -2,10 +2,10 @@
 //! few PATCHes Concord makes (inventory status, shipping status), all logged with tokens redacted.
 
 use super::config::OroSettings;
+use super::convert;
 use super::error::{classify, OroError};
 use super::models::{Document, Included, Resource};
 use super::token::TokenManager;
-use super::convert;
 use crate::connectors::payload_log::{self, CallRecord};
 use crate::connectors::Health;
 use crate::domain::*;
@@ -35,19 +35,38 @@ impl OroClient {
             .build()
             .map_err(|e| OroError::Transient(format!("cannot build the HTTP client: {e}")))?;
         let tokens = TokenManager::new(http.clone(), settings.clone(), store.clock().clone());
-        Ok(OroClient { http, settings, tokens, store })
+        Ok(OroClient {
+            http,
+            settings,
+            tokens,
+            store,
+        })
     }
 
     pub async fn healthcheck(&self) -> Health {
-        match self.get_doc("/orders", &[("page[size]", "1".into())], None).await {
-            Ok(_) => Health { system: "oro", ok: true, detail: "token and orders readable".into() },
-            Err(e) => Health { system: "oro", ok: false, detail: e.to_string() },
+        match self
+            .get_doc("/orders", &[("page[size]", "1".into())], None)
+            .await
+        {
+            Ok(_) => Health {
+                system: "oro",
+                ok: true,
+                detail: "token and orders readable".into(),
+            },
+            Err(e) => Health {
+                system: "oro",
+                ok: false,
+                detail: e.to_string(),
+            },
         }
     }
 
     /// Orders changed at or after `since` (all orders without it), oldest change first.
     pub async fn orders_since(&self, since: Option<&str>) -> Result<Vec<OroOrder>, OroError> {
-        let mut query = vec![("sort", "updatedAt".to_owned()), ("include", "lineItems,orderSubtotals".to_owned())];
+        let mut query = vec![
+            ("sort", "updatedAt".to_owned()),
+            ("include", "lineItems,orderSubtotals".to_owned()),
+        ];
         if let Some(since) = since {
             query.push(("filter[updatedAt][gte]", since.to_owned()));
         }
@@ -57,9 +76,20 @@ impl OroClient {
 
     pub async fn order(&self, id: i64) -> Result<OroOrder, OroError> {
         let query = [("include", "lineItems,orderSubtotals".to_owned())];
-        let doc = self.get_doc(&format!("/orders/{id}"), &query, Some(&format!("order:{id}"))).await?;
+        let doc = self
+            .get_doc(
+                &format!("/orders/{id}"),
+                &query,
+                Some(&format!("order:{id}")),
+            )
+            .await?;
         let included = Included::new(doc.included);
-        let resource = doc.data.into_vec().into_iter().next().ok_or_else(|| OroError::Decode(format!("order {id} came back empty")))?;
+        let resource = doc
+            .data
+            .into_vec()
+            .into_iter()
+            .next()
+            .ok_or_else(|| OroError::Decode(format!("order {id} came back empty")))?;
         convert::order(&resource, &included)
     }
 
@@ -69,18 +99,36 @@ impl OroClient {
     }
 
     pub async fn products(&self) -> Result<Vec<OroProduct>, OroError> {
-        let (data, included) = self.get_all("/products", vec![("include", "unitPrecisions".to_owned())]).await?;
-        Ok(data.iter().map(|r| convert::product(r, &included)).collect())
+        let (data, included) = self
+            .get_all("/products", vec![("include", "unitPrecisions".to_owned())])
+            .await?;
+        Ok(data
+            .iter()
+            .map(|r| convert::product(r, &included))
+            .collect())
     }
 
     pub async fn inventory_levels(&self) -> Result<Vec<InventoryLevel>, OroError> {
-        let (data, included) = self.get_all("/inventorylevels", vec![("include", "productUnitPrecision".to_owned())]).await?;
-        Ok(data.iter().filter_map(|r| convert::inventory_level(r, &included)).collect())
+        let (data, included) = self
+            .get_all(
+                "/inventorylevels",
+                vec![("include", "productUnitPrecision".to_owned())],
+            )
+            .await?;
+        Ok(data
+            .iter()
+            .filter_map(|r| convert::inventory_level(r, &included))
+            .collect())
     }
 
     /// Every price of one price list (`filter[priceList]` is required by Oro).
     pub async fn prices(&self, price_list: i64) -> Result<Vec<OroPrice>, OroError> {
-        let (data, _) = self.get_all("/productprices", vec![("filter[priceList]", price_list.to_string())]).await?;
+        let (data, _) = self
+            .get_all(
+                "/productprices",
+                vec![("filter[priceList]", price_list.to_string())],
+            )
+            .await?;
         Ok(data.iter().filter_map(convert::price).collect())
     }
 
@@ -89,7 +137,12 @@ impl OroClient {
         let (data, _) = self.get_all("/pricelisttocustomers", vec![]).await?;
         Ok(data
             .iter()
-            .filter_map(|r| Some((r.rel_id("customer")?.parse().ok()?, r.rel_id("priceList")?.parse().ok()?)))
+            .filter_map(|r| {
+                Some((
+                    r.rel_id("customer")?.parse().ok()?,
+                    r.rel_id("priceList")?.parse().ok()?,
+                ))
+            })
             .collect())
     }
 
@@ -100,38 +153,82 @@ impl OroClient {
                 .iter()
                 .map(|(id, qty)| json!({"type": "inventorylevels", "id": id, "meta": {"update": true}, "attributes": {"quantity": qty.normalize().to_string()}}))
                 .collect();
-            self.send(Method::PATCH, "/inventorylevels", &[], Some(json!({ "data": data })), true, None).await?;
+            self.send(
+                Method::PATCH,
+                "/inventorylevels",
+                &[],
+                Some(json!({ "data": data })),
+                true,
+                None,
+            )
+            .await?;
         }
         Ok(())
     }
 
-    pub async fn set_inventory_status(&self, product_id: &str, status: &str) -> Result<(), OroError> {
+    pub async fn set_inventory_status(
+        &self,
+        product_id: &str,
+        status: &str,
+    ) -> Result<(), OroError> {
         let body = json!({"data": {"type": "products", "id": product_id,
             "relationships": {"inventory_status": {"data": {"type": "prodinventorystatuses", "id": status}}}}});
-        self.send(Method::PATCH, &format!("/products/{product_id}"), &[], Some(body), false, None).await.map(|_| ())
+        self.send(
+            Method::PATCH,
+            &format!("/products/{product_id}"),
+            &[],
+            Some(body),
+            false,
+            None,
+        )
+        .await
+        .map(|_| ())
     }
 
     pub async fn set_shipping_status(&self, order_id: i64, status: &str) -> Result<(), OroError> {
         let body = json!({"data": {"type": "orders", "id": order_id.to_string(),
             "relationships": {"shippingStatus": {"data": {"type": "ordershippingstatuses", "id": status}}}}});
         let subject = format!("order:{order_id}");
-        self.send(Method::PATCH, &format!("/orders/{order_id}"), &[], Some(body), false, Some(&subject)).await.map(|_| ())
+        self.send(
+            Method::PATCH,
+            &format!("/orders/{order_id}"),
+            &[],
+            Some(body),
+            false,
+            Some(&subject),
+        )
+        .await
+        .map(|_| ())
     }
 
     /// Subscribes Concord to an order topic unless a subscription to that URL exists.
-    pub async fn ensure_webhook(&self, topic: &str, url: &str, secret: &str) -> Result<(), OroError> {
+    pub async fn ensure_webhook(
+        &self,
+        topic: &str,
+        url: &str,
+        secret: &str,
+    ) -> Result<(), OroError> {
         let (existing, _) = self.get_all("/webhooks", vec![]).await?;
-        let present = existing.iter().any(|w| w.str("notificationUrl").as_deref() == Some(url) && w.rel_id("topic").as_deref() == Some(topic));
+        let present = existing.iter().any(|w| {
+            w.str("notificationUrl").as_deref() == Some(url)
+                && w.rel_id("topic").as_deref() == Some(topic)
+        });
         if present {
             return Ok(());
         }
         let body = json!({"data": {"type": "webhooks",
             "attributes": {"notificationUrl": url, "secret": secret, "enabled": true, "verifySsl": false},
             "relationships": {"topic": {"data": {"type": "webhooktopics", "id": topic}}}}});
-        self.send(Method::POST, "/webhooks", &[], Some(body), false, None).await.map(|_| ())
+        self.send(Method::POST, "/webhooks", &[], Some(body), false, None)
+            .await
+            .map(|_| ())
     }
 
-    async fn get_all(&self, path: &str, base: Vec<(&'static str, String)>) -> Result<(Vec<Resource>, Included), OroError> {
+    async fn get_all(
+        &self,
+        path: &str,
+        base: Vec<(&'static str, String)>,
+    ) -> Result<(Vec<Resource>, Included), OroError> {
         let mut data = Vec::new();
         let mut included = Vec::new();
         for page in 1.. {
@@ -150,27 +247,69 @@ impl OroClient {
         Ok((data, Included::new(included)))
     }
 
-    async fn get_doc(&self, path: &str, query: &[(&'static str, String)], subject: Option<&str>) -> Result<Document, OroError> {
-        let text = self.send(Method::GET, path, query, None, false, subject).await?;
+    async fn get_doc(
+        &self,
+        path: &str,
+        query: &[(&'static str, String)],
+        subject: Option<&str>,
+    ) -> Result<Document, OroError> {
+        let text = self
+            .send(Method::GET, path, query, None, false, subject)
+            .await?;
         serde_json::from_str(&text).map_err(|e| OroError::Decode(format!("{path}: {e}")))
     }
 
     /// One request, retried once with a fresh token after a 401.
-    async fn send(&self, method: Method, path: &str, query: &[(&'static str, String)], body: Option<Value>, sync_batch: bool, subject: Option<&str>) -> Result<String, OroError> {
-        match self.send_once(method.clone(), path, query, body.as_ref(), sync_batch, subject).await {
+    async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&'static str, String)],
+        body: Option<Value>,
+        sync_batch: bool,
+        subject: Option<&str>,
+    ) -> Result<String, OroError> {
+        match self
+            .send_once(
+                method.clone(),
+                path,
+                query,
+                body.as_ref(),
+                sync_batch,
+                subject,
+            )
+            .await
+        {
             Err(OroError::Unauthorized(_)) => {
                 self.tokens.invalidate().await;
-                self.send_once(method, path, query, body.as_ref(), sync_batch, subject).await
+                self.send_once(method, path, query, body.as_ref(), sync_batch, subject)
+                    .await
             }
             other => other,
         }
     }
 
     #[tracing::instrument(skip_all, fields(method = %method, path))]
-    async fn send_once(&self, method: Method, path: &str, query: &[(&'static str, String)], body: Option<&Value>, sync_batch: bool, subject: Option<&str>) -> Result<String, OroError> {
+    async fn send_once(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&'static str, String)],
+        body: Option<&Value>,
+        sync_batch: bool,
+        subject: Option<&str>,
+    ) -> Result<String, OroError> {
         let token = self.tokens.bearer().await?;
-        let url = format!("{}/admin/api{path}", self.settings.base_url.trim_end_matches('/'));
-        let mut request = self.http.request(method.clone(), &url).query(query).bearer_auth(token.expose_secret()).header("Accept", MEDIA);
+        let url = format!(
+            "{}/admin/api{path}",
+            self.settings.base_url.trim_end_matches('/')
+        );
+        let mut request = self
+            .http
+            .request(method.clone(), &url)
+            .query(query)
+            .bearer_auth(token.expose_secret())
+            .header("Accept", MEDIA);
         if sync_batch {
             request = request.header("X-Mode", "sync");
         }
@@ -183,13 +322,32 @@ impl OroClient {
         let (status, retry_after, text, error) = match result {
             Ok(resp) => {
                 let status = resp.status().as_u16();
-                let retry_after = resp.headers().get("retry-after").and_then(|v| v.to_str().ok()).map(str::to_owned);
-                (Some(status), retry_after, resp.text().await.unwrap_or_default(), None)
+                let retry_after = resp
+                    .headers()
+                    .get("retry-after")
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_owned);
+                (
+                    Some(status),
+                    retry_after,
+                    resp.text().await.unwrap_or_default(),
+                    None,
+                )
             }
             Err(e) => (None, None, String::new(), Some(e.to_string())),
         };
         let logged_path = format!("/admin/api{path}");
-        let record = CallRecord { system: "oro", method: method.as_str(), path: &logged_path, status, duration_ms, request: body, response: Some(&text), subject, error: error.clone() };
+        let record = CallRecord {
+            system: "oro",
+            method: method.as_str(),
+            path: &logged_path,
+            status,
+            duration_ms,
+            request: body,
+            response: Some(&text),
+            subject,
+            error: error.clone(),
+        };
         payload_log::record(&self.store, record).await;
         crate::telemetry::count_call("oro", path, status);
         match status {

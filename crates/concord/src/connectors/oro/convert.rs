@@ -8,21 +8,31 @@ use rust_decimal::Decimal;
 use serde_json::Value;
 
 pub fn order(r: &Resource, included: &Included) -> Result<OroOrder, OroError> {
-    let id = r.id.parse::<i64>().map_err(|_| OroError::Decode(format!("order id {:?} is not a number", r.id)))?;
+    let id =
+        r.id.parse::<i64>()
+            .map_err(|_| OroError::Decode(format!("order id {:?} is not a number", r.id)))?;
     let customer_id = r
         .rel_id("customer")
         .and_then(|c| c.parse::<i64>().ok())
-        .ok_or_else(|| OroError::Decode(format!("order {id}: relationships.customer is missing")))?;
-    let subtotals: Vec<&Resource> = r.rel_ids("orderSubtotals").iter().filter_map(|s| included.get("ordersubtotals", s)).collect();
+        .ok_or_else(|| {
+            OroError::Decode(format!("order {id}: relationships.customer is missing"))
+        })?;
+    let subtotals: Vec<&Resource> = r
+        .rel_ids("orderSubtotals")
+        .iter()
+        .filter_map(|s| included.get("ordersubtotals", s))
+        .collect();
     let line_ids = r.rel_ids("lineItems");
     let mut lines = Vec::with_capacity(line_ids.len());
     for (index, line_id) in line_ids.iter().enumerate() {
-        let item = included
-            .get("orderlineitems", line_id)
-            .ok_or_else(|| OroError::Decode(format!("order {id}: line item {line_id} was not included")))?;
+        let item = included.get("orderlineitems", line_id).ok_or_else(|| {
+            OroError::Decode(format!("order {id}: line item {line_id} was not included"))
+        })?;
         lines.push(line(item, index, &subtotals, id)?);
     }
-    let shipping_row = subtotals.iter().find(|s| s.str("orderSubtotalType").as_deref() == Some("shipping_cost"));
+    let shipping_row = subtotals
+        .iter()
+        .find(|s| s.str("orderSubtotalType").as_deref() == Some("shipping_cost"));
     let shipping_amount = r
         .dec("overriddenShippingCostAmount")
         .or_else(|| r.dec("estimatedShippingCostAmount"))
@@ -34,7 +44,9 @@ pub fn order(r: &Resource, included: &Included) -> Result<OroOrder, OroError> {
         po_number: r.str("poNumber").filter(|p| !p.is_empty()),
         customer_id,
         currency: r.str("currency").unwrap_or_default(),
-        internal_status: r.rel_id("internalStatus").or_else(|| r.str("internalStatus")),
+        internal_status: r
+            .rel_id("internalStatus")
+            .or_else(|| r.str("internalStatus")),
         status: r.rel_id("status"),
         shipping_status: r.rel_id("shippingStatus"),
         updated_at: r.str("updatedAt").unwrap_or_default(),
@@ -46,12 +58,24 @@ pub fn order(r: &Resource, included: &Included) -> Result<OroOrder, OroError> {
     })
 }
 
-fn line(item: &Resource, index: usize, subtotals: &[&Resource], order_id: i64) -> Result<OroLine, OroError> {
-    let missing = |field: &str| OroError::Decode(format!("order {order_id}: line {} has no {field}", item.id));
+fn line(
+    item: &Resource,
+    index: usize,
+    subtotals: &[&Resource],
+    order_id: i64,
+) -> Result<OroLine, OroError> {
+    let missing = |field: &str| {
+        OroError::Decode(format!("order {order_id}: line {} has no {field}", item.id))
+    };
     Ok(OroLine {
         id: item.id.clone(),
-        sku: item.str("productSku").ok_or_else(|| missing("productSku"))?,
-        unit: item.str("productUnitCode").or_else(|| item.rel_id("productUnit")).ok_or_else(|| missing("productUnitCode"))?,
+        sku: item
+            .str("productSku")
+            .ok_or_else(|| missing("productSku"))?,
+        unit: item
+            .str("productUnitCode")
+            .or_else(|| item.rel_id("productUnit"))
+            .ok_or_else(|| missing("productUnitCode"))?,
         quantity: item.dec("quantity").ok_or_else(|| missing("quantity"))?,
         price: item.dec("value").ok_or_else(|| missing("value"))?,
         tax: line_tax(subtotals, index),
@@ -62,13 +86,20 @@ fn line(item: &Resource, index: usize, subtotals: &[&Resource], order_id: i64) -
 fn tax_row(subtotals: &[&Resource], label: &str) -> Option<Decimal> {
     subtotals
         .iter()
-        .find(|s| s.str("orderSubtotalType").as_deref() == Some("tax") && s.str("label").as_deref() == Some(label))
+        .find(|s| {
+            s.str("orderSubtotalType").as_deref() == Some("tax")
+                && s.str("label").as_deref() == Some(label)
+        })
         .and_then(|s| s.dec("amount"))
 }
 
 /// Without a row labelled "Tax", the sum of the line and shipping tax rows.
 fn tax_sum(subtotals: &[&Resource]) -> Option<Decimal> {
-    let rows: Vec<Decimal> = subtotals.iter().filter(|s| s.str("orderSubtotalType").as_deref() == Some("tax")).filter_map(|s| s.dec("amount")).collect();
+    let rows: Vec<Decimal> = subtotals
+        .iter()
+        .filter(|s| s.str("orderSubtotalType").as_deref() == Some("tax"))
+        .filter_map(|s| s.dec("amount"))
+        .collect();
     (!rows.is_empty()).then(|| rows.into_iter().sum())
 }
 
@@ -121,7 +152,9 @@ pub fn product(r: &Resource, included: &Included) -> OroProduct {
     OroProduct {
         id: r.id.clone(),
         sku: r.str("sku").unwrap_or_default(),
-        inventory_status: r.rel_id("inventory_status").or_else(|| r.str("inventory_status")),
+        inventory_status: r
+            .rel_id("inventory_status")
+            .or_else(|| r.str("inventory_status")),
         units: units.into_iter().map(|(_, u)| u).collect(),
     }
 }
@@ -150,13 +183,20 @@ pub fn price(r: &Resource) -> Option<OroPrice> {
 /// a thin format carries only type and id).
 pub fn order_webhook(body: &[u8]) -> Option<(i64, Option<String>)> {
     let value: Value = serde_json::from_slice(body).ok()?;
-    let data = value.get("eventData").map(|e| e.get("data").unwrap_or(e)).unwrap_or(&value);
+    let data = value
+        .get("eventData")
+        .map(|e| e.get("data").unwrap_or(e))
+        .unwrap_or(&value);
     let data = if data.is_array() { data.get(0)? } else { data };
     let id = match data.get("id")? {
         Value::String(s) => s.parse().ok()?,
         Value::Number(n) => n.as_i64()?,
         _ => return None,
     };
-    let updated = data.get("attributes").and_then(|a| a.get("updatedAt")).and_then(Value::as_str).map(str::to_owned);
+    let updated = data
+        .get("attributes")
+        .and_then(|a| a.get("updatedAt"))
+        .and_then(Value::as_str)
+        .map(str::to_owned);
     Some((id, updated))
 }

@@ -7,12 +7,12 @@ mod convert;
 mod error;
 mod models;
 mod signature;
-mod token;
 #[cfg(test)]
 mod tests;
+mod token;
 
 pub use client::OroClient;
 pub use config::OroSettings;
-pub use error::OroError;
 pub use convert::order_webhook as parse_order_webhook;
+pub use error::OroError;
 pub use signature::verify_signature;

@@ -14,18 +14,13 @@ pub struct Document {
     pub included: Vec<Resource>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, Default)]
 #[serde(untagged)]
 pub enum Data {
     Many(Vec<Resource>),
     One(Box<Resource>),
+    #[default]
     Null,
-}
-
-impl Default for Data {
-    fn default() -> Self {
-        Data::Null
-    }
 }
 
 impl Data {
@@ -65,15 +60,23 @@ impl Resource {
 
     /// The id of a to-one relationship (`None` for `{"data": null}` or when absent).
     pub fn rel_id(&self, key: &str) -> Option<String> {
-        self.relationships.get(key)?.get("data")?.get("id").and_then(id_text)
+        self.relationships
+            .get(key)?
+            .get("data")?
+            .get("id")
+            .and_then(id_text)
     }
 
     /// The ids of a to-many relationship, in order.
     pub fn rel_ids(&self, key: &str) -> Vec<String> {
-        let Some(Value::Array(items)) = self.relationships.get(key).and_then(|r| r.get("data")) else {
+        let Some(Value::Array(items)) = self.relationships.get(key).and_then(|r| r.get("data"))
+        else {
             return Vec::new();
         };
-        items.iter().filter_map(|i| i.get("id").and_then(id_text)).collect()
+        items
+            .iter()
+            .filter_map(|i| i.get("id").and_then(id_text))
+            .collect()
     }
 }
 
@@ -90,7 +93,12 @@ pub struct Included(HashMap<(String, String), Resource>);
 
 impl Included {
     pub fn new(items: Vec<Resource>) -> Self {
-        Included(items.into_iter().map(|r| ((r.kind.clone(), r.id.clone()), r)).collect())
+        Included(
+            items
+                .into_iter()
+                .map(|r| ((r.kind.clone(), r.id.clone()), r))
+                .collect(),
+        )
     }
 
     pub fn get(&self, kind: &str, id: &str) -> Option<&Resource> {

@@ -21,7 +21,10 @@ pub fn sign(secret: &[u8], body: &[u8]) -> String {
 /// True only for a present signature that matches the body exactly.
 pub fn verify_signature(secret: &[u8], body: &[u8], signature: Option<&str>) -> bool {
     let Some(given) = signature else { return false };
-    let given = given.trim().trim_start_matches("sha256=").to_ascii_lowercase();
+    let given = given
+        .trim()
+        .trim_start_matches("sha256=")
+        .to_ascii_lowercase();
     let expected = sign(secret, body);
     !expected.is_empty() && expected.as_bytes().ct_eq(given.as_bytes()).into()
 }
@@ -34,7 +37,11 @@ mod tests {
     fn a_correct_signature_verifies() {
         let sig = sign(b"k", b"{\"a\":1}");
         assert!(verify_signature(b"k", b"{\"a\":1}", Some(&sig)));
-        assert!(verify_signature(b"k", b"{\"a\":1}", Some(&sig.to_ascii_uppercase())));
+        assert!(verify_signature(
+            b"k",
+            b"{\"a\":1}",
+            Some(&sig.to_ascii_uppercase())
+        ));
     }
 
     #[test]

@@ -29,7 +29,12 @@ struct TokenResponse {
 
 impl TokenManager {
     pub fn new(http: reqwest::Client, settings: OroSettings, clock: Clock) -> Self {
-        TokenManager { http, settings, clock, cached: Arc::new(Mutex::new(None)) }
+        TokenManager {
+            http,
+            settings,
+            clock,
+            cached: Arc::new(Mutex::new(None)),
+        }
     }
 
     /// A valid bearer token, fetching a new one if the cached one is missing or near expiry.
@@ -53,22 +58,37 @@ impl TokenManager {
 
     #[tracing::instrument(skip_all)]
     async fn fetch(&self) -> Result<(SecretString, f64), OroError> {
-        let url = format!("{}/oauth2-token", self.settings.base_url.trim_end_matches('/'));
+        let url = format!(
+            "{}/oauth2-token",
+            self.settings.base_url.trim_end_matches('/')
+        );
         let form = [
             ("grant_type", "client_credentials"),
             ("client_id", self.settings.client_id.as_str()),
             ("client_secret", self.settings.client_secret.expose_secret()),
         ];
-        let resp = self.http.post(&url).form(&form).send().await.map_err(|e| OroError::Transient(format!("token request: {e}")))?;
+        let resp = self
+            .http
+            .post(&url)
+            .form(&form)
+            .send()
+            .await
+            .map_err(|e| OroError::Transient(format!("token request: {e}")))?;
         let status = resp.status().as_u16();
         let text = resp.text().await.unwrap_or_default();
         if status == 401 || status == 400 {
-            return Err(OroError::Unauthorized(format!("token endpoint answered {status}; check oro.client_id and oro.client_secret")));
+            return Err(OroError::Unauthorized(format!(
+                "token endpoint answered {status}; check oro.client_id and oro.client_secret"
+            )));
         }
         if !(200..300).contains(&status) {
             return Err(super::error::classify(status, None, &text));
         }
-        let token: TokenResponse = serde_json::from_str(&text).map_err(|e| OroError::Decode(format!("token response: {e}")))?;
-        Ok((SecretString::from(token.access_token), token.expires_in.unwrap_or(3600.0)))
+        let token: TokenResponse = serde_json::from_str(&text)
+            .map_err(|e| OroError::Decode(format!("token response: {e}")))?;
+        Ok((
+            SecretString::from(token.access_token),
+            token.expires_in.unwrap_or(3600.0),
+        ))
     }
 }

@@ -10,14 +10,20 @@ use rust_decimal::Decimal;
 use std::collections::HashMap;
 
 /// Available base units per base SKU over the sellable locations (`None` = every location).
-pub fn available_by_base_sku(rows: &[StockRow], locations: Option<&[String]>, catalogue: &Catalogue) -> HashMap<String, Decimal> {
+pub fn available_by_base_sku(
+    rows: &[StockRow],
+    locations: Option<&[String]>,
+    catalogue: &Catalogue,
+) -> HashMap<String, Decimal> {
     let mut out: HashMap<String, Decimal> = HashMap::new();
     for row in rows {
         if locations.is_some_and(|l| !l.iter().any(|x| x == &row.location)) {
             continue;
         }
         match catalogue.get(&row.sku).and_then(|p| p.pack.as_ref()) {
-            Some(pack) => *out.entry(pack.base_sku.clone()).or_default() += row.available * pack.size,
+            Some(pack) => {
+                *out.entry(pack.base_sku.clone()).or_default() += row.available * pack.size
+            }
             None => *out.entry(row.sku.clone()).or_default() += row.available,
         }
     }
@@ -66,7 +72,10 @@ pub fn levels(
             in_flight.get(&p.sku).copied().unwrap_or_default(),
         );
         for u in &p.units {
-            out.insert((p.sku.clone(), u.unit.clone()), unit_level(base, u.conversion_rate, u.precision));
+            out.insert(
+                (p.sku.clone(), u.unit.clone()),
+                unit_level(base, u.conversion_rate, u.precision),
+            );
         }
     }
     out

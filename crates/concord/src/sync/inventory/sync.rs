@@ -24,29 +24,55 @@ pub async fn sync(ctx: &Context) -> Result<(), FlowError> {
             if let Ok(mut last) = LAST_SNAPSHOT.lock() {
                 *last = Some((started_s, rows.clone()));
             }
-            exceptions::resolve(&ctx.store, ExceptionKind::StockStale, "stock:cin7", "Fresh Cin7 stock data arrived.").await?;
+            exceptions::resolve(
+                &ctx.store,
+                ExceptionKind::StockStale,
+                "stock:cin7",
+                "Fresh Cin7 stock data arrived.",
+            )
+            .await?;
             (started_s, rows, true)
         }
         Err(e) => {
             let last = LAST_SNAPSHOT.lock().ok().and_then(|l| l.clone());
-            let Some((at, rows)) = last else { return Err(e.into()) };
+            let Some((at, rows)) = last else {
+                return Err(e.into());
+            };
             if started_s - at > ctx.rules.stock_stale_after_s {
                 let explanation = format!("Cin7 stock data is {:.0} s old (threshold {:.0} s): {e}. Oro levels are only lowered until fresh data arrives.", started_s - at, ctx.rules.stock_stale_after_s);
-                exceptions::raise(&ctx.store, &ctx.rules, ExceptionKind::StockStale, "stock:cin7", "stale", explanation).await?;
+                exceptions::raise(
+                    &ctx.store,
+                    &ctx.rules,
+                    ExceptionKind::StockStale,
+                    "stock:cin7",
+                    "stale",
+                    explanation,
+                )
+                .await?;
             }
             (at, rows, false)
         }
     };
     write_levels(ctx, snapshot_s, &rows, fresh).await?;
     if fresh {
-        ctx.store.cursor_set("stock.synced_at_s", &format!("{started_s:.3}")).await?;
+        ctx.store
+            .cursor_set("stock.synced_at_s", &format!("{started_s:.3}"))
+            .await?;
         Ok(())
     } else {
-        Err(FlowError::Data("Cin7 availability could not be read; lowered levels from the last snapshot only".into()))
+        Err(FlowError::Data(
+            "Cin7 availability could not be read; lowered levels from the last snapshot only"
+                .into(),
+        ))
     }
 }
 
-async fn write_levels(ctx: &Context, snapshot_s: f64, rows: &[StockRow], may_raise: bool) -> Result<(), FlowError> {
+async fn write_levels(
+    ctx: &Context,
+    snapshot_s: f64,
+    rows: &[StockRow],
+    may_raise: bool,
+) -> Result<(), FlowError> {
     ctx.refresh_oro().await?;
     let catalogue = ctx.catalogue().await?;
     let mut in_flight: HashMap<String, Decimal> = HashMap::new();
@@ -60,15 +86,29 @@ async fn write_levels(ctx: &Context, snapshot_s: f64, rows: &[StockRow], may_rai
     let (products, by_id) = {
         let cache = ctx.cache.read().await;
         let products: Vec<_> = cache.oro_products.values().cloned().collect();
-        let by_id: HashMap<String, String> = products.iter().map(|p| (p.id.clone(), p.sku.clone())).collect();
+        let by_id: HashMap<String, String> = products
+            .iter()
+            .map(|p| (p.id.clone(), p.sku.clone()))
+            .collect();
         (products, by_id)
     };
-    let available = formula::available_by_base_sku(rows, ctx.rules.locations.as_deref(), &catalogue);
-    let wanted = formula::levels(&products, &available, &ctx.rules.stock_buffers, &in_flight, &catalogue);
+    let available =
+        formula::available_by_base_sku(rows, ctx.rules.locations.as_deref(), &catalogue);
+    let wanted = formula::levels(
+        &products,
+        &available,
+        &ctx.rules.stock_buffers,
+        &in_flight,
+        &catalogue,
+    );
     let mut changes = Vec::new();
     for level in ctx.oro.inventory_levels().await? {
-        let Some(sku) = by_id.get(&level.product_id) else { continue };
-        let Some(want) = wanted.get(&(sku.clone(), level.unit.clone())) else { continue };
+        let Some(sku) = by_id.get(&level.product_id) else {
+            continue;
+        };
+        let Some(want) = wanted.get(&(sku.clone(), level.unit.clone())) else {
+            continue;
+        };
         if *want != level.quantity && (may_raise || *want < level.quantity) {
             changes.push((level.id.clone(), *want));
         }
@@ -78,15 +118,26 @@ async fn write_levels(ctx: &Context, snapshot_s: f64, rows: &[StockRow], may_rai
         metrics::counter!("concord_stock_levels_written_total").increment(changes.len() as u64);
     }
     for p in &products {
-        let Some(primary) = p.units.first() else { continue };
-        let Some(level) = wanted.get(&(p.sku.clone(), primary.unit.clone())) else { continue };
-        let status = if *level > Decimal::ZERO { "in_stock" } else { "out_of_stock" };
-        if p.inventory_status.as_deref() != Some(status) && (may_raise || status == "out_of_stock") {
+        let Some(primary) = p.units.first() else {
+            continue;
+        };
+        let Some(level) = wanted.get(&(p.sku.clone(), primary.unit.clone())) else {
+            continue;
+        };
+        let status = if *level > Decimal::ZERO {
+            "in_stock"
+        } else {
+            "out_of_stock"
+        };
+        if p.inventory_status.as_deref() != Some(status) && (may_raise || status == "out_of_stock")
+        {
             ctx.oro.set_inventory_status(&p.id, status).await?;
         }
     }
     let summary = serde_json::json!({ "snapshot_s": snapshot_s, "changed": changes.len(), "skus": wanted.len() });
-    ctx.store.record_put("stock", "latest", "ok", &summary).await?;
+    ctx.store
+        .record_put("stock", "latest", "ok", &summary)
+        .await?;
     tracing::info!(changed = changes.len(), "Stock levels synced to Oro.");
     Ok(())
 }

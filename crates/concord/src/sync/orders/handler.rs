@@ -3,8 +3,8 @@
 
 use super::mapping::{financial_entity, is_awaiting_approval, map_unit, target_stage, MappedUnit};
 use super::record::{self, OrderRecord, OrderState};
-use super::validate::{validate, Finding};
 use super::submit;
+use super::validate::{validate, Finding};
 use crate::domain::{ErpCustomer, OroOrder};
 use crate::sync::context::{Context, FlowError};
 use crate::sync::{customers, exceptions};
@@ -14,9 +14,18 @@ pub async fn sync_order(ctx: &Context, order_id: i64) -> Result<(), FlowError> {
     let lock = ctx.order_lock(order_id).await;
     let _guard = lock.lock().await;
     let order = ctx.oro.order(order_id).await?;
-    let mut rec = record::load(&ctx.store, order_id).await?.unwrap_or_else(|| OrderRecord::new(order_id, ctx.clock.elapsed_s()));
-    rec.awaiting_approval = is_awaiting_approval(order.internal_status.as_deref(), order.status.as_deref());
-    if matches!(rec.state, OrderState::Preexisting | OrderState::Voided | OrderState::Cancelled | OrderState::CancelledAfterShipment) {
+    let mut rec = record::load(&ctx.store, order_id)
+        .await?
+        .unwrap_or_else(|| OrderRecord::new(order_id, ctx.clock.elapsed_s()));
+    rec.awaiting_approval =
+        is_awaiting_approval(order.internal_status.as_deref(), order.status.as_deref());
+    if matches!(
+        rec.state,
+        OrderState::Preexisting
+            | OrderState::Voided
+            | OrderState::Cancelled
+            | OrderState::CancelledAfterShipment
+    ) {
         return Ok(());
     }
     if order.internal_status.as_deref() == Some("cancelled") {
@@ -29,7 +38,15 @@ pub async fn sync_order(ctx: &Context, order_id: i64) -> Result<(), FlowError> {
     let Some(plan) = plan(ctx, &order, &mut rec).await? else {
         return Ok(());
     };
-    submit::submit(ctx, &order, &mut rec, &plan.customer, plan.stage, plan.mapped).await
+    submit::submit(
+        ctx,
+        &order,
+        &mut rec,
+        &plan.customer,
+        plan.stage,
+        plan.mapped,
+    )
+    .await
 }
 
 struct Plan {
@@ -39,19 +56,32 @@ struct Plan {
 }
 
 /// Validates and resolves the customer; `None` when the order is held (exceptions raised, record saved).
-async fn plan(ctx: &Context, order: &OroOrder, rec: &mut OrderRecord) -> Result<Option<Plan>, FlowError> {
+async fn plan(
+    ctx: &Context,
+    order: &OroOrder,
+    rec: &mut OrderRecord,
+) -> Result<Option<Plan>, FlowError> {
     ctx.ensure_oro_loaded().await?;
     let mapped = map_lines(ctx, order).await?;
     rec.base_units = order
         .lines
         .iter()
         .zip(&mapped)
-        .filter_map(|(l, m)| m.as_ref().ok().map(|m| (l.sku.clone(), l.quantity * m.base_units)))
+        .filter_map(|(l, m)| {
+            m.as_ref()
+                .ok()
+                .map(|m| (l.sku.clone(), l.quantity * m.base_units))
+        })
         .collect();
-    let mut findings = findings_with_fresh_prices(ctx, order, &mapped).await?;
+    let mut findings = findings_with_fresh_prices(ctx, order, &mapped, !rec.prices_checked).await?;
+    rec.prices_checked = true;
     let entity = {
         let cache = ctx.cache.read().await;
-        let parents = cache.oro_customers.values().map(|c| (c.id, c.parent)).collect();
+        let parents = cache
+            .oro_customers
+            .values()
+            .map(|c| (c.id, c.parent))
+            .collect();
         financial_entity(order.customer_id, &parents, ctx.rules.financial_entity)
     };
     if entity.is_none() {
@@ -62,23 +92,46 @@ async fn plan(ctx: &Context, order: &OroOrder, rec: &mut OrderRecord) -> Result<
         if let Some(entity) = entity {
             let c = customers::ensure_customer(ctx, entity).await?;
             if c.currency != order.currency {
-                findings.push(Finding { kind: ExceptionKind::CurrencyMismatch, detail_key: "currency".into(), message: format!("The order is in {} but the Cin7 customer {:?} trades in {}.", order.currency, c.name, c.currency) });
+                findings.push(Finding {
+                    kind: ExceptionKind::CurrencyMismatch,
+                    detail_key: "currency".into(),
+                    message: format!(
+                        "The order is in {} but the Cin7 customer {:?} trades in {}.",
+                        order.currency, c.name, c.currency
+                    ),
+                });
             }
             customer = Some(c);
         }
     }
     let subject = format!("order:{}", order.id);
     for f in &findings {
-        exceptions::raise(&ctx.store, &ctx.rules, f.kind, &subject, &f.detail_key, f.message.clone()).await?;
+        exceptions::raise(
+            &ctx.store,
+            &ctx.rules,
+            f.kind,
+            &subject,
+            &f.detail_key,
+            f.message.clone(),
+        )
+        .await?;
     }
-    let holds: Vec<String> = findings.iter().filter(|f| ctx.rules.rule_for(f.kind) == Rule::Hold).map(|f| f.kind.as_str().to_owned()).collect();
+    let holds: Vec<String> = findings
+        .iter()
+        .filter(|f| ctx.rules.rule_for(f.kind) == Rule::Hold)
+        .map(|f| f.kind.as_str().to_owned())
+        .collect();
     resolve_cleared_holds(ctx, rec, &holds, &subject).await?;
     rec.held_for = holds;
     match (customer, rec.held_for.is_empty()) {
         (Some(customer), true) => {
             let stage = target_stage(rec.awaiting_approval, customer.on_credit_hold);
             let mapped = mapped.into_iter().filter_map(Result::ok).collect();
-            Ok(Some(Plan { customer, stage, mapped }))
+            Ok(Some(Plan {
+                customer,
+                stage,
+                mapped,
+            }))
         }
         _ => {
             rec.state = OrderState::Held;
@@ -89,43 +142,81 @@ async fn plan(ctx: &Context, order: &OroOrder, rec: &mut OrderRecord) -> Result<
 }
 
 fn has_hold(ctx: &Context, findings: &[Finding]) -> bool {
-    findings.iter().any(|f| ctx.rules.rule_for(f.kind) == Rule::Hold)
+    findings
+        .iter()
+        .any(|f| ctx.rules.rule_for(f.kind) == Rule::Hold)
 }
 
 /// Holds that no longer apply close themselves, noted, so the inbox shows only what still needs a person.
-async fn resolve_cleared_holds(ctx: &Context, rec: &OrderRecord, holds: &[String], subject: &str) -> Result<(), FlowError> {
+async fn resolve_cleared_holds(
+    ctx: &Context,
+    rec: &OrderRecord,
+    holds: &[String],
+    subject: &str,
+) -> Result<(), FlowError> {
     for old in &rec.held_for {
         if !holds.contains(old) {
             if let Some(kind) = ExceptionKind::parse(old) {
-                exceptions::resolve(&ctx.store, kind, subject, "The cause was fixed; the order flowed on re-validation.").await?;
+                exceptions::resolve(
+                    &ctx.store,
+                    kind,
+                    subject,
+                    "The cause was fixed; the order flowed on re-validation.",
+                )
+                .await?;
             }
         }
     }
     Ok(())
 }
 
-async fn map_lines(ctx: &Context, order: &OroOrder) -> Result<Vec<Result<MappedUnit, ExceptionKind>>, FlowError> {
+async fn map_lines(
+    ctx: &Context,
+    order: &OroOrder,
+) -> Result<Vec<Result<MappedUnit, ExceptionKind>>, FlowError> {
     let catalogue = ctx.catalogue().await?;
     let cache = ctx.cache.read().await;
     Ok(order
         .lines
         .iter()
         .map(|l| {
-            let units = cache.oro_products.get(&l.sku).map(|p| p.units.clone()).unwrap_or_default();
-            map_unit(&catalogue, &l.sku, &l.unit, &units, &ctx.rules.unit_overrides)
+            let units = cache
+                .oro_products
+                .get(&l.sku)
+                .map(|p| p.units.clone())
+                .unwrap_or_default();
+            map_unit(
+                &catalogue,
+                &l.sku,
+                &l.unit,
+                &units,
+                &ctx.rules.unit_overrides,
+            )
         })
         .collect())
 }
 
 /// A price mismatch against a cached list is re-checked against Oro's current prices before it is
 /// reported: a price change may simply not have reached the cache yet.
-async fn findings_with_fresh_prices(ctx: &Context, order: &OroOrder, mapped: &[Result<MappedUnit, ExceptionKind>]) -> Result<Vec<Finding>, FlowError> {
+async fn findings_with_fresh_prices(
+    ctx: &Context,
+    order: &OroOrder,
+    mapped: &[Result<MappedUnit, ExceptionKind>],
+    check_prices: bool,
+) -> Result<Vec<Finding>, FlowError> {
     let run = |cache: &crate::sync::context::Caches| {
-        let table = cache.assignments.get(&order.customer_id).and_then(|l| cache.prices.get(l));
+        let table = cache
+            .assignments
+            .get(&order.customer_id)
+            .and_then(|l| cache.prices.get(l))
+            .filter(|_| check_prices);
         validate(order, mapped, table)
     };
     let findings = run(&*ctx.cache.read().await);
-    if findings.iter().any(|f| f.kind == ExceptionKind::PriceMismatch) {
+    if findings
+        .iter()
+        .any(|f| f.kind == ExceptionKind::PriceMismatch)
+    {
         ctx.refresh_oro().await?;
         return Ok(run(&*ctx.cache.read().await));
     }
@@ -134,18 +225,33 @@ async fn findings_with_fresh_prices(ctx: &Context, order: &OroOrder, mapped: &[R
 
 /// The order already has (or may have) a sale: finish a partial submission, or authorise a draft
 /// once the approval arrives or the credit hold is lifted.
-async fn advance_existing(ctx: &Context, order: &OroOrder, rec: &mut OrderRecord) -> Result<(), FlowError> {
+async fn advance_existing(
+    ctx: &Context,
+    order: &OroOrder,
+    rec: &mut OrderRecord,
+) -> Result<(), FlowError> {
     let customer = match &rec.customer_id {
         Some(id) => match customers::cached_by_id(ctx, id).await {
             Some(c) => c,
             None => {
                 ctx.refresh_cin7_customers().await?;
-                customers::cached_by_id(ctx, id).await.ok_or_else(|| FlowError::Data(format!("Cin7 customer {id} has disappeared")))?
+                customers::cached_by_id(ctx, id)
+                    .await
+                    .ok_or_else(|| FlowError::Data(format!("Cin7 customer {id} has disappeared")))?
             }
         },
-        None => return Err(FlowError::Data(format!("order {} has a sale but no customer on record", order.id))),
+        None => {
+            return Err(FlowError::Data(format!(
+                "order {} has a sale but no customer on record",
+                order.id
+            )))
+        }
     };
     let stage = target_stage(rec.awaiting_approval, customer.on_credit_hold);
-    let mapped = map_lines(ctx, order).await?.into_iter().filter_map(Result::ok).collect();
+    let mapped = map_lines(ctx, order)
+        .await?
+        .into_iter()
+        .filter_map(Result::ok)
+        .collect();
     submit::submit(ctx, order, rec, &customer, stage, mapped).await
 }

@@ -15,7 +15,11 @@ use serde_json::json;
 pub const CURSOR: &str = "oro.orders.updated_at";
 
 /// Enqueues a sync of one order; a repeat with the same key is ignored by the queue.
-pub async fn enqueue_order(store: &Store, order_id: i64, key_suffix: &str) -> Result<(), StoreError> {
+pub async fn enqueue_order(
+    store: &Store,
+    order_id: i64,
+    key_suffix: &str,
+) -> Result<(), StoreError> {
     let job = NewJob {
         kind: "order.sync".into(),
         payload: json!({ "order_id": order_id }),
@@ -27,27 +31,42 @@ pub async fn enqueue_order(store: &Store, order_id: i64, key_suffix: &str) -> Re
     store.enqueue(job).await.map(|_| ())
 }
 
+/// One poll at a time per process: the first poll's backlog check must finish before another starts.
+static POLL_LOCK: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 pub async fn poll(ctx: &Context) -> Result<(), FlowError> {
+    let _one_at_a_time = POLL_LOCK.lock().await;
     let cursor = ctx.store.cursor_get(CURSOR).await?;
     if cursor.is_none() {
         record_preexisting_sales(ctx).await?;
     }
-    let since = cursor.as_deref().and_then(|c| DateTime::parse_from_rfc3339(c).ok()).map(|c| {
-        let overlap = chrono::Duration::seconds(ctx.schedule.poll_overlap_s as i64);
-        (c.with_timezone(&Utc) - overlap).format("%Y-%m-%dT%H:%M:%SZ").to_string()
-    });
+    let since = cursor
+        .as_deref()
+        .and_then(|c| DateTime::parse_from_rfc3339(c).ok())
+        .map(|c| {
+            let overlap = chrono::Duration::seconds(ctx.schedule.poll_overlap_s as i64);
+            (c.with_timezone(&Utc) - overlap)
+                .format("%Y-%m-%dT%H:%M:%SZ")
+                .to_string()
+        });
     let orders = ctx.oro.orders_since(since.as_deref()).await?;
     let mut newest = cursor.clone();
     for order in &orders {
         if record::load(&ctx.store, order.id).await?.is_none() {
             // Seen before its job runs: the stock formula already counts it as in flight.
             let mut rec = OrderRecord::new(order.id, ctx.clock.elapsed_s());
-            rec.awaiting_approval = super::mapping::is_awaiting_approval(order.internal_status.as_deref(), order.status.as_deref());
+            rec.awaiting_approval = super::mapping::is_awaiting_approval(
+                order.internal_status.as_deref(),
+                order.status.as_deref(),
+            );
             rec.cancelled = order.internal_status.as_deref() == Some("cancelled");
             record::save(&ctx.store, &rec).await?;
         }
         enqueue_order(&ctx.store, order.id, &order.updated_at).await?;
-        if newest.as_deref().is_none_or(|n| order.updated_at.as_str() > n) {
+        if newest
+            .as_deref()
+            .is_none_or(|n| order.updated_at.as_str() > n)
+        {
             newest = Some(order.updated_at.clone());
         }
     }
@@ -59,9 +78,18 @@ pub async fn poll(ctx: &Context) -> Result<(), FlowError> {
 
 /// Sales that carry an Oro order id before Concord ever ran belong to an earlier integration.
 async fn record_preexisting_sales(ctx: &Context) -> Result<(), FlowError> {
-    let sales = ctx.cin7.sale_list(&SaleListFilter::default(), Priority::Orders).await?;
+    let sales = ctx
+        .cin7
+        .sale_list(&SaleListFilter::default(), Priority::Orders)
+        .await?;
     for sale in sales {
-        let Some(order_id) = sale.external_id.as_deref().and_then(|e| e.parse::<i64>().ok()) else { continue };
+        let Some(order_id) = sale
+            .external_id
+            .as_deref()
+            .and_then(|e| e.parse::<i64>().ok())
+        else {
+            continue;
+        };
         if record::load(&ctx.store, order_id).await?.is_some() || sale.status == "VOIDED" {
             continue;
         }

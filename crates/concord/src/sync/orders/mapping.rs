@@ -28,16 +28,32 @@ pub fn map_unit(
     if catalogue.base(sku).is_none() {
         return Err(ExceptionKind::SkuUnknown);
     }
-    let rate = units.iter().find(|u| u.unit == unit).map(|u| u.conversion_rate).ok_or(ExceptionKind::UnitUnmapped)?;
+    let rate = units
+        .iter()
+        .find(|u| u.unit == unit)
+        .map(|u| u.conversion_rate)
+        .ok_or(ExceptionKind::UnitUnmapped)?;
     if let Some(target) = overrides.get(&format!("{sku}:{unit}")) {
-        return catalogue.get(target).map(|_| MappedUnit { cin7_sku: target.clone(), base_units: rate }).ok_or(ExceptionKind::UnitUnmapped);
+        return catalogue
+            .get(target)
+            .map(|_| MappedUnit {
+                cin7_sku: target.clone(),
+                base_units: rate,
+            })
+            .ok_or(ExceptionKind::UnitUnmapped);
     }
     if rate == Decimal::ONE {
-        return Ok(MappedUnit { cin7_sku: sku.to_owned(), base_units: Decimal::ONE });
+        return Ok(MappedUnit {
+            cin7_sku: sku.to_owned(),
+            base_units: Decimal::ONE,
+        });
     }
     catalogue
         .pack_of(sku, rate)
-        .map(|p| MappedUnit { cin7_sku: p.sku.clone(), base_units: rate })
+        .map(|p| MappedUnit {
+            cin7_sku: p.sku.clone(),
+            base_units: rate,
+        })
         .ok_or(ExceptionKind::UnitUnmapped)
 }
 
@@ -60,7 +76,11 @@ pub fn allocate_by_largest_remainder(total: Decimal, weights: &[Decimal]) -> Vec
     let mut leftover = cents - floors.iter().copied().sum::<Decimal>();
     let mut order: Vec<usize> = (0..weights.len()).collect();
     // Largest fractional part first; ties go to the earlier line so the result is deterministic.
-    order.sort_by(|&a, &b| (shares[b] - floors[b]).cmp(&(shares[a] - floors[a])).then(a.cmp(&b)));
+    order.sort_by(|&a, &b| {
+        (shares[b] - floors[b])
+            .cmp(&(shares[a] - floors[a]))
+            .then(a.cmp(&b))
+    });
     for i in order.into_iter().cycle() {
         if leftover <= Decimal::ZERO {
             break;
@@ -68,11 +88,18 @@ pub fn allocate_by_largest_remainder(total: Decimal, weights: &[Decimal]) -> Vec
         floors[i] += Decimal::ONE;
         leftover -= Decimal::ONE;
     }
-    floors.into_iter().map(|c| c / Decimal::ONE_HUNDRED).collect()
+    floors
+        .into_iter()
+        .map(|c| c / Decimal::ONE_HUNDRED)
+        .collect()
 }
 
 /// The Oro customer an order is billed to, or `None` for a broken hierarchy (unknown or cyclic).
-pub fn financial_entity(customer: i64, parents: &HashMap<i64, Option<i64>>, rule: FinancialEntityRule) -> Option<i64> {
+pub fn financial_entity(
+    customer: i64,
+    parents: &HashMap<i64, Option<i64>>,
+    rule: FinancialEntityRule,
+) -> Option<i64> {
     parents.get(&customer)?;
     if rule == FinancialEntityRule::Itself {
         return Some(customer);
@@ -89,7 +116,11 @@ pub fn financial_entity(customer: i64, parents: &HashMap<i64, Option<i64>>, rule
 }
 
 /// Top-first names of an Oro customer's ancestors and itself, for the Cin7 additional attribute.
-pub fn hierarchy_path(customer: i64, parents: &HashMap<i64, Option<i64>>, names: &HashMap<i64, String>) -> String {
+pub fn hierarchy_path(
+    customer: i64,
+    parents: &HashMap<i64, Option<i64>>,
+    names: &HashMap<i64, String>,
+) -> String {
     let mut chain = vec![customer];
     let mut current = customer;
     while let Some(Some(parent)) = parents.get(&current) {
@@ -99,7 +130,12 @@ pub fn hierarchy_path(customer: i64, parents: &HashMap<i64, Option<i64>>, names:
         chain.push(*parent);
         current = *parent;
     }
-    chain.iter().rev().map(|id| names.get(id).cloned().unwrap_or_else(|| id.to_string())).collect::<Vec<_>>().join(" > ")
+    chain
+        .iter()
+        .rev()
+        .map(|id| names.get(id).cloned().unwrap_or_else(|| id.to_string()))
+        .collect::<Vec<_>>()
+        .join(" > ")
 }
 
 /// Oro awaiting approval, or a financial entity on credit hold, lands as a draft: no stock committed.
@@ -118,7 +154,11 @@ pub fn is_awaiting_approval(internal_status: Option<&str>, status: Option<&str>)
 
 /// The price for `quantity` from a list's (minimum quantity, price) tiers: the largest tier not above it.
 pub fn effective_price(tiers: &[(Decimal, Decimal)], quantity: Decimal) -> Option<Decimal> {
-    tiers.iter().filter(|(min, _)| *min <= quantity).max_by(|a, b| a.0.cmp(&b.0)).map(|(_, price)| *price)
+    tiers
+        .iter()
+        .filter(|(min, _)| *min <= quantity)
+        .max_by(|a, b| a.0.cmp(&b.0))
+        .map(|(_, price)| *price)
 }
 
 #[cfg(test)]

@@ -60,6 +60,14 @@ pub struct OrderRecord {
     pub sale_order: Option<SaleOrder>,
     pub first_seen_s: f64,
     pub shipped_in_oro: bool,
+    /// Prices are checked once, against the lists as they stood when the order was placed; a
+    /// later price change must not turn a re-validated held order into a false mismatch.
+    #[serde(default)]
+    pub prices_checked: bool,
+    /// When a `POST /sale` last ended without a clear answer: a sale list read after this moment
+    /// tells whether it was created.
+    #[serde(default)]
+    pub ambiguous_at_s: Option<f64>,
 }
 
 impl OrderRecord {
@@ -78,6 +86,8 @@ impl OrderRecord {
             sale_order: None,
             first_seen_s: now_s,
             shipped_in_oro: false,
+            prices_checked: false,
+            ambiguous_at_s: None,
         }
     }
 
@@ -88,7 +98,11 @@ impl OrderRecord {
             return false;
         }
         match self.state {
-            OrderState::Received | OrderState::Held | OrderState::Submitting | OrderState::HeaderCreated | OrderState::Draft => true,
+            OrderState::Received
+            | OrderState::Held
+            | OrderState::Submitting
+            | OrderState::HeaderCreated
+            | OrderState::Draft => true,
             OrderState::Authorised => self.allocated_at_s.is_some_and(|at| at >= snapshot_s),
             _ => false,
         }
@@ -102,10 +116,20 @@ pub async fn load(store: &Store, order_id: i64) -> Result<Option<OrderRecord>, S
 
 pub async fn save(store: &Store, record: &OrderRecord) -> Result<(), StoreError> {
     let data = serde_json::to_value(record).unwrap_or_default();
-    store.record_put("order", &record.order_id.to_string(), record.state.as_str(), &data).await
+    store
+        .record_put(
+            "order",
+            &record.order_id.to_string(),
+            record.state.as_str(),
+            &data,
+        )
+        .await
 }
 
 pub async fn all(store: &Store) -> Result<Vec<OrderRecord>, StoreError> {
     let records = store.records("order", None).await?;
-    Ok(records.into_iter().filter_map(|r| serde_json::from_value(r.data).ok()).collect())
+    Ok(records
+        .into_iter()
+        .filter_map(|r| serde_json::from_value(r.data).ok())
+        .collect())
 }

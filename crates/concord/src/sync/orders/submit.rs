@@ -6,7 +6,7 @@ use super::mapping::{allocate_by_largest_remainder, MappedUnit};
 use super::record::{self, OrderRecord, OrderState};
 use super::validate::order_tax;
 use crate::connectors::budget::Priority;
-use crate::connectors::cin7::{Cin7Error, SaleListFilter};
+use crate::connectors::cin7::Cin7Error;
 use crate::domain::*;
 use crate::sync::context::{Context, FlowError};
 use crate::sync::exceptions;
@@ -14,11 +14,18 @@ use concord_core::catalogue::ExceptionKind;
 use concord_core::domain::round_money;
 use rust_decimal::Decimal;
 
-pub async fn submit(ctx: &Context, order: &OroOrder, rec: &mut OrderRecord, customer: &ErpCustomer, stage: OrderStage, mapped: Vec<MappedUnit>) -> Result<(), FlowError> {
+pub async fn submit(
+    ctx: &Context,
+    order: &OroOrder,
+    rec: &mut OrderRecord,
+    customer: &ErpCustomer,
+    stage: OrderStage,
+    mapped: Vec<MappedUnit>,
+) -> Result<(), FlowError> {
     rec.customer_id = Some(customer.id.clone());
     let subject = format!("order:{}", order.id);
     if rec.sale_id.is_none() && rec.state == OrderState::Submitting {
-        rec.sale_id = look_up_sale(ctx, order.id).await?;
+        rec.sale_id = look_up_sale(ctx, rec).await?;
     }
     if rec.sale_id.is_none() {
         rec.state = OrderState::Submitting;
@@ -27,9 +34,20 @@ pub async fn submit(ctx: &Context, order: &OroOrder, rec: &mut OrderRecord, cust
             customer_id: customer.id.clone(),
             location: sale_location(ctx),
             external_id: order.id.to_string(),
-            customer_reference: order.po_number.clone().unwrap_or_else(|| order.identifier.clone()),
+            customer_reference: order
+                .po_number
+                .clone()
+                .unwrap_or_else(|| order.identifier.clone()),
         };
-        let id = ctx.cin7.create_sale(&header, &subject).await?;
+        let id = match ctx.cin7.create_sale(&header, &subject).await {
+            Ok(id) => id,
+            Err(e) => {
+                // Whatever the error, the next attempt looks before it creates.
+                rec.ambiguous_at_s = Some(ctx.clock.elapsed_s());
+                record::save(&ctx.store, rec).await?;
+                return Err(e.into());
+            }
+        };
         rec.sale_id = Some(id);
         rec.state = OrderState::HeaderCreated;
         record::save(&ctx.store, rec).await?;
@@ -43,46 +61,84 @@ pub async fn submit(ctx: &Context, order: &OroOrder, rec: &mut OrderRecord, cust
         return record::save(&ctx.store, rec).await.map_err(Into::into);
     };
     let sale_order = build_sale_order(ctx, order, &mapped);
-    match ctx.cin7.post_order(&sale_id, stage, &sale_order, &subject).await {
+    match ctx
+        .cin7
+        .post_order(&sale_id, stage, &sale_order, &subject)
+        .await
+    {
         Ok(()) => {}
-        Err(Cin7Error::Permanent { .. }) if reached_stage(ctx, &sale_id, stage, &subject).await? => {}
+        Err(Cin7Error::Permanent { .. })
+            if reached_stage(ctx, &sale_id, stage, &subject).await? => {}
         Err(e) => return Err(e.into()),
     }
     rec.sale_order = Some(sale_order);
     rec.stage = Some(stage);
-    rec.state = if stage == OrderStage::Authorised { OrderState::Authorised } else { OrderState::Draft };
+    rec.state = if stage == OrderStage::Authorised {
+        OrderState::Authorised
+    } else {
+        OrderState::Draft
+    };
     if stage == OrderStage::Authorised {
         rec.allocated_at_s = Some(ctx.clock.elapsed_s());
     }
     record::save(&ctx.store, rec).await?;
-    tracing::info!(order_id = order.id, sale_id, stage = stage.as_cin7(), "Order is in Cin7.");
+    tracing::info!(
+        order_id = order.id,
+        sale_id,
+        stage = stage.as_cin7(),
+        "Order is in Cin7."
+    );
     metrics::counter!("concord_orders_synced_total", "stage" => stage.as_cin7()).increment(1);
     Ok(())
 }
 
 /// After a refused re-post (a lost response may have applied the first one), is the order there?
-async fn reached_stage(ctx: &Context, sale_id: &str, stage: OrderStage, subject: &str) -> Result<bool, FlowError> {
-    let sale = ctx.cin7.sale(sale_id, Priority::Orders, Some(subject)).await?;
+async fn reached_stage(
+    ctx: &Context,
+    sale_id: &str,
+    stage: OrderStage,
+    subject: &str,
+) -> Result<bool, FlowError> {
+    let sale = ctx
+        .cin7
+        .sale(sale_id, Priority::Orders, Some(subject))
+        .await?;
     Ok(sale.order_status.as_deref() == Some(stage.as_cin7()) && !sale.lines.is_empty())
 }
 
-async fn look_up_sale(ctx: &Context, order_id: i64) -> Result<Option<String>, FlowError> {
-    let filter = SaleListFilter { external_id: Some(order_id.to_string()), updated_since: None };
-    let found = ctx.cin7.sale_list(&filter, Priority::Orders).await?;
-    Ok(found.into_iter().find(|s| s.status != "VOIDED").map(|s| s.id))
+/// Finds the sale an ambiguous attempt may have created. Several orders left ambiguous by one
+/// outage share one sale-list read of the sales created since the earliest of them.
+async fn look_up_sale(ctx: &Context, rec: &OrderRecord) -> Result<Option<String>, FlowError> {
+    let external_id = rec.order_id.to_string();
+    let since_s = rec.ambiguous_at_s.unwrap_or(rec.first_seen_s);
+    let sales = ctx.recent_sales_since(since_s).await?;
+    Ok(sales
+        .into_iter()
+        .find(|s| s.status != "VOIDED" && s.external_id.as_deref() == Some(external_id.as_str()))
+        .map(|s| s.id))
 }
 
 fn sale_location(ctx: &Context) -> String {
-    ctx.rules.locations.as_ref().and_then(|l| l.first().cloned()).unwrap_or_else(|| "Main Warehouse".to_owned())
+    ctx.rules
+        .locations
+        .as_ref()
+        .and_then(|l| l.first().cloned())
+        .unwrap_or_else(|| "Main Warehouse".to_owned())
 }
 
 /// Lines at the exact Oro price with Oro's tax (per line, or the total allocated by largest
 /// remainder), and shipping as one additional charge on the configured service product.
 pub fn build_sale_order(ctx: &Context, order: &OroOrder, mapped: &[MappedUnit]) -> SaleOrder {
-    let taxes: Vec<Decimal> = match order.lines.iter().map(|l| l.tax).collect::<Option<Vec<_>>>() {
+    let taxes: Vec<Decimal> = match order
+        .lines
+        .iter()
+        .map(|l| l.tax)
+        .collect::<Option<Vec<_>>>()
+    {
         Some(per_line) => per_line,
         None => {
-            let total = order_tax(order).unwrap_or_default() - order.shipping_tax.unwrap_or_default();
+            let total =
+                order_tax(order).unwrap_or_default() - order.shipping_tax.unwrap_or_default();
             let weights: Vec<Decimal> = order.lines.iter().map(|l| l.quantity * l.price).collect();
             allocate_by_largest_remainder(total, &weights)
         }
@@ -92,19 +148,33 @@ pub fn build_sale_order(ctx: &Context, order: &OroOrder, mapped: &[MappedUnit]) 
         .iter()
         .zip(mapped)
         .zip(taxes)
-        .map(|((l, m), tax)| SaleLine { sku: m.cin7_sku.clone(), quantity: l.quantity, price: l.price, tax, total: round_money(l.quantity * l.price) })
+        .map(|((l, m), tax)| SaleLine {
+            sku: m.cin7_sku.clone(),
+            quantity: l.quantity,
+            price: l.price,
+            tax,
+            total: round_money(l.quantity * l.price),
+        })
         .collect();
     let mut charges = Vec::new();
     if order.shipping_amount > Decimal::ZERO {
         charges.push(SaleCharge {
-            description: ctx.rules.shipping_charge.clone().unwrap_or_else(|| "Freight".to_owned()),
+            description: ctx
+                .rules
+                .shipping_charge
+                .clone()
+                .unwrap_or_else(|| "Freight".to_owned()),
             quantity: Decimal::ONE,
             price: order.shipping_amount,
             tax: order.shipping_tax.unwrap_or_default(),
             total: order.shipping_amount,
         });
     }
-    SaleOrder { lines, charges, memo: format!("Oro order {} ({})", order.identifier, order.id) }
+    SaleOrder {
+        lines,
+        charges,
+        memo: format!("Oro order {} ({})", order.identifier, order.id),
+    }
 }
 
 /// Cancelled in Oro: void the sale if nothing has shipped, else report it; never void twice.
@@ -112,7 +182,7 @@ pub async fn cancel(ctx: &Context, rec: &mut OrderRecord) -> Result<(), FlowErro
     rec.cancelled = true;
     let subject = format!("order:{}", rec.order_id);
     if rec.sale_id.is_none() && rec.state == OrderState::Submitting {
-        rec.sale_id = look_up_sale(ctx, rec.order_id).await?;
+        rec.sale_id = look_up_sale(ctx, rec).await?;
     }
     let Some(sale_id) = rec.sale_id.clone() else {
         rec.state = OrderState::Cancelled;
@@ -121,15 +191,28 @@ pub async fn cancel(ctx: &Context, rec: &mut OrderRecord) -> Result<(), FlowErro
     match ctx.cin7.void_sale(&sale_id, &subject).await {
         Ok(()) => rec.state = OrderState::Voided,
         Err(Cin7Error::Permanent { message, .. }) => {
-            let sale = ctx.cin7.sale(&sale_id, Priority::Orders, Some(&subject)).await?;
+            let sale = ctx
+                .cin7
+                .sale(&sale_id, Priority::Orders, Some(&subject))
+                .await?;
             if sale.status == "VOIDED" {
                 rec.state = OrderState::Voided;
             } else if is_shipped(&sale.status) {
                 rec.state = OrderState::CancelledAfterShipment;
                 let explanation = format!("Oro order {} was cancelled after Cin7 shipped its sale (status {}); Cin7 refused the void: {message}", rec.order_id, sale.status);
-                exceptions::raise(&ctx.store, &ctx.rules, ExceptionKind::CancelAfterFulfilment, &subject, "cancel", explanation).await?;
+                exceptions::raise(
+                    &ctx.store,
+                    &ctx.rules,
+                    ExceptionKind::CancelAfterFulfilment,
+                    &subject,
+                    "cancel",
+                    explanation,
+                )
+                .await?;
             } else {
-                return Err(FlowError::Data(format!("Cin7 refused to void sale {sale_id}: {message}")));
+                return Err(FlowError::Data(format!(
+                    "Cin7 refused to void sale {sale_id}: {message}"
+                )));
             }
         }
         Err(e) => return Err(e.into()),
@@ -140,5 +223,9 @@ pub async fn cancel(ctx: &Context, rec: &mut OrderRecord) -> Result<(), FlowErro
 /// Statuses from which a sale has left (or is leaving) the warehouse.
 pub fn is_shipped(status: &str) -> bool {
     let s = status.to_ascii_uppercase();
-    s.contains("SHIP") || s.contains("INVOIC") || s == "COMPLETED" || s == "CREDITED" || s.contains("FULFIL")
+    s.contains("SHIP")
+        || s.contains("INVOIC")
+        || s == "COMPLETED"
+        || s == "CREDITED"
+        || s.contains("FULFIL")
 }

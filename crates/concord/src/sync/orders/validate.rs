@@ -18,7 +18,11 @@ pub struct Finding {
 /// Prices of the customer's assigned list: (sku, unit) → [(minimum quantity, price)].
 pub type PriceTable = HashMap<(String, String), Vec<(Decimal, Decimal)>>;
 
-pub fn validate(order: &OroOrder, mapped: &[Result<MappedUnit, ExceptionKind>], prices: Option<&PriceTable>) -> Vec<Finding> {
+pub fn validate(
+    order: &OroOrder,
+    mapped: &[Result<MappedUnit, ExceptionKind>],
+    prices: Option<&PriceTable>,
+) -> Vec<Finding> {
     let mut findings = Vec::new();
     for (line, m) in order.lines.iter().zip(mapped) {
         if let Err(kind) = m {
@@ -26,25 +30,38 @@ pub fn validate(order: &OroOrder, mapped: &[Result<MappedUnit, ExceptionKind>], 
                 ExceptionKind::SkuUnknown => format!("Line {} {}: Cin7 has no product with SKU {:?}.", line.sku, line.unit, line.sku),
                 _ => format!("Line {} {}: no Cin7 SKU sells the Oro unit {:?} (no pack product of that size).", line.sku, line.unit, line.unit),
             };
-            findings.push(Finding { kind: *kind, detail_key: format!("{}:{}", line.sku, line.unit), message });
+            findings.push(Finding {
+                kind: *kind,
+                detail_key: format!("{}:{}", line.sku, line.unit),
+                message,
+            });
         }
     }
     if let Some(table) = prices {
         for line in &order.lines {
-            let Some(tiers) = table.get(&(line.sku.clone(), line.unit.clone())) else { continue };
+            let Some(tiers) = table.get(&(line.sku.clone(), line.unit.clone())) else {
+                continue;
+            };
             if let Some(expected) = effective_price(tiers, line.quantity) {
                 if expected != line.price {
                     findings.push(Finding {
                         kind: ExceptionKind::PriceMismatch,
                         detail_key: format!("{}:{}", line.sku, line.unit),
-                        message: format!("Line {} {} x {} is priced {} but the customer's price list says {}.", line.sku, line.unit, line.quantity, line.price, expected),
+                        message: format!(
+                            "Line {} {} x {} is priced {} but the customer's price list says {}.",
+                            line.sku, line.unit, line.quantity, line.price, expected
+                        ),
                     });
                 }
             }
         }
     }
     if let Some(message) = total_mismatch(order) {
-        findings.push(Finding { kind: ExceptionKind::TaxMismatch, detail_key: "total".into(), message });
+        findings.push(Finding {
+            kind: ExceptionKind::TaxMismatch,
+            detail_key: "total".into(),
+            message,
+        });
     }
     findings
 }
@@ -56,7 +73,14 @@ fn total_mismatch(order: &OroOrder) -> Option<String> {
     let expected = round_money(goods + order.shipping_amount + tax);
     let reported = round_money(order.total);
     (expected != reported).then(|| {
-        format!("Lines {} + shipping {} + tax {} make {}, but Oro reports a total of {}.", round_money(goods), order.shipping_amount, tax, expected, reported)
+        format!(
+            "Lines {} + shipping {} + tax {} make {}, but Oro reports a total of {}.",
+            round_money(goods),
+            order.shipping_amount,
+            tax,
+            expected,
+            reported
+        )
     })
 }
 
@@ -90,18 +114,31 @@ mod tests {
             shipping_amount: dec!(10),
             shipping_tax: Some(dec!(2)),
             tax_total: Some(dec!(45.20)),
-            lines: vec![OroLine { id: "1".into(), sku: "TEE".into(), unit: "case".into(), quantity: dec!(2), price: dec!(108), tax: line_tax }],
+            lines: vec![OroLine {
+                id: "1".into(),
+                sku: "TEE".into(),
+                unit: "case".into(),
+                quantity: dec!(2),
+                price: dec!(108),
+                tax: line_tax,
+            }],
         }
     }
 
     fn ok_unit() -> Vec<Result<MappedUnit, ExceptionKind>> {
-        vec![Ok(MappedUnit { cin7_sku: "TEE-C12".into(), base_units: dec!(12) })]
+        vec![Ok(MappedUnit {
+            cin7_sku: "TEE-C12".into(),
+            base_units: dec!(12),
+        })]
     }
 
     #[test]
     fn a_consistent_order_has_no_findings() {
         assert!(validate(&order(dec!(271.20), Some(dec!(43.20))), &ok_unit(), None).is_empty());
-        assert!(validate(&order(dec!(271.20), None), &ok_unit(), None).is_empty(), "total-only tax");
+        assert!(
+            validate(&order(dec!(271.20), None), &ok_unit(), None).is_empty(),
+            "total-only tax"
+        );
     }
 
     #[test]
@@ -113,9 +150,17 @@ mod tests {
 
     #[test]
     fn unmapped_lines_and_off_list_prices_are_found() {
-        let table: PriceTable = HashMap::from([(("TEE".into(), "case".into()), vec![(dec!(1), dec!(110))])]);
-        let f = validate(&order(dec!(271.20), Some(dec!(43.20))), &[Err(ExceptionKind::UnitUnmapped)], Some(&table));
+        let table: PriceTable =
+            HashMap::from([(("TEE".into(), "case".into()), vec![(dec!(1), dec!(110))])]);
+        let f = validate(
+            &order(dec!(271.20), Some(dec!(43.20))),
+            &[Err(ExceptionKind::UnitUnmapped)],
+            Some(&table),
+        );
         let kinds: Vec<_> = f.iter().map(|x| x.kind).collect();
-        assert_eq!(kinds, vec![ExceptionKind::UnitUnmapped, ExceptionKind::PriceMismatch]);
+        assert_eq!(
+            kinds,
+            vec![ExceptionKind::UnitUnmapped, ExceptionKind::PriceMismatch]
+        );
     }
 }

@@ -22,11 +22,22 @@ pub fn drifted_tiers(
                 continue;
             }
             for u in &p.units {
-                let target = if u.conversion_rate == Decimal::ONE { catalogue.base(&p.sku) } else { catalogue.pack_of(&p.sku, u.conversion_rate) };
+                let target = if u.conversion_rate == Decimal::ONE {
+                    catalogue.base(&p.sku)
+                } else {
+                    catalogue.pack_of(&p.sku, u.conversion_rate)
+                };
                 let Some(target) = target else { continue };
-                let Some(at_one) = prices.get(&(p.sku.clone(), u.unit.clone())).and_then(|t| t.iter().find(|(q, _)| *q == Decimal::ONE)) else { continue };
+                let Some(at_one) = prices
+                    .get(&(p.sku.clone(), u.unit.clone()))
+                    .and_then(|t| t.iter().find(|(q, _)| *q == Decimal::ONE))
+                else {
+                    continue;
+                };
                 if target.price_tiers.get(tier) != Some(&at_one.1) {
-                    out.entry(target.sku.clone()).or_default().insert(tier.clone(), at_one.1);
+                    out.entry(target.sku.clone())
+                        .or_default()
+                        .insert(tier.clone(), at_one.1);
                 }
             }
         }
@@ -44,17 +55,48 @@ mod tests {
     fn only_differing_tiers_are_pushed_and_packs_take_their_unit_price() {
         let tiers = |t: &[(&str, Decimal)]| t.iter().map(|(k, v)| ((*k).to_owned(), *v)).collect();
         let catalogue = Catalogue::new(vec![
-            ErpProduct { id: "1".into(), sku: "TEE".into(), name: "T".into(), pack: None, price_tiers: tiers(&[("Trade", dec!(9.50))]), is_service: false },
-            ErpProduct { id: "2".into(), sku: "TEE-C12".into(), name: "T12".into(), pack: Some(Pack { base_sku: "TEE".into(), size: dec!(12) }), price_tiers: tiers(&[]), is_service: false },
+            ErpProduct {
+                id: "1".into(),
+                sku: "TEE".into(),
+                name: "T".into(),
+                pack: None,
+                price_tiers: tiers(&[("Trade", dec!(9.50))]),
+                is_service: false,
+            },
+            ErpProduct {
+                id: "2".into(),
+                sku: "TEE-C12".into(),
+                name: "T12".into(),
+                pack: Some(Pack {
+                    base_sku: "TEE".into(),
+                    size: dec!(12),
+                }),
+                price_tiers: tiers(&[]),
+                is_service: false,
+            },
         ]);
         let products = vec![OroProduct {
             id: "p".into(),
             sku: "TEE".into(),
             inventory_status: None,
-            units: vec![UnitPrecision { unit: "each".into(), conversion_rate: dec!(1), precision: 0 }, UnitPrecision { unit: "case".into(), conversion_rate: dec!(12), precision: 0 }],
+            units: vec![
+                UnitPrecision {
+                    unit: "each".into(),
+                    conversion_rate: dec!(1),
+                    precision: 0,
+                },
+                UnitPrecision {
+                    unit: "case".into(),
+                    conversion_rate: dec!(12),
+                    precision: 0,
+                },
+            ],
         }];
         let mut list: ListPrices = HashMap::new();
-        list.insert(("TEE".into(), "each".into()), vec![(dec!(1), dec!(9.50)), (dec!(100), dec!(9.03))]);
+        list.insert(
+            ("TEE".into(), "each".into()),
+            vec![(dec!(1), dec!(9.50)), (dec!(100), dec!(9.03))],
+        );
         list.insert(("TEE".into(), "case".into()), vec![(dec!(1), dec!(110.58))]);
         let drift = drifted_tiers(&[(list, "Trade".into())], &products, &catalogue);
         assert_eq!(drift.len(), 1);

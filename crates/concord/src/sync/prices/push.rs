@@ -12,47 +12,98 @@ use serde_json::json;
 /// Pushes drift (or, with `dry_run`, only reports it). Returns (products drifted, products pushed).
 pub async fn sync(ctx: &Context, dry_run: bool) -> Result<(usize, usize), FlowError> {
     ctx.refresh_oro().await?;
-    let catalogue = ctx.refresh_catalogue(Priority::Bulk).await?;
+    let catalogue = ctx
+        .catalogue_no_older_than(ctx.schedule.catalogue_refresh_s, Priority::Bulk)
+        .await?;
     let (mappings, products) = {
         let cache = ctx.cache.read().await;
         let mappings: Vec<(ListPrices, String)> = ctx
             .rules
             .price_tiers
             .iter()
-            .map(|m| (cache.prices.get(&m.price_list).cloned().unwrap_or_default(), m.tier.clone()))
+            .map(|m| {
+                (
+                    cache.prices.get(&m.price_list).cloned().unwrap_or_default(),
+                    m.tier.clone(),
+                )
+            })
             .collect();
-        (mappings, cache.oro_products.values().cloned().collect::<Vec<_>>())
+        (
+            mappings,
+            cache.oro_products.values().cloned().collect::<Vec<_>>(),
+        )
     };
     let drift = drifted_tiers(&mappings, &products, &catalogue);
     if dry_run || !ctx.rules.prices_oro_wins {
         for (sku, tiers) in &drift {
-            let explanation = format!("Cin7 {sku} tiers differ from the mapped Oro price lists: {tiers:?}.");
-            exceptions::raise(&ctx.store, &ctx.rules, ExceptionKind::PriceDrift, &format!("sku:{sku}"), "tiers", explanation).await?;
+            let explanation =
+                format!("Cin7 {sku} tiers differ from the mapped Oro price lists: {tiers:?}.");
+            exceptions::raise(
+                &ctx.store,
+                &ctx.rules,
+                ExceptionKind::PriceDrift,
+                &format!("sku:{sku}"),
+                "tiers",
+                explanation,
+            )
+            .await?;
         }
         return Ok((drift.len(), 0));
     }
     let mut pushed = 0;
     for (sku, tiers) in &drift {
-        let Some(product) = catalogue.get(sku) else { continue };
+        let Some(product) = catalogue.get(sku) else {
+            continue;
+        };
         let subject = format!("sku:{sku}");
         let previous = ctx.store.record_get("price_push", sku).await?;
-        let same_as_pushed = previous.as_ref().is_some_and(|p| tiers.iter().any(|(t, v)| p.data.get(t).and_then(|x| x.as_str()) == Some(v.to_string().as_str())));
+        let same_as_pushed = previous.as_ref().is_some_and(|p| {
+            tiers.iter().any(|(t, v)| {
+                p.data.get(t).and_then(|x| x.as_str()) == Some(v.to_string().as_str())
+            })
+        });
         if let (true, Some(previous)) = (same_as_pushed, previous) {
             // Oro has not changed since we pushed this price, yet Cin7 differs: someone changed it by hand.
             let explanation = format!("Cin7 {sku} tiers changed since Concord last pushed them ({}); Oro wins, so they are pushed again.", previous.data);
-            exceptions::raise(&ctx.store, &ctx.rules, ExceptionKind::PriceDrift, &subject, "changed_in_cin7", explanation).await?;
+            exceptions::raise(
+                &ctx.store,
+                &ctx.rules,
+                ExceptionKind::PriceDrift,
+                &subject,
+                "changed_in_cin7",
+                explanation,
+            )
+            .await?;
         }
-        match ctx.cin7.update_price_tiers(&product.id, tiers, &subject).await {
+        match ctx
+            .cin7
+            .update_price_tiers(&product.id, tiers, &subject)
+            .await
+        {
             Ok(()) => {
                 let mut updated = product.clone();
-                updated.price_tiers.extend(tiers.iter().map(|(k, v)| (k.clone(), *v)));
-                ctx.cache.write().await.catalogue.as_mut().map(|c| c.upsert(updated));
-                ctx.store.record_put("price_push", sku, "pushed", &json!(tiers)).await?;
+                updated
+                    .price_tiers
+                    .extend(tiers.iter().map(|(k, v)| (k.clone(), *v)));
+                if let Some(c) = ctx.cache.write().await.catalogue.as_mut() {
+                    c.upsert(updated);
+                }
+                ctx.store
+                    .record_put("price_push", sku, "pushed", &json!(tiers))
+                    .await?;
                 pushed += 1;
             }
             Err(e) if e.retry_action() == crate::connectors::RetryAction::DontRetry => {
                 let explanation = format!("Pushing Oro prices to Cin7 {sku} failed: {e}.");
-                exceptions::raise(&ctx.store, &ctx.rules, ExceptionKind::PriceDrift, &subject, "push_failed", explanation).await?;
+                exceptions::raise(
+                    &ctx.store,
+                    &ctx.rules,
+                    ExceptionKind::PriceDrift,
+                    &subject,
+                    "push_failed",
+                    explanation,
+                )
+                .await?;
             }
             Err(e) => return Err(e.into()),
         }

@@ -1,0 +1,64 @@
+//! Wires the dashboard into a running process: hashed tokens, a cached healthcheck (a Cin7 check
+//! spends budget, so the dashboard must not call it on every refresh), and the flows it shows.
+
+use crate::connectors::Health;
+use crate::sync::context::Context;
+use crate::web::{self, FlowCursor, HealthCheck, Role, WebState};
+use std::sync::Arc;
+use tokio::sync::Mutex;
+
+/// Health older than this (clock seconds) is checked again on the next request.
+const HEALTH_TTL_S: f64 = 300.0;
+
+/// When the checks last ran (clock seconds) and what they said.
+type TimedHealth = (f64, Vec<Health>);
+
+pub fn cached_health(ctx: &Context) -> HealthCheck {
+    let cache: Arc<Mutex<Option<TimedHealth>>> = Arc::default();
+    let ctx = ctx.clone();
+    Arc::new(move || {
+        let (cache, ctx) = (cache.clone(), ctx.clone());
+        Box::pin(async move {
+            let mut guard = cache.lock().await;
+            let now = ctx.clock.elapsed_s();
+            if let Some((at, health)) = guard.as_ref() {
+                if now - at < HEALTH_TTL_S {
+                    return health.clone();
+                }
+            }
+            let health = vec![ctx.oro.healthcheck().await, ctx.cin7.healthcheck().await];
+            *guard = Some((now, health.clone()));
+            health
+        })
+    })
+}
+
+/// The dashboard router for one process, with its tokens (plain text here, hashed at once).
+pub fn dashboard(ctx: &Context, tokens: &[(String, Role)]) -> axum::Router {
+    let hashed = tokens
+        .iter()
+        .map(|(t, r)| (web::hash_token(t), *r))
+        .collect();
+    let app = ctx.cin7.budget();
+    let state = WebState::new(
+        ctx.store.clone(),
+        hashed,
+        cached_health(ctx),
+        vec![(app.app().to_owned(), app.limit())],
+    )
+    .with_flows(vec![
+        FlowCursor {
+            label: "Orders (Oro → Cin7)".into(),
+            cursor: crate::sync::orders::intake::CURSOR.into(),
+        },
+        FlowCursor {
+            label: "Stock (Cin7 → Oro)".into(),
+            cursor: "stock.synced_at_s".into(),
+        },
+        FlowCursor {
+            label: "Reconciliation".into(),
+            cursor: "reconcile.last_at".into(),
+        },
+    ]);
+    web::router(state)
+}
