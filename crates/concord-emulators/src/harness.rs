@@ -23,6 +23,19 @@ pub struct Emulators {
     tasks: Vec<JoinHandle<()>>,
 }
 
+/// `GET /_emulator/clock`: where the scenario clock is, so a separate `concord run` can join it.
+fn clock_route(clock: &Clock, scenario: &Scenario) -> axum::Router {
+    let clock = clock.clone();
+    let start = scenario.clock.start;
+    axum::Router::new().route(
+        "/_emulator/clock",
+        axum::routing::get(move || {
+            let clock = clock.clone();
+            async move { axum::Json(json!({ "start": start, "speed": clock.speed(), "elapsed_s": clock.elapsed_s() })) }
+        }),
+    )
+}
+
 impl Emulators {
     /// Binds both servers (port 0 picks a free port) and starts their webhook delivery loops.
     pub async fn start(
@@ -37,8 +50,8 @@ impl Emulators {
         let oro_listener = TcpListener::bind(oro_addr).await?;
         let cin7_url = format!("http://{}", cin7_listener.local_addr()?);
         let oro_url = format!("http://{}", oro_listener.local_addr()?);
-        let cin7_router = cin7.router();
-        let oro_router = oro.router();
+        let cin7_router = cin7.router().merge(clock_route(&clock, scenario));
+        let oro_router = oro.router().merge(clock_route(&clock, scenario));
         let tasks = vec![
             tokio::spawn(async move {
                 let _ = axum::serve(cin7_listener, cin7_router).await;

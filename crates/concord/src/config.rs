@@ -42,6 +42,17 @@ pub struct Config {
     pub schedule: Schedule,
     #[serde(default)]
     pub web: WebConfig,
+    #[serde(default)]
+    pub clock: ClockConfig,
+}
+
+/// Production runs on the wall clock. A rehearsal against `concord emulate` joins the emulators'
+/// scenario clock instead (`follow` = either emulator's base URL), so budgets and schedules agree.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct ClockConfig {
+    #[serde(default)]
+    pub follow: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -107,7 +107,11 @@ pub async fn emulate(
 
 /// Store, context and webhook targets for a configured (production) process.
 pub async fn context_from_config(config: &Config) -> anyhow::Result<Context> {
-    let store = Store::connect(&config.store.url, Clock::real())
+    let clock = match &config.clock.follow {
+        Some(url) => follow_clock(url).await?,
+        None => Clock::real(),
+    };
+    let store = Store::connect(&config.store.url, clock)
         .await
         .context("Failed to open the store")?;
     let timeout = app::default_timeout();
@@ -132,6 +136,19 @@ pub async fn context_from_config(config: &Config) -> anyhow::Result<Context> {
         config.rules.clone(),
         config.schedule.clone(),
     )
+}
+
+/// Joins an emulator's scenario clock (`GET /_emulator/clock`).
+async fn follow_clock(base_url: &str) -> anyhow::Result<Clock> {
+    #[derive(serde::Deserialize)]
+    struct Remote {
+        start: chrono::DateTime<chrono::Utc>,
+        speed: f64,
+        elapsed_s: f64,
+    }
+    let url = format!("{}/_emulator/clock", base_url.trim_end_matches('/'));
+    let remote: Remote = reqwest::get(&url).await.and_then(|r| r.error_for_status()).with_context(|| format!("Failed to read the clock at {url} (clock.follow)"))?.json().await.context("clock.follow answered something that is not a clock")?;
+    Ok(Clock::scaled_from(remote.start, remote.speed, remote.elapsed_s))
 }
 
 pub async fn run(path: PathBuf) -> anyhow::Result<ExitCode> {
