@@ -420,3 +420,16 @@ application_key = "key"
         assert!(err.contains("cin7.calls_per_minute"), "{err}");
     }
 }
+
+#[cfg(test)]
+mod example_tests {
+    use super::*;
+
+    #[test]
+    fn the_annotated_example_config_is_valid() {
+        let text = include_str!("../../../config/example.toml");
+        let config = Config::parse(text, &[]).unwrap();
+        assert_eq!(config.rules.price_tiers.len(), 1);
+        assert_eq!(config.web.tokens.len(), 2);
+    }
+}

@@ -147,8 +147,18 @@ async fn follow_clock(base_url: &str) -> anyhow::Result<Clock> {
         elapsed_s: f64,
     }
     let url = format!("{}/_emulator/clock", base_url.trim_end_matches('/'));
-    let remote: Remote = reqwest::get(&url).await.and_then(|r| r.error_for_status()).with_context(|| format!("Failed to read the clock at {url} (clock.follow)"))?.json().await.context("clock.follow answered something that is not a clock")?;
-    Ok(Clock::scaled_from(remote.start, remote.speed, remote.elapsed_s))
+    let remote: Remote = reqwest::get(&url)
+        .await
+        .and_then(|r| r.error_for_status())
+        .with_context(|| format!("Failed to read the clock at {url} (clock.follow)"))?
+        .json()
+        .await
+        .context("clock.follow answered something that is not a clock")?;
+    Ok(Clock::scaled_from(
+        remote.start,
+        remote.speed,
+        remote.elapsed_s,
+    ))
 }
 
 pub async fn run(path: PathBuf) -> anyhow::Result<ExitCode> {
