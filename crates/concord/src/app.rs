@@ -39,6 +39,7 @@ pub fn build_context(
         order_locks: Default::default(),
         customer_lock: Default::default(),
         cin7_webhooks: Default::default(),
+        load_lock: Default::default(),
     })
 }
 
@@ -55,11 +56,7 @@ pub async fn register_webhooks(ctx: &Context, targets: &WebhookTargets) {
     if let Some(secret) = &targets.oro_secret {
         let url = format!("{}/webhooks/oro", targets.base_url);
         for topic in ["order.created", "order.updated"] {
-            if let Err(e) = ctx
-                .oro
-                .ensure_webhook(topic, &url, secret.expose_secret())
-                .await
-            {
+            if let Err(e) = with_retries(|| ctx.oro.ensure_webhook(topic, &url, secret.expose_secret())).await {
                 tracing::warn!(error = %e, topic, "Oro webhooks unavailable; polling only.");
                 break;
             }
@@ -73,11 +70,7 @@ pub async fn register_webhooks(ctx: &Context, targets: &WebhookTargets) {
         let mut all = true;
         for (kind, path) in hooks {
             let url = format!("{}/webhooks/cin7/{path}", targets.base_url);
-            if let Err(e) = ctx
-                .cin7
-                .ensure_webhook(kind, &url, token.expose_secret())
-                .await
-            {
+            if let Err(e) = with_retries(|| ctx.cin7.ensure_webhook(kind, &url, token.expose_secret())).await {
                 tracing::warn!(error = %e, kind, "Cin7 webhooks unavailable; polling only.");
                 all = false;
                 break;
@@ -85,6 +78,27 @@ pub async fn register_webhooks(ctx: &Context, targets: &WebhookTargets) {
         }
         ctx.cin7_webhooks
             .store(all, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+/// Subscribing is idempotent (each call first looks for the subscription), so a transient failure
+/// is retried a few times rather than leaving Concord on polling for the whole run.
+async fn with_retries<F, Fut, E>(call: F) -> Result<(), E>
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = Result<(), E>>,
+{
+    let mut last = None;
+    for attempt in 0..3u64 {
+        match call().await {
+            Ok(()) => return Ok(()),
+            Err(e) => last = Some(e),
+        }
+        tokio::time::sleep(Duration::from_millis(200 * (attempt + 1))).await;
+    }
+    match last {
+        Some(e) => Err(e),
+        None => Ok(()),
     }
 }
 

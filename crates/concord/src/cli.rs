@@ -30,6 +30,7 @@ impl Cli {
         match (&self.command, self.verbose) {
             (_, true) => "concord=debug,info",
             (Command::Demo(_), false) => "warn,concord=warn",
+            (Command::Bench(_), false) => "warn,concord=warn",
             _ => "info",
         }
     }
@@ -92,6 +93,56 @@ pub enum Command {
         #[command(subcommand)]
         action: PricesAction,
     },
+    /// Scenario files: generate a seeded wholesale scenario.
+    Scenario {
+        #[command(subcommand)]
+        action: ScenarioAction,
+    },
+    /// Run a scenario to idle and measure calls per order, throughput, latency, CPU and memory.
+    Bench(BenchArgs),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ScenarioAction {
+    /// Write a seeded, deterministic B2B wholesale scenario (stdout unless --out).
+    Generate(GenerateArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct GenerateArgs {
+    #[arg(long, default_value_t = 40)]
+    pub orders: usize,
+    #[arg(long, default_value_t = 60)]
+    pub skus: usize,
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Cin7 errors and lost responses, an outage of each system and Concord crashes.
+    #[arg(long)]
+    pub faults: bool,
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Clock speed (default: the timeline plays in about three minutes).
+    #[arg(long)]
+    pub speed: Option<f64>,
+    /// Hours of scenario time the orders arrive over (default: 3.5 h for 40 orders, up to 5 days).
+    #[arg(long)]
+    pub hours: Option<f64>,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct BenchArgs {
+    #[arg(long)]
+    pub scenario: PathBuf,
+    /// `text` or `json`.
+    #[arg(long, default_value = "text")]
+    pub format: String,
+    #[arg(long)]
+    pub speed: Option<f64>,
+    #[arg(long, default_value_t = 4)]
+    pub workers: usize,
+    /// Also keep the state dump here (for tools/check-scenario).
+    #[arg(long)]
+    pub dump_state: Option<PathBuf>,
 }
 
 #[derive(clap::Args, Debug)]
@@ -206,5 +257,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Prices {
             action: PricesAction::Sync { config, dry_run },
         } => commands::prices_sync(config, dry_run).await,
+        Command::Scenario {
+            action: ScenarioAction::Generate(args),
+        } => commands::scenario_generate(args),
+        Command::Bench(args) => commands::bench(args).await,
     }
 }

@@ -44,6 +44,9 @@ pub struct Config {
     pub web: WebConfig,
     #[serde(default)]
     pub clock: ClockConfig,
+    /// Alert rules, channels and digests (`crate::alerts`); idle until a channel is configured.
+    #[serde(default)]
+    pub alerts: crate::alerts::AlertsConfig,
 }
 
 /// Production runs on the wall clock. A rehearsal against `concord emulate` joins the emulators'

@@ -8,13 +8,18 @@
 //! - [`sync`]: the flows (orders, customers, inventory, prices): pure mapping and rules plus the
 //!   job handlers that do the I/O.
 //! - [`reconcile`]: orders ↔ sales, stock, prices and hierarchy comparisons, and the month-end report.
+//! - [`alerts`]: alert rules, chat-webhook and e-mail channels, daily and weekly digests.
 //! - [`app`]: builds the shared context from settings and registers webhooks.
 //! - [`engine`]: workers, schedules and webhook intake, started and stopped as one unit.
 //! - [`demo`]: runs a scenario against the in-process emulators and writes the state dump.
 //! - [`web`]: the dashboard, JSON API and metrics endpoint.
 //! - [`cli`]: the `concord` command line.
+//! - [`scenario_gen`]: `concord scenario generate`, seeded wholesale scenarios.
+//! - [`bench`]: `concord bench`, runs a scenario and measures calls, throughput, latency, CPU and memory.
 
+pub mod alerts;
 pub mod app;
+pub mod bench;
 pub mod cli;
 pub mod config;
 pub mod connectors;
@@ -23,6 +28,7 @@ pub mod domain;
 pub mod engine;
 pub mod inbox;
 pub mod reconcile;
+pub mod scenario_gen;
 pub mod sync;
 pub mod telemetry;
 pub mod web;

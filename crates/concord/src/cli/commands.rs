@@ -209,10 +209,13 @@ pub async fn run(path: PathBuf) -> anyhow::Result<ExitCode> {
     for kind in ["orders.poll", "stock.sync", "prices.sync"] {
         crate::engine::schedule_now(&ctx, kind, 5).await;
     }
+    let budget = (ctx.cin7.budget().app().to_owned(), ctx.cin7.budget().limit());
+    let alerts = tokio::spawn(crate::alerts::run(ctx.store.clone(), config.alerts.clone(), budget));
     let engine = crate::engine::start(ctx, 4);
     tracing::info!(%listen, "Concord is running; Ctrl-C stops it.");
     tokio::signal::ctrl_c().await?;
     engine.stop().await;
+    alerts.abort();
     server.abort();
     Ok(ExitCode::SUCCESS)
 }
@@ -344,4 +347,40 @@ pub fn redact_url(url: &str) -> String {
         }
         _ => url.to_owned(),
     }
+}
+
+/// `concord scenario generate`: writes the scenario to `--out`, or to stdout.
+pub fn scenario_generate(args: super::GenerateArgs) -> anyhow::Result<ExitCode> {
+    let opts = crate::scenario_gen::GenerateOptions {
+        orders: args.orders,
+        skus: args.skus,
+        seed: args.seed,
+        faults: args.faults,
+        speed: args.speed,
+        hours: args.hours,
+    };
+    let text = serde_json::to_string_pretty(&crate::scenario_gen::generate(&opts))?;
+    match &args.out {
+        Some(path) => std::fs::write(path, text + "\n")
+            .with_context(|| format!("Failed to write {}", path.display()))?,
+        None => println!("{text}"),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `concord bench`: runs the scenario to idle and prints the figures.
+pub async fn bench(args: super::BenchArgs) -> anyhow::Result<ExitCode> {
+    let report = crate::bench::run(crate::bench::BenchOptions {
+        scenario: args.scenario,
+        speed: args.speed,
+        workers: args.workers,
+        keep_dump: args.dump_state,
+    })
+    .await?;
+    if args.format == "json" {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        report.print_text(&mut std::io::stdout())?;
+    }
+    Ok(ExitCode::SUCCESS)
 }

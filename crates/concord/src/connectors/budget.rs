@@ -39,6 +39,7 @@ pub struct RateBudget {
     /// A circuit breaker: after consecutive failures (an outage), calls fail fast without spending
     /// budget until the breaker half-opens, so an outage costs a handful of calls, not hundreds.
     breaker: Arc<Mutex<Breaker>>,
+    probe: Arc<tokio::sync::Mutex<()>>,
 }
 
 #[derive(Debug, Default)]
@@ -60,6 +61,7 @@ impl RateBudget {
             limit,
             paused_until_s: Arc::new(Mutex::new(0.0)),
             breaker: Arc::default(),
+            probe: Arc::default(),
         }
     }
 
@@ -100,6 +102,16 @@ impl RateBudget {
         }
     }
 
+    /// True once the breaker has tripped and its pause is over: the next call should be a probe.
+    pub fn half_open(&self) -> bool {
+        self.breaker.lock().map(|b| b.consecutive_failures >= TRIP_AFTER).unwrap_or(false)
+    }
+
+    /// Only one caller probes a half-open breaker; the others wait for its verdict.
+    pub fn probe_lock(&self) -> Arc<tokio::sync::Mutex<()>> {
+        self.probe.clone()
+    }
+
     /// `Some(wait)` while the breaker is open: the caller should not call Cin7 now.
     pub fn open_for(&self) -> Option<Duration> {
         let now = self.store.clock().elapsed_s();
@@ -113,13 +125,13 @@ impl RateBudget {
         }
     }
 
-    /// A transient failure; the third in a row opens the breaker for 30 s, doubling to 5 min.
+    /// A transient failure; the third in a row opens the breaker for 30 s, doubling to 4 min.
     pub fn record_failure(&self) {
         let now = self.store.clock().elapsed_s();
         if let Ok(mut b) = self.breaker.lock() {
             b.consecutive_failures += 1;
             if b.consecutive_failures >= TRIP_AFTER {
-                let exponent = (b.consecutive_failures - TRIP_AFTER).min(4);
+                let exponent = (b.consecutive_failures - TRIP_AFTER).min(3);
                 b.open_until_s = now + 30.0 * f64::from(1u32 << exponent);
                 tracing::warn!(
                     failures = b.consecutive_failures,

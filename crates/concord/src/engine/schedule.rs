@@ -50,9 +50,15 @@ pub async fn run(ctx: Context) {
         (CATALOGUE_REFRESH, s.catalogue_refresh_s, 2),
     ];
     let mut tick: u64 = 0;
+    let started_s = ctx.clock.elapsed_s();
     loop {
+        let since_start = ctx.clock.elapsed_s() - started_s;
         for (kind, every, priority) in plan {
-            enqueue_periodic(&ctx, kind, every, priority).await;
+            // Start-up work is enqueued once by the caller; schedules take over after a period,
+            // so a (re)start does not read everything twice.
+            if since_start >= every {
+                enqueue_periodic(&ctx, kind, every, priority).await;
+            }
         }
         if tick.is_multiple_of(5) {
             revalidate_waiting_orders(&ctx).await;

@@ -18,6 +18,16 @@ use std::collections::{BTreeMap, HashMap};
 pub async fn run(ctx: &Context) -> Result<ReconcileReport, FlowError> {
     let first_run = ctx.store.cursor_get("reconcile.last_at").await?.is_none();
     let since = (!first_run).then(|| ctx.clock.now() - chrono::Duration::days(7));
+    // Free Oro reads first: if they fail, the retry has not already spent Cin7 budget.
+    let mut found = Vec::new();
+    check_hierarchy(ctx, &mut found).await?;
+    let orders: HashMap<i64, OroOrder> = ctx
+        .oro
+        .orders_since(None)
+        .await?
+        .into_iter()
+        .map(|o| (o.id, o))
+        .collect();
     let sales = ctx
         .cin7
         .sale_list(
@@ -28,22 +38,13 @@ pub async fn run(ctx: &Context) -> Result<ReconcileReport, FlowError> {
             Priority::Bulk,
         )
         .await?;
-    let orders: HashMap<i64, OroOrder> = ctx
-        .oro
-        .orders_since(None)
-        .await?
-        .into_iter()
-        .map(|o| (o.id, o))
-        .collect();
     let records: HashMap<i64, OrderRecord> = record::all(&ctx.store)
         .await?
         .into_iter()
         .map(|r| (r.order_id, r))
         .collect();
-    let mut found = Vec::new();
     check_sales(ctx, &sales, &orders, &records, &mut found).await?;
     check_orders(ctx, &orders, &records, &mut found);
-    check_hierarchy(ctx, &mut found).await?;
     for d in &found {
         if let Some(kind) = ExceptionKind::parse(&d.kind) {
             exceptions::raise(
@@ -186,7 +187,10 @@ async fn status_and_shipping(
         });
     }
     if shipped && !cancelled && order.shipping_status.as_deref() != Some("shipped") {
-        ctx.oro.set_shipping_status(order.id, "shipped").await?;
+        // Not worth failing the reconciliation (and re-reading Cin7) for: the next run retries it.
+        if let Err(e) = ctx.oro.set_shipping_status(order.id, "shipped").await {
+            tracing::warn!(order_id = order.id, error = %e, "Could not mark the Oro order shipped.");
+        }
     }
     Ok(())
 }

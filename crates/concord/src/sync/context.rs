@@ -30,6 +30,8 @@ pub struct Context {
     pub customer_lock: Arc<Mutex<()>>,
     /// Set once Cin7 accepted Concord's webhook subscriptions; until then credit holds are polled.
     pub cin7_webhooks: Arc<std::sync::atomic::AtomicBool>,
+    /// Serialises the first load of Cin7 reference data so concurrent workers share one read.
+    pub load_lock: Arc<Mutex<()>>,
 }
 
 /// (sku, unit) → [(minimum quantity, price)] of one price list.
@@ -77,6 +79,14 @@ impl Context {
         if let Some(c) = self.cache.read().await.catalogue.clone() {
             return Ok(c);
         }
+        // Single flight: after a restart, every worker wants the catalogue at once; one call does.
+        let _loading = self.load_lock.lock().await;
+        if let Some(c) = self.cache.read().await.catalogue.clone() {
+            return Ok(c);
+        }
+        if let Some((at_s, products)) = self.kept("cin7_products", self.schedule.catalogue_refresh_s).await? {
+            return self.install_catalogue(products, at_s).await;
+        }
         self.refresh_catalogue(Priority::Orders).await
     }
 
@@ -99,22 +109,55 @@ impl Context {
     }
 
     pub async fn refresh_catalogue(&self, priority: Priority) -> Result<Catalogue, FlowError> {
-        let catalogue = Catalogue::new(self.cin7.products(priority).await?);
+        let products = self.cin7.products(priority).await?;
+        self.keep("cin7_products", &products).await?;
+        self.install_catalogue(products, self.clock.elapsed_s()).await
+    }
+
+    async fn install_catalogue(&self, products: Vec<ErpProduct>, at_s: f64) -> Result<Catalogue, FlowError> {
+        let catalogue = Catalogue::new(products);
         let mut cache = self.cache.write().await;
         cache.catalogue = Some(catalogue.clone());
-        cache.catalogue_at_s = self.clock.elapsed_s();
+        cache.catalogue_at_s = at_s;
         Ok(catalogue)
+    }
+
+    /// Keeps a copy of Cin7 reference data in the store, so a restart does not spend budget
+    /// re-reading what it knew a moment ago.
+    async fn keep<T: serde::Serialize>(&self, key: &str, value: &T) -> Result<(), FlowError> {
+        let data = serde_json::json!({ "at_s": self.clock.elapsed_s(), "value": value });
+        self.store.record_put("cache", key, "ok", &data).await?;
+        Ok(())
+    }
+
+    /// The kept copy, if it is younger than `max_age_s`.
+    async fn kept<T: serde::de::DeserializeOwned>(&self, key: &str, max_age_s: f64) -> Result<Option<(f64, T)>, FlowError> {
+        let Some(record) = self.store.record_get("cache", key).await? else { return Ok(None) };
+        let at_s = record.data.get("at_s").and_then(serde_json::Value::as_f64).unwrap_or(f64::MIN);
+        if self.clock.elapsed_s() - at_s > max_age_s {
+            return Ok(None);
+        }
+        Ok(record.data.get("value").cloned().and_then(|v| serde_json::from_value(v).ok()).map(|v| (at_s, v)))
     }
 
     pub async fn cin7_customers(&self) -> Result<Vec<ErpCustomer>, FlowError> {
         if let Some(c) = self.cache.read().await.cin7_customers.clone() {
             return Ok(c);
         }
+        let _loading = self.load_lock.lock().await;
+        if let Some(c) = self.cache.read().await.cin7_customers.clone() {
+            return Ok(c);
+        }
+        if let Some((_, customers)) = self.kept::<Vec<ErpCustomer>>("cin7_customers", self.schedule.catalogue_refresh_s).await? {
+            self.cache.write().await.cin7_customers = Some(customers.clone());
+            return Ok(customers);
+        }
         self.refresh_cin7_customers().await
     }
 
     pub async fn refresh_cin7_customers(&self) -> Result<Vec<ErpCustomer>, FlowError> {
         let customers = self.cin7.customers(Priority::Orders).await?;
+        self.keep("cin7_customers", &customers).await?;
         self.cache.write().await.cin7_customers = Some(customers.clone());
         Ok(customers)
     }
@@ -122,9 +165,17 @@ impl Context {
     /// Records a Cin7 customer's latest state (from a webhook or a create) in the cache.
     pub async fn remember_cin7_customer(&self, customer: ErpCustomer) {
         let mut cache = self.cache.write().await;
-        let list = cache.cin7_customers.get_or_insert_with(Vec::new);
-        list.retain(|c| !c.id.eq_ignore_ascii_case(&customer.id));
-        list.push(customer);
+        // Only into a complete list: a partial one would hide existing customers and invite a
+        // duplicate. Without a list, the next full read brings this customer anyway.
+        if let Some(list) = cache.cin7_customers.as_mut() {
+            list.retain(|c| !c.id.eq_ignore_ascii_case(&customer.id));
+            list.push(customer);
+            let snapshot = list.clone();
+            drop(cache);
+            if let Err(e) = self.keep("cin7_customers", &snapshot).await {
+                tracing::warn!(error = %e, "Could not keep the Cin7 customers in the store.");
+            }
+        }
     }
 
     /// Oro customers, products, price lists and assignments (free to read: Oro has no rate limit).

@@ -114,3 +114,16 @@ pub async fn cached_by_id(ctx: &Context, id: &str) -> Option<ErpCustomer> {
         .find(|c| c.id.eq_ignore_ascii_case(id))
         .cloned()
 }
+
+/// A Cin7 customer by id: from the cache (loaded once, shared), re-read only if it is missing.
+pub async fn by_id(ctx: &Context, id: &str) -> Result<ErpCustomer, FlowError> {
+    let found = ctx.cin7_customers().await?.into_iter().find(|c| c.id.eq_ignore_ascii_case(id));
+    if let Some(c) = found {
+        return Ok(c);
+    }
+    ctx.refresh_cin7_customers()
+        .await?
+        .into_iter()
+        .find(|c| c.id.eq_ignore_ascii_case(id))
+        .ok_or_else(|| FlowError::Data(format!("Cin7 customer {id} has disappeared")))
+}

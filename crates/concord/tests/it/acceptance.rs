@@ -23,7 +23,20 @@ async fn the_wholesale_day_passes_every_area_the_checker_knows_but_budget() {
     let (passed, failed, output) = check(&app, &areas);
     assert_eq!(failed, 0, "{output}");
     assert!(passed > 100, "suspiciously few checks ran:\n{output}");
-    // `budget` is reported, not asserted: see the test below.
-    let (_, budget_failed, budget_output) = check(&app, &["budget"]);
-    eprintln!("budget area: {budget_failed} failed\n{budget_output}");
+    // `budget` is asserted on its own below, where it is known to fail.
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "bug: about 3.1 Cin7 /sale and /customer calls per synced order against the scenario's max_cin7_calls_per_order of 3.0"]
+async fn the_wholesale_day_stays_inside_its_cin7_call_budget() {
+    // Arrange
+    let text = std::fs::read_to_string(shared("scenarios/wholesale-day.json"))
+        .expect("the shared wholesale-day scenario");
+
+    // Act
+    let app = spawn_app(&text).await;
+
+    // Assert
+    let (_, failed, output) = check(&app, &["budget"]);
+    assert_eq!(failed, 0, "{output}");
 }

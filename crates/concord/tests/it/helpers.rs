@@ -50,7 +50,16 @@ pub async fn spawn_app(scenario_json: &str) -> TestApp {
 
 /// Runs the scenario at `speed` until idle and reads back the dump.
 pub async fn spawn_app_at(scenario_json: &str, speed: f64) -> TestApp {
-    let dir = tempfile::tempdir().expect("Failed to create a temp dir");
+    // CONCORD_IT_KEEP=1 keeps every run's store, scenario and dump for a post-mortem.
+    let keep = std::env::var_os("CONCORD_IT_KEEP").is_some();
+    let dir = tempfile::Builder::new()
+        .prefix("concord-it-")
+        .disable_cleanup(keep)
+        .tempdir()
+        .expect("Failed to create a temp dir");
+    if keep {
+        eprintln!("Run kept in {}", dir.path().display());
+    }
     let scenario_path = dir.path().join("scenario.json");
     let dump_path = dir.path().join("dump.json");
     std::fs::write(&scenario_path, scenario_json).expect("Failed to write the scenario");
@@ -274,4 +283,52 @@ pub fn with_timeline(mut scenario: Value, events: impl IntoIterator<Item = Value
             .unwrap_or(std::cmp::Ordering::Equal)
     });
     scenario.to_string()
+}
+
+/// Both emulators and a Concord context against them, without an engine: for tests that drive
+/// one piece (the webhook server, a worker) by hand.
+pub struct Parts {
+    pub ctx: concord::sync::context::Context,
+    pub emulators: concord_emulators::Emulators,
+    pub clock: Clock,
+    _dir: tempfile::TempDir,
+}
+
+/// Starts the emulators on `scenario_json` at `speed` and builds a context the way `demo` does.
+pub async fn spawn_parts(scenario_json: &str, speed: f64) -> Parts {
+    use concord::app::{build_context, Connections};
+    use concord::config::{Rules, Schedule};
+    use concord::connectors::{cin7::Cin7Settings, oro::OroSettings};
+    use secrecy::SecretString;
+
+    let scenario = parse_scenario(scenario_json).unwrap_or_else(|e| panic!("Bad scenario: {e}"));
+    let clock = Clock::scaled(scenario.clock.start, speed);
+    let dir = tempfile::tempdir().expect("Failed to create a temp dir");
+    let url = format!("sqlite://{}", dir.path().join("concord.db").display());
+    let store = Store::connect(&url, clock.clone()).await.expect("Failed to open the store");
+    let any: std::net::SocketAddr = ([127, 0, 0, 1], 0).into();
+    let emulators = concord_emulators::Emulators::start(&scenario, clock.clone(), any, any)
+        .await
+        .expect("Failed to start the emulators");
+    let conn = emulators.connection();
+    let text = |v: &Value| v.as_str().unwrap_or_default().to_owned();
+    let connections = Connections {
+        oro: OroSettings {
+            base_url: emulators.oro_url.clone(),
+            client_id: text(&conn["oro"]["client_id"]),
+            client_secret: SecretString::from(text(&conn["oro"]["client_secret"])),
+            timeout: Duration::from_secs(30),
+        },
+        cin7: Cin7Settings {
+            base_url: emulators.cin7_url.clone(),
+            account_id: text(&conn["cin7"]["account_id"]),
+            application_key: SecretString::from(text(&conn["cin7"]["application_key"])),
+            timeout: Duration::from_secs(30),
+        },
+        cin7_calls_per_minute: demo::budget_for(scenario.cin7.rate_limit.calls_per_minute),
+    };
+    let rules = Rules::from_settings(&scenario.settings);
+    let ctx = build_context(store, connections, rules, Schedule::default())
+        .expect("Failed to build the context");
+    Parts { ctx, emulators, clock, _dir: dir }
 }

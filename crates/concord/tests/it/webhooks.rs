@@ -1,1 +1,159 @@
-//! placeholder
+//! Concord's webhook receivers: only deliveries that prove where they come from are let in.
+
+use crate::helpers::{scenario_file, spawn_parts, Parts, SPEED};
+use concord::engine::webhooks::{router, WebhookState};
+use concord_store::{ExceptionFilter, JobFilter};
+use hmac::{Hmac, Mac};
+use secrecy::SecretString;
+use serde_json::json;
+use sha2::Sha256;
+
+const ORO_SECRET: &str = "oro-webhook-secret";
+const CIN7_TOKEN: &str = "cin7-webhook-token";
+
+/// Concord's webhook server on a free port, with known secrets; returns its base URL.
+async fn serve_webhooks(parts: &Parts) -> String {
+    let state = WebhookState {
+        ctx: parts.ctx.clone(),
+        oro_secret: Some(SecretString::from(ORO_SECRET)),
+        cin7_token: Some(SecretString::from(CIN7_TOKEN)),
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a free port");
+    let url = format!("http://{}", listener.local_addr().expect("an address"));
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, router(state)).await;
+    });
+    url
+}
+
+/// An `order.created` delivery as Oro sends it (reference §8: body, then HMAC-SHA256 hex of it).
+fn order_created_body(order_id: i64) -> String {
+    json!({ "topic": "order.created", "timestamp": 1_793_606_700, "messageId": "3f1c0e1a-test",
+            "eventData": { "data": { "type": "orders", "id": order_id.to_string(),
+                                     "attributes": { "updatedAt": "2026-11-02T08:05:00Z" } } } })
+    .to_string()
+}
+
+fn sign(secret: &str, body: &str) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("any key length");
+    mac.update(body.as_bytes());
+    hex::encode(mac.finalize().into_bytes())
+}
+
+async fn post_oro(url: &str, body: &str, signature: Option<&str>) -> u16 {
+    let mut req = reqwest::Client::new()
+        .post(format!("{url}/webhooks/oro"))
+        .header("content-type", "application/json")
+        .header("webhook-id", "3f1c0e1a-test")
+        .header("webhook-topic", "order.created")
+        .body(body.to_owned());
+    if let Some(sig) = signature {
+        req = req.header("webhook-signature", sig).header("webhook-signature-algorithm", "HMAC-SHA256");
+    }
+    req.send().await.expect("Concord answered").status().as_u16()
+}
+
+async fn rejections(parts: &Parts, subject: &str) -> Vec<concord_store::ExceptionRecord> {
+    let all = parts.ctx.store.exceptions(&ExceptionFilter::default()).await.expect("exceptions");
+    all.into_iter().filter(|e| e.kind.as_str() == "webhook_rejected" && e.subject == subject).collect()
+}
+
+async fn queued_order_syncs(parts: &Parts) -> usize {
+    let filter = JobFilter { kind: Some("order.sync".into()), ..JobFilter::default() };
+    parts.ctx.store.list_jobs(&filter).await.expect("list_jobs").len()
+}
+
+async fn parts() -> Parts {
+    spawn_parts(&scenario_file("trade-shop.json").to_string(), SPEED).await
+}
+
+#[tokio::test]
+async fn an_oro_webhook_with_a_wrong_signature_is_refused_and_raises_webhook_rejected() {
+    // Arrange
+    let parts = parts().await;
+    let url = serve_webhooks(&parts).await;
+    let body = order_created_body(1001);
+
+    // Act
+    let status = post_oro(&url, &body, Some(&sign("not-the-secret", &body))).await;
+
+    // Assert
+    assert_eq!(status, 401);
+    let raised = rejections(&parts, "webhook:oro").await;
+    assert_eq!(raised.len(), 1, "one webhook_rejected for Oro");
+    assert_eq!(raised[0].owner.as_str(), "operations");
+    assert_eq!(queued_order_syncs(&parts).await, 0, "a refused delivery must not queue work");
+}
+
+#[tokio::test]
+async fn an_oro_webhook_without_a_signature_is_refused_and_raises_webhook_rejected() {
+    // Arrange
+    let parts = parts().await;
+    let url = serve_webhooks(&parts).await;
+
+    // Act
+    let status = post_oro(&url, &order_created_body(1001), None).await;
+
+    // Assert
+    assert_eq!(status, 401);
+    assert_eq!(rejections(&parts, "webhook:oro").await.len(), 1);
+    assert_eq!(queued_order_syncs(&parts).await, 0);
+}
+
+#[tokio::test]
+async fn a_signature_over_a_different_body_is_refused() {
+    // Arrange: a genuine signature replayed onto a tampered body.
+    let parts = parts().await;
+    let url = serve_webhooks(&parts).await;
+    let signature = sign(ORO_SECRET, &order_created_body(1001));
+
+    // Act
+    let status = post_oro(&url, &order_created_body(1002), Some(&signature)).await;
+
+    // Assert
+    assert_eq!(status, 401);
+    assert_eq!(queued_order_syncs(&parts).await, 0);
+}
+
+#[tokio::test]
+async fn a_correctly_signed_oro_webhook_is_accepted_and_queues_the_order_once() {
+    // Arrange
+    let parts = parts().await;
+    let url = serve_webhooks(&parts).await;
+    let body = order_created_body(1001);
+    let signature = sign(ORO_SECRET, &body);
+
+    // Act: Oro redelivers the same event.
+    let first = post_oro(&url, &body, Some(&signature)).await;
+    let again = post_oro(&url, &body, Some(&signature)).await;
+
+    // Assert
+    assert_eq!((first, again), (200, 200));
+    assert_eq!(queued_order_syncs(&parts).await, 1, "a redelivery must not queue the order twice");
+    assert!(rejections(&parts, "webhook:oro").await.is_empty());
+}
+
+#[tokio::test]
+async fn a_cin7_webhook_without_concords_bearer_token_is_refused() {
+    // Arrange
+    let parts = parts().await;
+    let url = serve_webhooks(&parts).await;
+    let client = reqwest::Client::new();
+    let body = json!([{ "ID": "x", "Name": "Kestrel Retail Group", "IsOnCreditHold": false }]).to_string();
+
+    // Act
+    let missing = client.post(format!("{url}/webhooks/cin7/customer")).body(body.clone()).send().await;
+    let wrong = client
+        .post(format!("{url}/webhooks/cin7/customer"))
+        .bearer_auth("guessed-token")
+        .body(body)
+        .send()
+        .await;
+
+    // Assert
+    assert_eq!(missing.expect("an answer").status().as_u16(), 401);
+    assert_eq!(wrong.expect("an answer").status().as_u16(), 401);
+    let raised = rejections(&parts, "webhook:cin7").await;
+    assert_eq!(raised.len(), 1, "one exception, two occurrences");
+    assert_eq!(raised[0].occurrences, 2);
+}

@@ -15,6 +15,7 @@ use secrecy::ExposeSecret;
 use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
+use std::time::Duration;
 
 /// Cin7's largest page; a full availability snapshot of N rows costs ceil(N / 1000) calls.
 const PAGE: usize = 1000;
@@ -346,6 +347,24 @@ impl Cin7Client {
         self.send(call).await.map(|_| ())
     }
 
+    /// After an outage, one cheap `GET /me` decides whether Cin7 is back, instead of letting every
+    /// waiting order spend a call (and a retry) finding out.
+    async fn probe(&self) -> Result<(), Cin7Error> {
+        let lock = self.budget.probe_lock();
+        let _only_one = lock.lock().await;
+        if !self.budget.half_open() {
+            return Ok(());
+        }
+        if let Some(wait) = self.budget.open_for() {
+            return Err(Cin7Error::CircuitOpen { retry_after: wait });
+        }
+        let call = Call { method: Method::GET, path: "/me", query: vec![], body: None, priority: Priority::Orders, subject: None };
+        match self.send_unguarded(call).await {
+            Ok(_) => Ok(()),
+            Err(_) => Err(Cin7Error::CircuitOpen { retry_after: self.budget.open_for().unwrap_or(Duration::from_secs(30)) }),
+        }
+    }
+
     async fn get_json<T: DeserializeOwned>(
         &self,
         path: &str,
@@ -375,6 +394,14 @@ impl Cin7Client {
         if let Some(wait) = self.budget.open_for() {
             return Err(Cin7Error::CircuitOpen { retry_after: wait });
         }
+        if self.budget.half_open() {
+            self.probe().await?;
+        }
+        self.send_unguarded(call).await
+    }
+
+    /// One call, paced by the budget and classified, without the breaker's gate.
+    async fn send_unguarded(&self, call: Call<'_>) -> Result<String, Cin7Error> {
         self.budget
             .acquire(call.priority)
             .await

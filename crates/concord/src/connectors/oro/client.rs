@@ -14,11 +14,14 @@ use reqwest::Method;
 use rust_decimal::Decimal;
 use secrecy::ExposeSecret;
 use serde_json::{json, Value};
+use std::time::Duration;
 
 const MEDIA: &str = "application/vnd.api+json";
 const PAGE: usize = 100;
 /// The synchronous Batch API takes at most 100 primary records.
 const SYNC_BATCH: usize = 100;
+/// Attempts of one idempotent request before its error reaches the job.
+const QUICK_RETRIES: u64 = 3;
 
 #[derive(Clone)]
 pub struct OroClient {
@@ -259,7 +262,9 @@ impl OroClient {
         serde_json::from_str(&text).map_err(|e| OroError::Decode(format!("{path}: {e}")))
     }
 
-    /// One request, retried once with a fresh token after a 401.
+    /// One request, retried once with a fresh token after a 401, and up to twice more after a
+    /// transient failure: every request Concord makes to Oro is idempotent (reads, and PATCHes
+    /// that set absolute values), and a quick retry is far cheaper than re-running the whole job.
     async fn send(
         &self,
         method: Method,
@@ -269,23 +274,18 @@ impl OroClient {
         sync_batch: bool,
         subject: Option<&str>,
     ) -> Result<String, OroError> {
-        match self
-            .send_once(
-                method.clone(),
-                path,
-                query,
-                body.as_ref(),
-                sync_batch,
-                subject,
-            )
-            .await
-        {
-            Err(OroError::Unauthorized(_)) => {
-                self.tokens.invalidate().await;
-                self.send_once(method, path, query, body.as_ref(), sync_batch, subject)
-                    .await
+        let idempotent = method != Method::POST;
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let result = self.send_once(method.clone(), path, query, body.as_ref(), sync_batch, subject).await;
+            match result {
+                Err(OroError::Unauthorized(_)) if attempt == 1 => self.tokens.invalidate().await,
+                Err(OroError::Transient(_)) if idempotent && attempt < QUICK_RETRIES => {
+                    self.store.clock().sleep(Duration::from_secs(attempt)).await;
+                }
+                other => return other,
             }
-            other => other,
         }
     }
 

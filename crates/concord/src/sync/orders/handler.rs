@@ -231,15 +231,7 @@ async fn advance_existing(
     rec: &mut OrderRecord,
 ) -> Result<(), FlowError> {
     let customer = match &rec.customer_id {
-        Some(id) => match customers::cached_by_id(ctx, id).await {
-            Some(c) => c,
-            None => {
-                ctx.refresh_cin7_customers().await?;
-                customers::cached_by_id(ctx, id)
-                    .await
-                    .ok_or_else(|| FlowError::Data(format!("Cin7 customer {id} has disappeared")))?
-            }
-        },
+        Some(id) => customers::by_id(ctx, id).await?,
         None => {
             return Err(FlowError::Data(format!(
                 "order {} has a sale but no customer on record",

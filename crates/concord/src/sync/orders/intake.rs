@@ -13,6 +13,8 @@ use concord_store::{NewJob, Store, StoreError};
 use serde_json::json;
 
 pub const CURSOR: &str = "oro.orders.updated_at";
+/// Set once the sales that predate Concord have been recorded; that read is never repeated.
+const BACKLOG_CHECKED: &str = "cin7.preexisting_sales_recorded_at";
 
 /// Enqueues a sync of one order; a repeat with the same key is ignored by the queue.
 pub async fn enqueue_order(
@@ -37,8 +39,9 @@ static POLL_LOCK: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 pub async fn poll(ctx: &Context) -> Result<(), FlowError> {
     let _one_at_a_time = POLL_LOCK.lock().await;
     let cursor = ctx.store.cursor_get(CURSOR).await?;
-    if cursor.is_none() {
+    if ctx.store.cursor_get(BACKLOG_CHECKED).await?.is_none() {
         record_preexisting_sales(ctx).await?;
+        ctx.store.cursor_set(BACKLOG_CHECKED, &ctx.clock.now().to_rfc3339()).await?;
     }
     let since = cursor
         .as_deref()

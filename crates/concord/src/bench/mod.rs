@@ -1,0 +1,80 @@
+//! `concord bench`: runs a scenario to idle exactly as `concord demo --exit-when-idle` would (both
+//! emulators in process, a fresh SQLite store), then measures it from the state dump and the process.
+//!
+//! # Layout
+//! - [`metrics`]: pure figures from the scenario and the dump (calls per order, throughput at the
+//!   rate limit, stock and order latency); unit-tested without a run.
+//! - [`process`]: CPU time and peak memory of this process, read from `/proc`.
+//! - [`report`]: the JSON object and the text table.
+
+pub mod metrics;
+pub mod process;
+pub mod report;
+
+use crate::demo::{self, DemoOptions};
+use anyhow::Context as _;
+use concord_core::scenario::parse_scenario;
+use std::path::PathBuf;
+use std::time::Instant;
+
+pub use report::BenchReport;
+
+pub struct BenchOptions {
+    pub scenario: PathBuf,
+    pub speed: Option<f64>,
+    pub workers: usize,
+    /// Keep the state dump here (it is written to a temporary folder otherwise).
+    pub keep_dump: Option<PathBuf>,
+}
+
+/// Runs the scenario and returns the measured figures.
+pub async fn run(opts: BenchOptions) -> anyhow::Result<BenchReport> {
+    let text = std::fs::read_to_string(&opts.scenario)
+        .with_context(|| format!("Failed to read the scenario {}", opts.scenario.display()))?;
+    let scenario = parse_scenario(&text)
+        .map_err(|e| anyhow::anyhow!("scenario {} is not valid: {e}", opts.scenario.display()))?;
+    // The raw JSON is read again after the run so it does not count towards the peak memory.
+    drop(text);
+    let dir = tempfile::Builder::new()
+        .prefix("concord-bench-")
+        .tempdir()?;
+    let dump_path = opts
+        .keep_dump
+        .clone()
+        .unwrap_or_else(|| dir.path().join("dump.json"));
+    let limit = scenario.cin7.rate_limit.calls_per_minute;
+    let speed = opts.speed.unwrap_or(scenario.clock.speed);
+    let cpu_before = process::cpu_seconds();
+    let started = Instant::now();
+    demo::run(DemoOptions {
+        scenario,
+        speed: opts.speed,
+        store_url: format!("sqlite://{}", dir.path().join("concord.db").display()),
+        exit_when_idle: true,
+        dump_state: Some(dump_path.clone()),
+        listen: "127.0.0.1:0".parse()?,
+        extra_routes: None,
+        workers: opts.workers,
+    })
+    .await
+    .context("The benchmark run failed")?;
+    let wall_seconds = started.elapsed().as_secs_f64();
+    let cpu_seconds = (process::cpu_seconds() - cpu_before).max(0.0);
+    let peak_rss_mb = process::peak_rss_mb();
+    let dump: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(&dump_path)
+            .with_context(|| format!("Failed to read the dump {}", dump_path.display()))?,
+    )?;
+    let raw: serde_json::Value = serde_json::from_slice(&std::fs::read(&opts.scenario)?)?;
+    let figures = metrics::compute(&raw, &dump, demo::budget_for(limit));
+    Ok(BenchReport::new(
+        &raw,
+        figures,
+        report::Process {
+            wall_seconds,
+            cpu_seconds,
+            peak_rss_mb,
+            speed,
+        },
+    ))
+}

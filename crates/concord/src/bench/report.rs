@@ -1,0 +1,147 @@
+//! The benchmark's output: one flat JSON object (`--format json`) or a readable table with each
+//! figure beside its target.
+
+use super::metrics::Figures;
+use serde::Serialize;
+use serde_json::Value;
+
+/// What the run cost the process.
+#[derive(Debug, Clone, Serialize)]
+pub struct Process {
+    pub wall_seconds: f64,
+    pub cpu_seconds: f64,
+    pub peak_rss_mb: f64,
+    pub speed: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BenchReport {
+    pub scenario: String,
+    pub skus: usize,
+    pub orders: usize,
+    pub orders_synced: usize,
+    pub cin7_calls: usize,
+    pub cin7_calls_per_order: f64,
+    pub peak_cin7_calls_per_minute: usize,
+    pub budget_calls_per_minute: u32,
+    pub budget_orders_per_minute: f64,
+    pub orders_per_minute_at_limit: Option<f64>,
+    pub peak_orders_per_minute: f64,
+    pub stock_latency_p95_s: Option<f64>,
+    pub stock_events_measured: usize,
+    pub order_latency_p95_s: Option<f64>,
+    pub cpu_seconds: f64,
+    pub cpu_seconds_per_1000_orders: f64,
+    pub peak_rss_mb: f64,
+    pub wall_seconds: f64,
+    pub speed: f64,
+}
+
+impl BenchReport {
+    pub fn new(scenario: &Value, f: Figures, p: Process) -> Self {
+        let skus = scenario["oro"]["products"].as_array().map_or(0, Vec::len);
+        let per_1000 = if f.orders > 0 {
+            p.cpu_seconds / f.orders as f64 * 1000.0
+        } else {
+            0.0
+        };
+        BenchReport {
+            scenario: scenario["name"].as_str().unwrap_or("").to_owned(),
+            skus,
+            orders: f.orders,
+            orders_synced: f.orders_synced,
+            cin7_calls: f.cin7_calls,
+            cin7_calls_per_order: round(f.cin7_calls_per_order, 3),
+            peak_cin7_calls_per_minute: f.peak_cin7_calls_per_minute,
+            budget_calls_per_minute: f.budget_calls_per_minute,
+            budget_orders_per_minute: round(f.budget_orders_per_minute, 2),
+            orders_per_minute_at_limit: f.orders_per_minute_at_limit.map(|v| round(v, 2)),
+            peak_orders_per_minute: round(f.peak_orders_per_minute, 2),
+            stock_latency_p95_s: f.stock_latency_p95_s.map(|v| round(v, 1)),
+            stock_events_measured: f.stock_events_measured,
+            order_latency_p95_s: f.order_latency_p95_s.map(|v| round(v, 1)),
+            cpu_seconds: round(p.cpu_seconds, 2),
+            cpu_seconds_per_1000_orders: round(per_1000, 2),
+            peak_rss_mb: round(p.peak_rss_mb, 1),
+            wall_seconds: round(p.wall_seconds, 1),
+            speed: p.speed,
+        }
+    }
+
+    pub fn print_text(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        let opt = |v: Option<f64>, unit: &str| v.map_or("n/a".to_owned(), |v| format!("{v}{unit}"));
+        writeln!(
+            out,
+            "Benchmark of {} ({} SKUs, {} orders, speed {}x)",
+            self.scenario, self.skus, self.orders, self.speed
+        )?;
+        writeln!(out, "{:<34} {:>14}   target", "figure", "value")?;
+        let rows: Vec<(&str, String, &str)> = vec![
+            ("orders synced to Cin7", self.orders_synced.to_string(), ""),
+            ("cin7 calls (all)", self.cin7_calls.to_string(), ""),
+            (
+                "cin7 calls per order",
+                format!("{:.2}", self.cin7_calls_per_order),
+                "<= 2.05",
+            ),
+            (
+                "peak cin7 calls / 60 s",
+                format!(
+                    "{} / {}",
+                    self.peak_cin7_calls_per_minute, self.budget_calls_per_minute
+                ),
+                "<= budget",
+            ),
+            (
+                "orders/min at the limit",
+                opt(self.orders_per_minute_at_limit, ""),
+                "budget / calls per order",
+            ),
+            (
+                "budget / calls per order",
+                format!("{:.2}", self.budget_orders_per_minute),
+                "",
+            ),
+            (
+                "best 10-min sales/min",
+                format!("{:.2}", self.peak_orders_per_minute),
+                "",
+            ),
+            (
+                "stock latency p95",
+                format!(
+                    "{} ({} moves)",
+                    opt(self.stock_latency_p95_s, " s"),
+                    self.stock_events_measured
+                ),
+                "",
+            ),
+            (
+                "order latency p95",
+                opt(self.order_latency_p95_s, " s"),
+                "scenario's max_order_latency_s",
+            ),
+            ("cpu seconds", format!("{:.2}", self.cpu_seconds), ""),
+            (
+                "cpu s per 1000 orders",
+                format!("{:.2}", self.cpu_seconds_per_1000_orders),
+                "<= 1.0",
+            ),
+            (
+                "peak RSS",
+                format!("{:.1} MB", self.peak_rss_mb),
+                "<= 150 MB at 20k SKUs",
+            ),
+            ("wall time", format!("{:.1} s", self.wall_seconds), ""),
+        ];
+        for (name, value, target) in rows {
+            writeln!(out, "{name:<34} {value:>14}   {target}")?;
+        }
+        Ok(())
+    }
+}
+
+fn round(v: f64, places: i32) -> f64 {
+    let f = 10f64.powi(places);
+    (v * f).round() / f
+}
