@@ -15,6 +15,10 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use tokio::sync::{Mutex, RwLock};
 
+/// How long a kept copy of Cin7 reference data is trusted after a restart. Webhooks (or the
+/// polling fallback) keep credit holds current and the catalogue refreshes on its own schedule.
+const KEPT_FOR_S: f64 = 6.0 * 3600.0;
+
 #[derive(Clone)]
 pub struct Context {
     pub store: Store,
@@ -84,7 +88,7 @@ impl Context {
         if let Some(c) = self.cache.read().await.catalogue.clone() {
             return Ok(c);
         }
-        if let Some((at_s, products)) = self.kept("cin7_products", self.schedule.catalogue_refresh_s).await? {
+        if let Some((at_s, products)) = self.kept("cin7_products", KEPT_FOR_S).await? {
             return self.install_catalogue(products, at_s).await;
         }
         self.refresh_catalogue(Priority::Orders).await
@@ -148,7 +152,7 @@ impl Context {
         if let Some(c) = self.cache.read().await.cin7_customers.clone() {
             return Ok(c);
         }
-        if let Some((_, customers)) = self.kept::<Vec<ErpCustomer>>("cin7_customers", self.schedule.catalogue_refresh_s).await? {
+        if let Some((_, customers)) = self.kept::<Vec<ErpCustomer>>("cin7_customers", KEPT_FOR_S).await? {
             self.cache.write().await.cin7_customers = Some(customers.clone());
             return Ok(customers);
         }
@@ -160,6 +164,13 @@ impl Context {
         self.keep("cin7_customers", &customers).await?;
         self.cache.write().await.cin7_customers = Some(customers.clone());
         Ok(customers)
+    }
+
+    /// Drops every copy of the customer list so the next use reads Cin7 again.
+    pub async fn forget_cin7_customers(&self) -> Result<(), FlowError> {
+        self.cache.write().await.cin7_customers = None;
+        self.store.record_put("cache", "cin7_customers", "stale", &serde_json::json!({ "at_s": f64::MIN })).await?;
+        Ok(())
     }
 
     /// Records a Cin7 customer's latest state (from a webhook or a create) in the cache.

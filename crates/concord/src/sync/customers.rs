@@ -34,6 +34,13 @@ pub async fn ensure_customer(ctx: &Context, entity: i64) -> Result<ErpCustomer, 
     if let Some(found) = find_existing(ctx, &customers, &oro_id, &name).await? {
         return Ok(found);
     }
+    if ctx.store.link_get("customer", &oro_id).await?.is_some() {
+        // Linked before but missing from the list: the list is stale, not the customer gone.
+        let fresh = ctx.refresh_cin7_customers().await?;
+        if let Some(found) = find_existing(ctx, &fresh, &oro_id, &name).await? {
+            return Ok(found);
+        }
+    }
     let Some(template) = ctx.rules.new_customer.clone() else {
         return Err(FlowError::Data(format!(
             "no Cin7 customer for {name:?} and rules.new_customer is not set"
@@ -50,7 +57,15 @@ pub async fn ensure_customer(ctx: &Context, entity: i64) -> Result<ErpCustomer, 
         hierarchy_path: hierarchy_path(entity, &parents, &names),
     };
     let subject = format!("customer:{entity}");
-    let created = ctx.cin7.create_customer(&new, &subject).await?;
+    let created = match ctx.cin7.create_customer(&new, &subject).await {
+        Ok(created) => created,
+        Err(e) => {
+            // The create may have landed (a lost response): the next attempt must read Cin7's
+            // customers afresh and find it by the Oro id, never create a second one.
+            ctx.forget_cin7_customers().await?;
+            return Err(e.into());
+        }
+    };
     ctx.store
         .link_put(
             "customer",

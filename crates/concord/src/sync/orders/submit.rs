@@ -67,8 +67,8 @@ pub async fn submit(
         .await
     {
         Ok(()) => {}
-        Err(Cin7Error::Permanent { .. })
-            if reached_stage(ctx, &sale_id, stage, &subject).await? => {}
+        Err(Cin7Error::Permanent { message, .. })
+            if reached_stage(ctx, &sale_id, stage, &message, &subject).await? => {}
         Err(e) => return Err(e.into()),
     }
     rec.sale_order = Some(sale_order);
@@ -97,8 +97,13 @@ async fn reached_stage(
     ctx: &Context,
     sale_id: &str,
     stage: OrderStage,
+    refusal: &str,
     subject: &str,
 ) -> Result<bool, FlowError> {
+    // Cin7 refuses to change an authorised order; when it says so, the lost first post did land.
+    if stage == OrderStage::Authorised && refusal.to_ascii_lowercase().contains("already authorised") {
+        return Ok(true);
+    }
     let sale = ctx
         .cin7
         .sale(sale_id, Priority::Orders, Some(subject))
