@@ -56,7 +56,9 @@ pub async fn register_webhooks(ctx: &Context, targets: &WebhookTargets) {
     if let Some(secret) = &targets.oro_secret {
         let url = format!("{}/webhooks/oro", targets.base_url);
         for topic in ["order.created", "order.updated"] {
-            if let Err(e) = with_retries(|| ctx.oro.ensure_webhook(topic, &url, secret.expose_secret())).await {
+            if let Err(e) =
+                with_retries(|| ctx.oro.ensure_webhook(topic, &url, secret.expose_secret())).await
+            {
                 tracing::warn!(error = %e, topic, "Oro webhooks unavailable; polling only.");
                 break;
             }
@@ -70,7 +72,9 @@ pub async fn register_webhooks(ctx: &Context, targets: &WebhookTargets) {
         let mut all = true;
         for (kind, path) in hooks {
             let url = format!("{}/webhooks/cin7/{path}", targets.base_url);
-            if let Err(e) = with_retries(|| ctx.cin7.ensure_webhook(kind, &url, token.expose_secret())).await {
+            if let Err(e) =
+                with_retries(|| ctx.cin7.ensure_webhook(kind, &url, token.expose_secret())).await
+            {
                 tracing::warn!(error = %e, kind, "Cin7 webhooks unavailable; polling only.");
                 all = false;
                 break;

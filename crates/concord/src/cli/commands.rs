@@ -209,8 +209,15 @@ pub async fn run(path: PathBuf) -> anyhow::Result<ExitCode> {
     for kind in ["orders.poll", "stock.sync", "prices.sync"] {
         crate::engine::schedule_now(&ctx, kind, 5).await;
     }
-    let budget = (ctx.cin7.budget().app().to_owned(), ctx.cin7.budget().limit());
-    let alerts = tokio::spawn(crate::alerts::run(ctx.store.clone(), config.alerts.clone(), budget));
+    let budget = (
+        ctx.cin7.budget().app().to_owned(),
+        ctx.cin7.budget().limit(),
+    );
+    let alerts = tokio::spawn(crate::alerts::run(
+        ctx.store.clone(),
+        config.alerts.clone(),
+        budget,
+    ));
     let engine = crate::engine::start(ctx, 4);
     tracing::info!(%listen, "Concord is running; Ctrl-C stops it.");
     tokio::signal::ctrl_c().await?;

@@ -104,7 +104,10 @@ impl RateBudget {
 
     /// True once the breaker has tripped and its pause is over: the next call should be a probe.
     pub fn half_open(&self) -> bool {
-        self.breaker.lock().map(|b| b.consecutive_failures >= TRIP_AFTER).unwrap_or(false)
+        self.breaker
+            .lock()
+            .map(|b| b.consecutive_failures >= TRIP_AFTER)
+            .unwrap_or(false)
     }
 
     /// Only one caller probes a half-open breaker; the others wait for its verdict.

@@ -82,12 +82,7 @@ pub fn build(
                 break;
             }
             prices.insert(*key, *value);
-            let (list, idx, unit, qty) = *key;
-            plan.push(
-                *t,
-                json!({ "event": "oro_price", "price_list": list, "sku": cat.products[idx].sku,
-                "unit": unit.code(), "quantity": qty.to_string(), "value": money(*value) }),
-            );
+            plan.push(*t, price_event(cat, key, *value));
             next_change += 1;
         }
         let customer = pick_customer(rng, people, &late_at, at_s, i);
@@ -116,12 +111,7 @@ pub fn build(
         });
     }
     for (t, key, value) in &price_changes[next_change..] {
-        let (list, idx, unit, qty) = *key;
-        plan.push(
-            *t,
-            json!({ "event": "oro_price", "price_list": list, "sku": cat.products[idx].sku,
-            "unit": unit.code(), "quantity": qty.to_string(), "value": money(*value) }),
-        );
+        plan.push(*t, price_event(cat, key, *value));
     }
     let cancelled = follow_ups(rng, &mut plan, &placed, people, &outages);
     credit_lifts(&mut plan, &placed, people, &outages);
@@ -135,6 +125,12 @@ pub fn build(
             .total_cmp(&b["at_s"].as_f64().unwrap_or(0.0))
     });
     plan
+}
+
+fn price_event(cat: &Catalogue, key: &super::catalogue::PriceKey, value: Decimal) -> Value {
+    let (list, idx, unit, qty) = *key;
+    json!({ "event": "oro_price", "price_list": list, "sku": cat.products[idx].sku,
+            "unit": unit.code(), "quantity": qty.to_string(), "value": money(value) })
 }
 
 /// Held orders: `n/100 + 1` of each kind (none below 6 orders); 8 % awaiting approval; 65 % checkouts.

@@ -115,10 +115,15 @@ impl Context {
     pub async fn refresh_catalogue(&self, priority: Priority) -> Result<Catalogue, FlowError> {
         let products = self.cin7.products(priority).await?;
         self.keep("cin7_products", &products).await?;
-        self.install_catalogue(products, self.clock.elapsed_s()).await
+        self.install_catalogue(products, self.clock.elapsed_s())
+            .await
     }
 
-    async fn install_catalogue(&self, products: Vec<ErpProduct>, at_s: f64) -> Result<Catalogue, FlowError> {
+    async fn install_catalogue(
+        &self,
+        products: Vec<ErpProduct>,
+        at_s: f64,
+    ) -> Result<Catalogue, FlowError> {
         let catalogue = Catalogue::new(products);
         let mut cache = self.cache.write().await;
         cache.catalogue = Some(catalogue.clone());
@@ -135,13 +140,28 @@ impl Context {
     }
 
     /// The kept copy, if it is younger than `max_age_s`.
-    async fn kept<T: serde::de::DeserializeOwned>(&self, key: &str, max_age_s: f64) -> Result<Option<(f64, T)>, FlowError> {
-        let Some(record) = self.store.record_get("cache", key).await? else { return Ok(None) };
-        let at_s = record.data.get("at_s").and_then(serde_json::Value::as_f64).unwrap_or(f64::MIN);
+    async fn kept<T: serde::de::DeserializeOwned>(
+        &self,
+        key: &str,
+        max_age_s: f64,
+    ) -> Result<Option<(f64, T)>, FlowError> {
+        let Some(record) = self.store.record_get("cache", key).await? else {
+            return Ok(None);
+        };
+        let at_s = record
+            .data
+            .get("at_s")
+            .and_then(serde_json::Value::as_f64)
+            .unwrap_or(f64::MIN);
         if self.clock.elapsed_s() - at_s > max_age_s {
             return Ok(None);
         }
-        Ok(record.data.get("value").cloned().and_then(|v| serde_json::from_value(v).ok()).map(|v| (at_s, v)))
+        Ok(record
+            .data
+            .get("value")
+            .cloned()
+            .and_then(|v| serde_json::from_value(v).ok())
+            .map(|v| (at_s, v)))
     }
 
     pub async fn cin7_customers(&self) -> Result<Vec<ErpCustomer>, FlowError> {
@@ -152,7 +172,10 @@ impl Context {
         if let Some(c) = self.cache.read().await.cin7_customers.clone() {
             return Ok(c);
         }
-        if let Some((_, customers)) = self.kept::<Vec<ErpCustomer>>("cin7_customers", KEPT_FOR_S).await? {
+        if let Some((_, customers)) = self
+            .kept::<Vec<ErpCustomer>>("cin7_customers", KEPT_FOR_S)
+            .await?
+        {
             self.cache.write().await.cin7_customers = Some(customers.clone());
             return Ok(customers);
         }
@@ -169,7 +192,14 @@ impl Context {
     /// Drops every copy of the customer list so the next use reads Cin7 again.
     pub async fn forget_cin7_customers(&self) -> Result<(), FlowError> {
         self.cache.write().await.cin7_customers = None;
-        self.store.record_put("cache", "cin7_customers", "stale", &serde_json::json!({ "at_s": f64::MIN })).await?;
+        self.store
+            .record_put(
+                "cache",
+                "cin7_customers",
+                "stale",
+                &serde_json::json!({ "at_s": f64::MIN }),
+            )
+            .await?;
         Ok(())
     }
 

@@ -132,7 +132,11 @@ pub async fn cached_by_id(ctx: &Context, id: &str) -> Option<ErpCustomer> {
 
 /// A Cin7 customer by id: from the cache (loaded once, shared), re-read only if it is missing.
 pub async fn by_id(ctx: &Context, id: &str) -> Result<ErpCustomer, FlowError> {
-    let found = ctx.cin7_customers().await?.into_iter().find(|c| c.id.eq_ignore_ascii_case(id));
+    let found = ctx
+        .cin7_customers()
+        .await?
+        .into_iter()
+        .find(|c| c.id.eq_ignore_ascii_case(id));
     if let Some(c) = found {
         return Ok(c);
     }
@@ -141,4 +145,149 @@ pub async fn by_id(ctx: &Context, id: &str) -> Result<ErpCustomer, FlowError> {
         .into_iter()
         .find(|c| c.id.eq_ignore_ascii_case(id))
         .ok_or_else(|| FlowError::Data(format!("Cin7 customer {id} has disappeared")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::{build_context, Connections};
+    use crate::config::{Rules, Schedule};
+    use crate::connectors::cin7::Cin7Settings;
+    use crate::connectors::oro::OroSettings;
+    use crate::domain::OroCustomer;
+    use concord_core::scenario::NewCustomer;
+    use secrecy::SecretString;
+    use std::time::Duration;
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    async fn context(server: &MockServer, dir: &tempfile::TempDir) -> Context {
+        let store = concord_store::Store::connect(
+            &format!("sqlite://{}", dir.path().join("c.db").display()),
+            concord_core::Clock::real(),
+        )
+        .await
+        .unwrap();
+        let connections = Connections {
+            oro: OroSettings {
+                base_url: server.uri(),
+                client_id: "i".into(),
+                client_secret: SecretString::from("s"),
+                timeout: Duration::from_secs(5),
+            },
+            cin7: Cin7Settings {
+                base_url: server.uri(),
+                account_id: "a".into(),
+                application_key: SecretString::from("k"),
+                timeout: Duration::from_secs(5),
+            },
+            cin7_calls_per_minute: 55,
+        };
+        let rules = Rules {
+            new_customer: Some(NewCustomer {
+                payment_term: "Proforma".into(),
+                on_credit_hold: true,
+                price_tier: None,
+                tax_rule: None,
+                currency: Some("GBP".into()),
+            }),
+            ..Rules::default()
+        };
+        let ctx = build_context(store, connections, rules, Schedule::default()).unwrap();
+        ctx.cache.write().await.oro_customers.insert(
+            5,
+            OroCustomer {
+                id: 5,
+                name: "Bluebell Gifts".into(),
+                parent: None,
+            },
+        );
+        ctx
+    }
+
+    fn customer_list(with_bluebell: bool) -> serde_json::Value {
+        let mut list =
+            vec![serde_json::json!({"ID": "n1", "Name": "Northwind", "Currency": "GBP"})];
+        if with_bluebell {
+            list.push(serde_json::json!({"ID": "B1", "Name": "Bluebell Gifts", "Currency": "GBP", "IsOnCreditHold": true, "AdditionalAttribute1": "5"}));
+        }
+        serde_json::json!({"Total": list.len(), "Page": 1, "CustomerList": list})
+    }
+
+    #[tokio::test]
+    async fn a_lost_create_response_is_followed_by_a_lookup_not_a_second_customer() {
+        // Arrange: Cin7 knows no Bluebell, commits the create but loses the answer, then lists it.
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path("/customer"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(customer_list(false)))
+            .up_to_n_times(1)
+            .mount(&server)
+            .await;
+        Mock::given(method("POST"))
+            .and(path("/customer"))
+            .respond_with(ResponseTemplate::new(504))
+            .expect(1)
+            .mount(&server)
+            .await;
+        Mock::given(method("GET"))
+            .and(path("/customer"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(customer_list(true)))
+            .mount(&server)
+            .await;
+        let dir = tempfile::tempdir().unwrap();
+        let ctx = context(&server, &dir).await;
+        // Act
+        let first = ensure_customer(&ctx, 5).await;
+        let second = ensure_customer(&ctx, 5).await.unwrap();
+        // Assert: one POST only (wiremock verifies `expect(1)` on drop), and the found customer.
+        assert!(matches!(
+            first,
+            Err(FlowError::Cin7(
+                crate::connectors::cin7::Cin7Error::Ambiguous(_)
+            ))
+        ));
+        assert_eq!(second.id, "B1");
+        assert_eq!(
+            ctx.store
+                .link_get("customer", "5")
+                .await
+                .unwrap()
+                .unwrap()
+                .cin7_id,
+            "B1"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_new_financial_entity_is_created_on_hold_once_and_raises_pending_approval() {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .and(path("/customer"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(customer_list(false)))
+            .expect(1)
+            .mount(&server)
+            .await;
+        let created = serde_json::json!({"CustomerList": [{"ID": "B2", "Name": "Bluebell Gifts", "Currency": "GBP", "IsOnCreditHold": true, "AdditionalAttribute1": "5"}]});
+        Mock::given(method("POST"))
+            .and(path("/customer"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(created))
+            .expect(1)
+            .mount(&server)
+            .await;
+        let dir = tempfile::tempdir().unwrap();
+        let ctx = context(&server, &dir).await;
+        let a = ensure_customer(&ctx, 5).await.unwrap();
+        let b = ensure_customer(&ctx, 5).await.unwrap();
+        assert_eq!((a.id.as_str(), b.id.as_str()), ("B2", "B2"));
+        assert!(a.on_credit_hold);
+        let raised = ctx
+            .store
+            .exceptions(&concord_store::ExceptionFilter::default())
+            .await
+            .unwrap();
+        assert_eq!(raised.len(), 1);
+        assert_eq!(raised[0].subject, "customer:5");
+        assert_eq!(raised[0].kind, ExceptionKind::CustomerPendingApproval);
+    }
 }

@@ -305,7 +305,9 @@ pub async fn spawn_parts(scenario_json: &str, speed: f64) -> Parts {
     let clock = Clock::scaled(scenario.clock.start, speed);
     let dir = tempfile::tempdir().expect("Failed to create a temp dir");
     let url = format!("sqlite://{}", dir.path().join("concord.db").display());
-    let store = Store::connect(&url, clock.clone()).await.expect("Failed to open the store");
+    let store = Store::connect(&url, clock.clone())
+        .await
+        .expect("Failed to open the store");
     let any: std::net::SocketAddr = ([127, 0, 0, 1], 0).into();
     let emulators = concord_emulators::Emulators::start(&scenario, clock.clone(), any, any)
         .await
@@ -330,5 +332,10 @@ pub async fn spawn_parts(scenario_json: &str, speed: f64) -> Parts {
     let rules = Rules::from_settings(&scenario.settings);
     let ctx = build_context(store, connections, rules, Schedule::default())
         .expect("Failed to build the context");
-    Parts { ctx, emulators, clock, _dir: dir }
+    Parts {
+        ctx,
+        emulators,
+        clock,
+        _dir: dir,
+    }
 }

@@ -1,6 +1,8 @@
 //! A storefront rush on scarce stock: Oro refuses what Cin7 cannot supply, and nothing is oversold.
 
-use crate::helpers::{check, cents, line, order_event, scenario_file, spawn_app, with_timeline};
+use crate::helpers::{
+    cents, check, line, order_event, scenario_file, spawn_app, spawn_app_at, with_timeline,
+};
 use serde_json::Value;
 
 /// 25 checkouts, 12 s apart (five scenario minutes), each 3–6 units of one line, sometimes a case
@@ -16,13 +18,20 @@ fn rush() -> Vec<Value> {
                 2 => line("RUG-JUT", "each", quantity, 2500),
                 _ => line("VASE-GLS", "case", 1, 4200),
             };
-            order_event(300 + n * 12, 6001 + i64::from(n), customer, user, true, vec![item])
+            order_event(
+                300 + n * 12,
+                6001 + i64::from(n),
+                customer,
+                user,
+                true,
+                vec![item],
+            )
         })
         .collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "bug: intake::poll records orders with empty base_units, so stock.sync raises Oro levels over checkouts whose job has not run"]
+#[ignore = "bug: stock.sync counts as in flight only orders saved with base_units, so it raises Oro levels over checkouts Concord has not processed yet"]
 async fn a_checkout_rush_on_scarce_stock_is_refused_at_oro_rather_than_oversold_in_cin7() {
     // Arrange
     let text = with_timeline(scenario_file("scarce-stock.json"), rush());
@@ -39,9 +48,16 @@ async fn a_checkout_rush_on_scarce_stock_is_refused_at_oro_rather_than_oversold_
         .sum();
     assert_eq!(backordered, 0, "units backordered in Cin7 (in hundredths)");
     let refused = app.refused_checkouts();
-    assert!(!refused.is_empty(), "demand exceeds stock, so Oro must refuse some checkouts");
+    assert!(
+        !refused.is_empty(),
+        "demand exceeds stock, so Oro must refuse some checkouts"
+    );
     let accepted = 25 - refused.len();
-    assert_eq!(app.live_sales_by_order().len(), accepted, "every accepted checkout reaches Cin7");
+    assert_eq!(
+        app.live_sales_by_order().len(),
+        accepted,
+        "every accepted checkout reaches Cin7"
+    );
     let (_, failed, output) = check(&app, &["stock", "orders"]);
     assert_eq!(failed, 0, "{output}");
 }
@@ -51,8 +67,9 @@ async fn the_rush_stays_inside_cin7s_rate_limit() {
     // Arrange
     let text = with_timeline(scenario_file("scarce-stock.json"), rush());
 
-    // Act
-    let app = spawn_app(&text).await;
+    // Act: at 120x, not 600x, so a stall of the shared test machine cannot squeeze a minute of
+    // calls into a few wall-clock milliseconds.
+    let app = spawn_app_at(&text, 120.0).await;
 
     // Assert: 20 calls a minute, counted in every sliding 60 s window, refused calls included.
     let mut times: Vec<f64> = app.dump["api_log"]["cin7"]
@@ -63,7 +80,12 @@ async fn the_rush_stays_inside_cin7s_rate_limit() {
         .collect();
     times.sort_by(f64::total_cmp);
     let peak = (0..times.len())
-        .map(|i| times[i..].iter().take_while(|t| **t < times[i] + 60.0).count())
+        .map(|i| {
+            times[i..]
+                .iter()
+                .take_while(|t| **t < times[i] + 60.0)
+                .count()
+        })
         .max()
         .unwrap_or(0);
     assert!(peak <= 20, "{peak} Cin7 calls inside one 60 s window");
@@ -71,5 +93,8 @@ async fn the_rush_stays_inside_cin7s_rate_limit() {
         .as_array()
         .map(|log| log.iter().filter(|c| c["status"] == 429).count())
         .unwrap_or(0);
-    assert_eq!(limited, 0, "Concord's own budget should keep it clear of Cin7's 429s");
+    assert_eq!(
+        limited, 0,
+        "Concord's own budget should keep it clear of Cin7's 429s"
+    );
 }

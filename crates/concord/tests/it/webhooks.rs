@@ -18,7 +18,9 @@ async fn serve_webhooks(parts: &Parts) -> String {
         oro_secret: Some(SecretString::from(ORO_SECRET)),
         cin7_token: Some(SecretString::from(CIN7_TOKEN)),
     };
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a free port");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a free port");
     let url = format!("http://{}", listener.local_addr().expect("an address"));
     tokio::spawn(async move {
         let _ = axum::serve(listener, router(state)).await;
@@ -48,19 +50,41 @@ async fn post_oro(url: &str, body: &str, signature: Option<&str>) -> u16 {
         .header("webhook-topic", "order.created")
         .body(body.to_owned());
     if let Some(sig) = signature {
-        req = req.header("webhook-signature", sig).header("webhook-signature-algorithm", "HMAC-SHA256");
+        req = req
+            .header("webhook-signature", sig)
+            .header("webhook-signature-algorithm", "HMAC-SHA256");
     }
-    req.send().await.expect("Concord answered").status().as_u16()
+    req.send()
+        .await
+        .expect("Concord answered")
+        .status()
+        .as_u16()
 }
 
 async fn rejections(parts: &Parts, subject: &str) -> Vec<concord_store::ExceptionRecord> {
-    let all = parts.ctx.store.exceptions(&ExceptionFilter::default()).await.expect("exceptions");
-    all.into_iter().filter(|e| e.kind.as_str() == "webhook_rejected" && e.subject == subject).collect()
+    let all = parts
+        .ctx
+        .store
+        .exceptions(&ExceptionFilter::default())
+        .await
+        .expect("exceptions");
+    all.into_iter()
+        .filter(|e| e.kind.as_str() == "webhook_rejected" && e.subject == subject)
+        .collect()
 }
 
 async fn queued_order_syncs(parts: &Parts) -> usize {
-    let filter = JobFilter { kind: Some("order.sync".into()), ..JobFilter::default() };
-    parts.ctx.store.list_jobs(&filter).await.expect("list_jobs").len()
+    let filter = JobFilter {
+        kind: Some("order.sync".into()),
+        ..JobFilter::default()
+    };
+    parts
+        .ctx
+        .store
+        .list_jobs(&filter)
+        .await
+        .expect("list_jobs")
+        .len()
 }
 
 async fn parts() -> Parts {
@@ -82,7 +106,11 @@ async fn an_oro_webhook_with_a_wrong_signature_is_refused_and_raises_webhook_rej
     let raised = rejections(&parts, "webhook:oro").await;
     assert_eq!(raised.len(), 1, "one webhook_rejected for Oro");
     assert_eq!(raised[0].owner.as_str(), "operations");
-    assert_eq!(queued_order_syncs(&parts).await, 0, "a refused delivery must not queue work");
+    assert_eq!(
+        queued_order_syncs(&parts).await,
+        0,
+        "a refused delivery must not queue work"
+    );
 }
 
 #[tokio::test]
@@ -129,7 +157,11 @@ async fn a_correctly_signed_oro_webhook_is_accepted_and_queues_the_order_once() 
 
     // Assert
     assert_eq!((first, again), (200, 200));
-    assert_eq!(queued_order_syncs(&parts).await, 1, "a redelivery must not queue the order twice");
+    assert_eq!(
+        queued_order_syncs(&parts).await,
+        1,
+        "a redelivery must not queue the order twice"
+    );
     assert!(rejections(&parts, "webhook:oro").await.is_empty());
 }
 
@@ -139,10 +171,15 @@ async fn a_cin7_webhook_without_concords_bearer_token_is_refused() {
     let parts = parts().await;
     let url = serve_webhooks(&parts).await;
     let client = reqwest::Client::new();
-    let body = json!([{ "ID": "x", "Name": "Kestrel Retail Group", "IsOnCreditHold": false }]).to_string();
+    let body =
+        json!([{ "ID": "x", "Name": "Kestrel Retail Group", "IsOnCreditHold": false }]).to_string();
 
     // Act
-    let missing = client.post(format!("{url}/webhooks/cin7/customer")).body(body.clone()).send().await;
+    let missing = client
+        .post(format!("{url}/webhooks/cin7/customer"))
+        .body(body.clone())
+        .send()
+        .await;
     let wrong = client
         .post(format!("{url}/webhooks/cin7/customer"))
         .bearer_auth("guessed-token")

@@ -358,10 +358,19 @@ impl Cin7Client {
         if let Some(wait) = self.budget.open_for() {
             return Err(Cin7Error::CircuitOpen { retry_after: wait });
         }
-        let call = Call { method: Method::GET, path: "/me", query: vec![], body: None, priority: Priority::Orders, subject: None };
+        let call = Call {
+            method: Method::GET,
+            path: "/me",
+            query: vec![],
+            body: None,
+            priority: Priority::Orders,
+            subject: None,
+        };
         match self.send_unguarded(call).await {
             Ok(_) => Ok(()),
-            Err(_) => Err(Cin7Error::CircuitOpen { retry_after: self.budget.open_for().unwrap_or(Duration::from_secs(30)) }),
+            Err(_) => Err(Cin7Error::CircuitOpen {
+                retry_after: self.budget.open_for().unwrap_or(Duration::from_secs(30)),
+            }),
         }
     }
 

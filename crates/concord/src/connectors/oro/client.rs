@@ -278,7 +278,16 @@ impl OroClient {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let result = self.send_once(method.clone(), path, query, body.as_ref(), sync_batch, subject).await;
+            let result = self
+                .send_once(
+                    method.clone(),
+                    path,
+                    query,
+                    body.as_ref(),
+                    sync_batch,
+                    subject,
+                )
+                .await;
             match result {
                 Err(OroError::Unauthorized(_)) if attempt == 1 => self.tokens.invalidate().await,
                 Err(OroError::Transient(_)) if idempotent && attempt < QUICK_RETRIES => {

@@ -41,7 +41,9 @@ pub async fn poll(ctx: &Context) -> Result<(), FlowError> {
     let cursor = ctx.store.cursor_get(CURSOR).await?;
     if ctx.store.cursor_get(BACKLOG_CHECKED).await?.is_none() {
         record_preexisting_sales(ctx).await?;
-        ctx.store.cursor_set(BACKLOG_CHECKED, &ctx.clock.now().to_rfc3339()).await?;
+        ctx.store
+            .cursor_set(BACKLOG_CHECKED, &ctx.clock.now().to_rfc3339())
+            .await?;
     }
     let since = cursor
         .as_deref()

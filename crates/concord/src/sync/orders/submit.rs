@@ -101,7 +101,9 @@ async fn reached_stage(
     subject: &str,
 ) -> Result<bool, FlowError> {
     // Cin7 refuses to change an authorised order; when it says so, the lost first post did land.
-    if stage == OrderStage::Authorised && refusal.to_ascii_lowercase().contains("already authorised") {
+    if stage == OrderStage::Authorised
+        && refusal.to_ascii_lowercase().contains("already authorised")
+    {
         return Ok(true);
     }
     let sale = ctx
@@ -195,11 +197,21 @@ pub async fn cancel(ctx: &Context, rec: &mut OrderRecord) -> Result<(), FlowErro
     };
     match ctx.cin7.void_sale(&sale_id, &subject).await {
         Ok(()) => rec.state = OrderState::Voided,
-        Err(Cin7Error::Permanent { message, .. }) if message.to_ascii_lowercase().contains("shipped") => {
+        Err(Cin7Error::Permanent { message, .. })
+            if message.to_ascii_lowercase().contains("shipped") =>
+        {
             // Cin7 says why it refused: no need to spend a call reading the sale back.
             rec.state = OrderState::CancelledAfterShipment;
             let explanation = format!("Oro order {} was cancelled after Cin7 shipped its sale; Cin7 refused the void: {message}", rec.order_id);
-            exceptions::raise(&ctx.store, &ctx.rules, ExceptionKind::CancelAfterFulfilment, &subject, "cancel", explanation).await?;
+            exceptions::raise(
+                &ctx.store,
+                &ctx.rules,
+                ExceptionKind::CancelAfterFulfilment,
+                &subject,
+                "cancel",
+                explanation,
+            )
+            .await?;
         }
         Err(Cin7Error::Permanent { message, .. }) => {
             let sale = ctx
