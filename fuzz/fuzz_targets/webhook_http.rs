@@ -110,7 +110,7 @@ fuzz_target!(|d: Delivery| {
         }
     };
     let mut req = Request::builder().method("POST").uri(&path);
-    let mut forged = false;
+    let forged;
     if oro {
         let sig = if d.authentic { sign(&d.body) } else { d.signature.clone() };
         if header_safe(&sig) {

@@ -40,6 +40,9 @@ pub fn build_context(
         customer_lock: Default::default(),
         cin7_webhooks: Default::default(),
         load_lock: Default::default(),
+        poll_lock: Default::default(),
+        stock_lock: Default::default(),
+        last_snapshot: Default::default(),
     })
 }
 

@@ -44,6 +44,9 @@ pub async fn run(opts: BenchOptions) -> anyhow::Result<BenchReport> {
         .unwrap_or_else(|| dir.path().join("dump.json"));
     let limit = scenario.cin7.rate_limit.calls_per_minute;
     let speed = opts.speed.unwrap_or(scenario.clock.speed);
+    let parse_peak_rss_mb = process::peak_rss_mb();
+    let start_rss_mb = process::rss_mb();
+    process::reset_peak_rss();
     let cpu_before = process::cpu_seconds();
     let started = Instant::now();
     demo::run(DemoOptions {
@@ -74,6 +77,8 @@ pub async fn run(opts: BenchOptions) -> anyhow::Result<BenchReport> {
             wall_seconds,
             cpu_seconds,
             peak_rss_mb,
+            parse_peak_rss_mb,
+            start_rss_mb,
             speed,
         },
     ))

@@ -24,18 +24,33 @@ fn parse_stat_cpu(stat: &str) -> Option<f64> {
     Some((utime + stime) / USER_HZ)
 }
 
+/// Resets the kernel's peak-RSS mark (`VmHWM`) to the current RSS, so a later [`peak_rss_mb`]
+/// measures only what follows (here: the run, not the parse of a large scenario file). Writing
+/// `5` to `/proc/self/clear_refs` does that (Linux 4.0+); returns false where it is not possible.
+pub fn reset_peak_rss() -> bool {
+    std::fs::write("/proc/self/clear_refs", "5").is_ok()
+}
+
+/// Resident set size now (`VmRSS`) in MiB.
+pub fn rss_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| parse_kb(&s, "VmRSS:"))
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
 /// Peak resident set size (`VmHWM`) in MiB.
 pub fn peak_rss_mb() -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| parse_vm_hwm_kb(&s))
+        .and_then(|s| parse_kb(&s, "VmHWM:"))
         .map_or(0.0, |kb| kb / 1024.0)
 }
 
-fn parse_vm_hwm_kb(status: &str) -> Option<f64> {
+fn parse_kb(status: &str, key: &str) -> Option<f64> {
     status
         .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .find_map(|l| l.strip_prefix(key))
         .and_then(|v| v.split_whitespace().next())
         .and_then(|n| n.parse().ok())
 }
@@ -53,7 +68,8 @@ mod tests {
     #[test]
     fn peak_rss_comes_from_vm_hwm() {
         let status = "Name:\tconcord\nVmPeak:\t  900 kB\nVmHWM:\t   20480 kB\nVmRSS:\t 1000 kB\n";
-        assert_eq!(parse_vm_hwm_kb(status), Some(20480.0));
+        assert_eq!(parse_kb(status, "VmHWM:"), Some(20480.0));
+        assert_eq!(parse_kb(status, "VmRSS:"), Some(1000.0));
     }
 
     #[test]

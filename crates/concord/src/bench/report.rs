@@ -10,7 +10,12 @@ use serde_json::Value;
 pub struct Process {
     pub wall_seconds: f64,
     pub cpu_seconds: f64,
+    /// Peak RSS of the run itself (the mark is reset once the scenario is parsed).
     pub peak_rss_mb: f64,
+    /// Peak RSS while reading and parsing the scenario file, before the run.
+    pub parse_peak_rss_mb: f64,
+    /// RSS when the run started (the parsed scenario is held for the whole run).
+    pub start_rss_mb: f64,
     pub speed: f64,
 }
 
@@ -33,6 +38,8 @@ pub struct BenchReport {
     pub cpu_seconds: f64,
     pub cpu_seconds_per_1000_orders: f64,
     pub peak_rss_mb: f64,
+    pub parse_peak_rss_mb: f64,
+    pub start_rss_mb: f64,
     pub wall_seconds: f64,
     pub speed: f64,
 }
@@ -63,6 +70,8 @@ impl BenchReport {
             cpu_seconds: round(p.cpu_seconds, 2),
             cpu_seconds_per_1000_orders: round(per_1000, 2),
             peak_rss_mb: round(p.peak_rss_mb, 1),
+            parse_peak_rss_mb: round(p.parse_peak_rss_mb, 1),
+            start_rss_mb: round(p.start_rss_mb, 1),
             wall_seconds: round(p.wall_seconds, 1),
             speed: p.speed,
         }
@@ -131,6 +140,14 @@ impl BenchReport {
                 "peak RSS",
                 format!("{:.1} MB", self.peak_rss_mb),
                 "<= 150 MB at 20k SKUs",
+            ),
+            (
+                "RSS at start / parse peak",
+                format!(
+                    "{:.1} / {:.1} MB",
+                    self.start_rss_mb, self.parse_peak_rss_mb
+                ),
+                "",
             ),
             ("wall time", format!("{:.1} s", self.wall_seconds), ""),
         ];

@@ -15,6 +15,7 @@ pub const PRICES_SYNC: &str = "prices.sync";
 pub const RECONCILE: &str = "reconcile";
 pub const CATALOGUE_REFRESH: &str = "catalogue.refresh";
 pub const CUSTOMERS_REFRESH: &str = "customers.refresh";
+pub const STOCK_LOWER: &str = "stock.lower";
 
 pub async fn run(ctx: &Context, job: &Job) -> Result<(), Failure> {
     let result = match job.kind.as_str() {
@@ -22,7 +23,11 @@ pub async fn run(ctx: &Context, job: &Job) -> Result<(), Failure> {
             Some(id) => orders::handler::sync_order(ctx, id).await,
             None => return Err(Failure::Fatal("order.sync payload has no order_id".into())),
         },
-        ORDERS_POLL => orders::intake::poll(ctx).await,
+        STOCK_LOWER => match job.payload.get("order_id").and_then(|v| v.as_i64()) {
+            Some(id) => inventory::lower::lower_for_order(ctx, id).await,
+            None => return Err(Failure::Fatal("stock.lower payload has no order_id".into())),
+        },
+        ORDERS_POLL => orders::intake::poll(ctx).await.map(|_| ()),
         STOCK_SYNC => inventory::sync::sync(ctx).await,
         PRICES_SYNC => prices::push::sync(ctx, false).await.map(|_| ()),
         RECONCILE => crate::reconcile::orders::run(ctx).await.map(|_| ()),

@@ -20,10 +20,17 @@ pub const LEASE: Duration = Duration::from_secs(120);
 
 pub fn start(ctx: Context, workers: usize) -> EngineHandle {
     let mut tasks = JoinSet::new();
+    // Distinct per start, so a restarted engine in the same process never inherits old leases.
+    let run_id: String = uuid::Uuid::new_v4()
+        .simple()
+        .to_string()
+        .chars()
+        .take(8)
+        .collect();
     for n in 0..workers.max(1) {
         tasks.spawn(worker::run(
             ctx.clone(),
-            format!("{}-w{n}", std::process::id()),
+            format!("{}-{run_id}-w{n}", std::process::id()),
         ));
     }
     tasks.spawn(schedule::run(ctx.clone()));

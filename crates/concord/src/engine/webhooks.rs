@@ -80,7 +80,18 @@ async fn oro_webhook(
         .or_else(|| header("webhook-id"))
         .unwrap_or_else(|| "webhook".into());
     match intake::enqueue_order(&state.ctx.store, order_id, &key).await {
-        Ok(()) => StatusCode::OK,
+        Ok(()) => {
+            // Fast path: lower the order's levels now rather than when a worker next looks at the
+            // queue; the queued job is the durable path and finds nothing left to lower.
+            let ctx = state.ctx.clone();
+            tokio::spawn(async move {
+                if let Err(e) = crate::sync::inventory::lower::lower_for_order(&ctx, order_id).await
+                {
+                    tracing::debug!(error = %e, order_id, "Immediate lowering failed; the queued job retries it.");
+                }
+            });
+            StatusCode::OK
+        }
         Err(_) => StatusCode::SERVICE_UNAVAILABLE,
     }
 }

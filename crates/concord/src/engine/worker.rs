@@ -7,6 +7,25 @@ use crate::sync::context::Context;
 use concord_store::{FailOutcome, Job};
 use std::time::Duration;
 
+/// Renews the lease while the job runs; returns only if the lease was lost to another worker,
+/// in which case this worker must stop working on the job.
+async fn heartbeat(ctx: &Context, worker: &str, job: &Job) {
+    loop {
+        ctx.clock.sleep(LEASE / 3).await;
+        match ctx.store.heartbeat(job.id, worker, LEASE).await {
+            Ok(true) => {}
+            Ok(false) => {
+                tracing::warn!(
+                    job = job.id.0,
+                    "Lost the lease; leaving the job to its new owner."
+                );
+                return;
+            }
+            Err(e) => tracing::warn!(error = %e, job = job.id.0, "Could not renew a lease."),
+        }
+    }
+}
+
 pub async fn run(ctx: Context, worker: String) {
     loop {
         match ctx.store.claim(&worker, 1, LEASE).await {
@@ -25,24 +44,12 @@ pub async fn run(ctx: Context, worker: String) {
 }
 
 async fn run_one(ctx: &Context, worker: &str, job: Job) {
-    let heartbeat = {
-        let (store, clock, id, worker) = (
-            ctx.store.clone(),
-            ctx.clock.clone(),
-            job.id,
-            worker.to_owned(),
-        );
-        tokio::spawn(async move {
-            loop {
-                clock.sleep(LEASE / 3).await;
-                if !store.heartbeat(id, &worker, LEASE).await.unwrap_or(false) {
-                    break;
-                }
-            }
-        })
+    // The heartbeat lives inside this future, not in a task of its own: when the engine stops (or
+    // crashes), it stops with the job and the lease can expire, so another worker takes over.
+    let result = tokio::select! {
+        result = dispatch::run(ctx, &job) => result,
+        () = heartbeat(ctx, worker, &job) => return,
     };
-    let result = dispatch::run(ctx, &job).await;
-    heartbeat.abort();
     let outcome = match result {
         Ok(()) => ctx.store.complete(job.id, worker).await.map(|_| None),
         Err(failure) => {

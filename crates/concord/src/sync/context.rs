@@ -36,6 +36,13 @@ pub struct Context {
     pub cin7_webhooks: Arc<std::sync::atomic::AtomicBool>,
     /// Serialises the first load of Cin7 reference data so concurrent workers share one read.
     pub load_lock: Arc<Mutex<()>>,
+    /// One order poll at a time: the first poll's backlog check must finish before another starts.
+    pub poll_lock: Arc<Mutex<()>>,
+    /// One writer of Oro levels at a time: a full sync's write and an order's immediate lowering
+    /// must not interleave, or the later write could restore units a checkout just took.
+    pub stock_lock: Arc<Mutex<()>>,
+    /// The last good availability snapshot and its clock second, for the freshness gate.
+    pub last_snapshot: Arc<std::sync::Mutex<Option<(f64, Vec<StockRow>)>>>,
 }
 
 /// (sku, unit) → [(minimum quantity, price)] of one price list.
@@ -251,6 +258,14 @@ impl Context {
         cache.assignments = assignments.into_iter().collect();
         cache.prices = prices;
         cache.oro_loaded = true;
+        Ok(())
+    }
+
+    /// Oro products alone (units, inventory status): what a stock sync needs fresh each time.
+    pub async fn refresh_oro_products(&self) -> Result<(), FlowError> {
+        let products = self.oro.products().await?;
+        self.cache.write().await.oro_products =
+            products.into_iter().map(|p| (p.sku.clone(), p)).collect();
         Ok(())
     }
 

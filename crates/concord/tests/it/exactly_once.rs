@@ -73,7 +73,6 @@ async fn lost_responses_and_server_errors_never_produce_a_second_sale() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "bug: engine/worker.rs run_one's detached heartbeat keeps a crashed job's lease alive forever, so its order never completes"]
 async fn a_crash_between_orders_resumes_without_losing_or_doubling_any() {
     // Arrange: orders every 15 s and Cin7 answering in 4–8 s, so the order placed at 390 s is
     // still being submitted when Concord stops at 397 s.
@@ -97,7 +96,6 @@ async fn a_crash_between_orders_resumes_without_losing_or_doubling_any() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "bug: engine/worker.rs run_one's detached heartbeat keeps a crashed job's lease alive forever, so its order never completes"]
 async fn two_crashes_close_together_still_leave_one_sale_per_order() {
     // Arrange: the second crash lands while the engine is restarting from the first.
     let mut scenario = scenario_file("trade-shop.json");
@@ -123,7 +121,6 @@ async fn two_crashes_close_together_still_leave_one_sale_per_order() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "bug: engine/worker.rs run_one spawns the lease heartbeat detached, so EngineHandle::stop leaves it renewing the lease forever"]
 async fn a_stopped_engine_stops_renewing_the_leases_of_the_jobs_it_was_running() {
     // Arrange: Oro answers after an hour of scenario time, so the first poll is still in flight.
     let mut scenario = scenario_file("trade-shop.json");
@@ -169,7 +166,6 @@ async fn a_stopped_engine_stops_renewing_the_leases_of_the_jobs_it_was_running()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "bug: handler.rs advance_existing maps lines without ensure_oro_loaded, so a fresh process authorises a sale with no lines"]
 async fn an_order_resumed_by_a_freshly_started_process_reaches_cin7_with_all_its_lines() {
     // Arrange: a previous process saved the intent (`submitting`) for order 9101 and then died, so
     // this process starts with empty caches and must finish the submission.

@@ -112,12 +112,19 @@ impl OroClient {
     }
 
     pub async fn inventory_levels(&self) -> Result<Vec<InventoryLevel>, OroError> {
-        let (data, included) = self
-            .get_all(
-                "/inventorylevels",
-                vec![("include", "productUnitPrecision".to_owned())],
-            )
-            .await?;
+        self.inventory_levels_for(&[]).await
+    }
+
+    /// Levels of these products only (all products when empty), each with its unit.
+    pub async fn inventory_levels_for(
+        &self,
+        product_ids: &[String],
+    ) -> Result<Vec<InventoryLevel>, OroError> {
+        let mut query = vec![("include", "productUnitPrecision".to_owned())];
+        if !product_ids.is_empty() {
+            query.push(("filter[product]", product_ids.join(",")));
+        }
+        let (data, included) = self.get_all("/inventorylevels", query).await?;
         Ok(data
             .iter()
             .filter_map(|r| convert::inventory_level(r, &included))

@@ -1,4 +1,5 @@
 //! Inventory (Cin7 → Oro): what Oro may sell, in every unit, never more than Cin7 can allocate.
 
 pub mod formula;
+pub mod lower;
 pub mod sync;

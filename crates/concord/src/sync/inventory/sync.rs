@@ -1,27 +1,29 @@
 //! The `stock.sync` job: a full availability snapshot (pages of 1000), the formula, and only the
 //! changed Oro levels written back. When Cin7 cannot be read, the last snapshot may still lower
 //! levels (new orders) but never raise them, and past the freshness threshold `stock_stale` is raised.
+//!
+//! Order of work matters for overselling: the snapshot is taken first, then every order Oro has
+//! accepted is recorded, so no order falls between "allocated in the snapshot" and "in flight". Oro
+//! decrements its own levels at checkout while Concord computes, so after each write Concord polls
+//! again and, if orders arrived meanwhile, writes once more from the same snapshot.
 
 use super::formula;
 use crate::domain::StockRow;
 use crate::sync::context::{Context, FlowError};
 use crate::sync::exceptions;
-use crate::sync::orders::record;
+use crate::sync::orders::{intake, record};
 use concord_core::catalogue::ExceptionKind;
 use rust_decimal::Decimal;
 use std::collections::HashMap;
-use std::sync::Mutex;
 
-/// The last good snapshot and the clock second it was taken, kept for the freshness gate.
-static LAST_SNAPSHOT: Mutex<Option<(f64, Vec<StockRow>)>> = Mutex::new(None);
+/// Write rounds per sync: enough to catch checkouts that land while levels are being written.
+const MAX_ROUNDS: usize = 3;
 
 pub async fn sync(ctx: &Context) -> Result<(), FlowError> {
-    // Record every order Oro has accepted before computing, so none is counted nowhere.
-    crate::sync::orders::intake::poll(ctx).await?;
     let started_s = ctx.clock.elapsed_s();
     let (snapshot_s, rows, fresh) = match ctx.cin7.availability(None).await {
         Ok(rows) => {
-            if let Ok(mut last) = LAST_SNAPSHOT.lock() {
+            if let Ok(mut last) = ctx.last_snapshot.lock() {
                 *last = Some((started_s, rows.clone()));
             }
             exceptions::resolve(
@@ -33,38 +35,68 @@ pub async fn sync(ctx: &Context) -> Result<(), FlowError> {
             .await?;
             (started_s, rows, true)
         }
-        Err(e) => {
-            let last = LAST_SNAPSHOT.lock().ok().and_then(|l| l.clone());
-            let Some((at, rows)) = last else {
-                return Err(e.into());
-            };
-            if started_s - at > ctx.rules.stock_stale_after_s {
-                let explanation = format!("Cin7 stock data is {:.0} s old (threshold {:.0} s): {e}. Oro levels are only lowered until fresh data arrives.", started_s - at, ctx.rules.stock_stale_after_s);
-                exceptions::raise(
-                    &ctx.store,
-                    &ctx.rules,
-                    ExceptionKind::StockStale,
-                    "stock:cin7",
-                    "stale",
-                    explanation,
-                )
-                .await?;
-            }
-            (at, rows, false)
-        }
+        Err(e) => stale_snapshot(ctx, started_s, e.into()).await?,
     };
-    write_levels(ctx, snapshot_s, &rows, fresh).await?;
-    if fresh {
-        ctx.store
-            .cursor_set("stock.synced_at_s", &format!("{started_s:.3}"))
-            .await?;
-        Ok(())
-    } else {
-        Err(FlowError::Data(
+    let _one_writer = ctx.stock_lock.lock().await;
+    for _round in 0..MAX_ROUNDS {
+        intake::poll(ctx).await?;
+        write_levels(ctx, snapshot_s, &rows, fresh).await?;
+        if intake::poll(ctx).await? == 0 {
+            break;
+        }
+    }
+    if !fresh {
+        return Err(FlowError::Data(
             "Cin7 availability could not be read; lowered levels from the last snapshot only"
                 .into(),
-        ))
+        ));
     }
+    ctx.store
+        .cursor_set("stock.synced_at_s", &format!("{started_s:.3}"))
+        .await?;
+    Ok(())
+}
+
+/// The last good snapshot, when Cin7 cannot be read now; `stock_stale` once it is too old.
+async fn stale_snapshot(
+    ctx: &Context,
+    now_s: f64,
+    error: FlowError,
+) -> Result<(f64, Vec<StockRow>, bool), FlowError> {
+    let last = ctx.last_snapshot.lock().ok().and_then(|l| l.clone());
+    let Some((at, rows)) = last else {
+        return Err(error);
+    };
+    if now_s - at > ctx.rules.stock_stale_after_s {
+        let explanation = format!(
+            "Cin7 stock data is {:.0} s old (threshold {:.0} s): {error}. Oro levels are only lowered until fresh data arrives.",
+            now_s - at,
+            ctx.rules.stock_stale_after_s
+        );
+        exceptions::raise(
+            &ctx.store,
+            &ctx.rules,
+            ExceptionKind::StockStale,
+            "stock:cin7",
+            "stale",
+            explanation,
+        )
+        .await?;
+    }
+    Ok((at, rows, false))
+}
+
+/// Base units of orders Oro accepted that Cin7 had not allocated when the snapshot was taken.
+async fn in_flight(ctx: &Context, snapshot_s: f64) -> Result<HashMap<String, Decimal>, FlowError> {
+    let mut out: HashMap<String, Decimal> = HashMap::new();
+    for rec in record::all(&ctx.store).await? {
+        if rec.in_flight_at(snapshot_s) {
+            for (sku, units) in &rec.base_units {
+                *out.entry(sku.clone()).or_default() += *units;
+            }
+        }
+    }
+    Ok(out)
 }
 
 async fn write_levels(
@@ -73,25 +105,22 @@ async fn write_levels(
     rows: &[StockRow],
     may_raise: bool,
 ) -> Result<(), FlowError> {
-    ctx.refresh_oro().await?;
+    ctx.ensure_oro_loaded().await?;
+    ctx.refresh_oro_products().await?;
     let catalogue = ctx.catalogue().await?;
-    let mut in_flight: HashMap<String, Decimal> = HashMap::new();
-    for rec in record::all(&ctx.store).await? {
-        if rec.in_flight_at(snapshot_s) {
-            for (sku, units) in &rec.base_units {
-                *in_flight.entry(sku.clone()).or_default() += *units;
-            }
-        }
-    }
-    let (products, by_id) = {
-        let cache = ctx.cache.read().await;
-        let products: Vec<_> = cache.oro_products.values().cloned().collect();
-        let by_id: HashMap<String, String> = products
-            .iter()
-            .map(|p| (p.id.clone(), p.sku.clone()))
-            .collect();
-        (products, by_id)
-    };
+    let in_flight = in_flight(ctx, snapshot_s).await?;
+    let products: Vec<_> = ctx
+        .cache
+        .read()
+        .await
+        .oro_products
+        .values()
+        .cloned()
+        .collect();
+    let by_id: HashMap<&str, &str> = products
+        .iter()
+        .map(|p| (p.id.as_str(), p.sku.as_str()))
+        .collect();
     let available =
         formula::available_by_base_sku(rows, ctx.rules.locations.as_deref(), &catalogue);
     let wanted = formula::levels(
@@ -103,10 +132,10 @@ async fn write_levels(
     );
     let mut changes = Vec::new();
     for level in ctx.oro.inventory_levels().await? {
-        let Some(sku) = by_id.get(&level.product_id) else {
+        let Some(sku) = by_id.get(level.product_id.as_str()) else {
             continue;
         };
-        let Some(want) = wanted.get(&(sku.clone(), level.unit.clone())) else {
+        let Some(want) = wanted.get(&((*sku).to_owned(), level.unit.clone())) else {
             continue;
         };
         if *want != level.quantity && (may_raise || *want < level.quantity) {
@@ -129,12 +158,13 @@ async fn write_levels(
         } else {
             "out_of_stock"
         };
+        // A restock sets in_stock again (Oro never does); zero sets out_of_stock.
         if p.inventory_status.as_deref() != Some(status) && (may_raise || status == "out_of_stock")
         {
             ctx.oro.set_inventory_status(&p.id, status).await?;
         }
     }
-    let summary = serde_json::json!({ "snapshot_s": snapshot_s, "changed": changes.len(), "skus": wanted.len() });
+    let summary = serde_json::json!({ "snapshot_s": snapshot_s, "changed": changes.len(), "skus": wanted.len(), "in_flight": in_flight });
     ctx.store
         .record_put("stock", "latest", "ok", &summary)
         .await?;

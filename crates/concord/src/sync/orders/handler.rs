@@ -63,16 +63,7 @@ async fn plan(
 ) -> Result<Option<Plan>, FlowError> {
     ctx.ensure_oro_loaded().await?;
     let mapped = map_lines(ctx, order).await?;
-    rec.base_units = order
-        .lines
-        .iter()
-        .zip(&mapped)
-        .filter_map(|(l, m)| {
-            m.as_ref()
-                .ok()
-                .map(|m| (l.sku.clone(), l.quantity * m.base_units))
-        })
-        .collect();
+    rec.base_units = units_taken(order, &mapped);
     let mut findings = findings_with_fresh_prices(ctx, order, &mapped, !rec.prices_checked).await?;
     rec.prices_checked = true;
     let entity = {
@@ -170,10 +161,36 @@ async fn resolve_cleared_holds(
     Ok(())
 }
 
+/// Base SKU → base units the order takes, for the lines that map to Cin7.
+pub(crate) async fn base_units(
+    ctx: &Context,
+    order: &OroOrder,
+) -> Result<Vec<(String, rust_decimal::Decimal)>, FlowError> {
+    Ok(units_taken(order, &map_lines(ctx, order).await?))
+}
+
+fn units_taken(
+    order: &OroOrder,
+    mapped: &[Result<MappedUnit, ExceptionKind>],
+) -> Vec<(String, rust_decimal::Decimal)> {
+    order
+        .lines
+        .iter()
+        .zip(mapped)
+        .filter_map(|(l, m)| {
+            m.as_ref()
+                .ok()
+                .map(|m| (l.sku.clone(), l.quantity * m.base_units))
+        })
+        .collect()
+}
+
 async fn map_lines(
     ctx: &Context,
     order: &OroOrder,
 ) -> Result<Vec<Result<MappedUnit, ExceptionKind>>, FlowError> {
+    // Oro's units are needed to map; a fresh process (after a crash) has not read them yet.
+    ctx.ensure_oro_loaded().await?;
     let catalogue = ctx.catalogue().await?;
     let cache = ctx.cache.read().await;
     Ok(order
@@ -240,10 +257,13 @@ async fn advance_existing(
         }
     };
     let stage = target_stage(rec.awaiting_approval, customer.on_credit_hold);
-    let mapped = map_lines(ctx, order)
-        .await?
-        .into_iter()
-        .filter_map(Result::ok)
-        .collect();
+    let mapped: Result<Vec<MappedUnit>, ExceptionKind> =
+        map_lines(ctx, order).await?.into_iter().collect();
+    let mapped = mapped.map_err(|kind| {
+        FlowError::Data(format!(
+            "order {} has a sale but a line no longer maps to Cin7 ({kind})",
+            order.id
+        ))
+    })?;
     submit::submit(ctx, order, rec, &customer, stage, mapped).await
 }

@@ -16,12 +16,26 @@ pub const CURSOR: &str = "oro.orders.updated_at";
 /// Set once the sales that predate Concord have been recorded; that read is never repeated.
 const BACKLOG_CHECKED: &str = "cin7.preexisting_sales_recorded_at";
 
-/// Enqueues a sync of one order; a repeat with the same key is ignored by the queue.
+/// Enqueues a sync of one order, and the lowering of its SKUs' Oro levels; a repeat with the same
+/// key is ignored by the queue.
 pub async fn enqueue_order(
     store: &Store,
     order_id: i64,
     key_suffix: &str,
 ) -> Result<(), StoreError> {
+    let lower = NewJob {
+        kind: "stock.lower".into(),
+        payload: json!({ "order_id": order_id }),
+        // Once per order: the first sight of an order is what changes what Oro may still sell.
+        idempotency_key: format!("stock.lower:{order_id}"),
+        priority: 12,
+        run_at: None,
+        retry: RetryPolicy::with_schedule(&[
+            std::time::Duration::from_secs(5),
+            std::time::Duration::from_secs(30),
+        ]),
+    };
+    store.enqueue(lower).await?;
     let job = NewJob {
         kind: "order.sync".into(),
         payload: json!({ "order_id": order_id }),
@@ -33,11 +47,11 @@ pub async fn enqueue_order(
     store.enqueue(job).await.map(|_| ())
 }
 
-/// One poll at a time per process: the first poll's backlog check must finish before another starts.
-static POLL_LOCK: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
-
-pub async fn poll(ctx: &Context) -> Result<(), FlowError> {
-    let _one_at_a_time = POLL_LOCK.lock().await;
+/// Reads orders changed since the cursor, records any not seen before (with the base units they
+/// take, so the stock formula counts them at once) and enqueues their sync. Returns how many
+/// orders were new.
+pub async fn poll(ctx: &Context) -> Result<usize, FlowError> {
+    let _one_at_a_time = ctx.poll_lock.lock().await;
     let cursor = ctx.store.cursor_get(CURSOR).await?;
     if ctx.store.cursor_get(BACKLOG_CHECKED).await?.is_none() {
         record_preexisting_sales(ctx).await?;
@@ -56,10 +70,13 @@ pub async fn poll(ctx: &Context) -> Result<(), FlowError> {
         });
     let orders = ctx.oro.orders_since(since.as_deref()).await?;
     let mut newest = cursor.clone();
+    let mut new_orders = 0;
     for order in &orders {
         if record::load(&ctx.store, order.id).await?.is_none() {
             // Seen before its job runs: the stock formula already counts it as in flight.
+            new_orders += 1;
             let mut rec = OrderRecord::new(order.id, ctx.clock.elapsed_s());
+            rec.base_units = super::handler::base_units(ctx, order).await?;
             rec.awaiting_approval = super::mapping::is_awaiting_approval(
                 order.internal_status.as_deref(),
                 order.status.as_deref(),
@@ -78,7 +95,7 @@ pub async fn poll(ctx: &Context) -> Result<(), FlowError> {
     if let Some(newest) = newest {
         ctx.store.cursor_set(CURSOR, &newest).await?;
     }
-    Ok(())
+    Ok(new_orders)
 }
 
 /// Sales that carry an Oro order id before Concord ever ran belong to an earlier integration.

@@ -22,6 +22,15 @@ pub async fn submit(
     stage: OrderStage,
     mapped: Vec<MappedUnit>,
 ) -> Result<(), FlowError> {
+    if mapped.len() != order.lines.len() {
+        // Never send a sale with lines missing: that would be a wrong invoice, not a late one.
+        return Err(FlowError::Data(format!(
+            "order {}: {} of {} lines mapped to Cin7",
+            order.id,
+            mapped.len(),
+            order.lines.len()
+        )));
+    }
     rec.customer_id = Some(customer.id.clone());
     let subject = format!("order:{}", order.id);
     if rec.sale_id.is_none() && rec.state == OrderState::Submitting {
