@@ -327,11 +327,14 @@ impl Config {
 
 /// Well-known env names only: `CONCORD_CIN7__APPLICATION_KEY` sets `[cin7] application_key`.
 fn apply_override(doc: &mut toml::Table, name: &str, value: &str) -> Result<(), ConfigError> {
-    const IGNORED: [&str; 4] = [
+    // Variables of Concord's tools and scripts, not config keys.
+    const IGNORED: [&str; 6] = [
         "CONCORD_TEST_POSTGRES_URL",
         "CONCORD_LOG",
         "CONCORD_LOG_FORMAT",
         "CONCORD_CONFIG",
+        "CONCORD_BIN",
+        "CONCORD_IT_KEEP",
     ];
     if IGNORED.contains(&name) {
         return Ok(());

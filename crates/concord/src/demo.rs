@@ -2,6 +2,7 @@
 //! simulated crash when the timeline says so, and the state dump once the run is idle.
 
 mod idle;
+mod progress;
 mod summary;
 
 use crate::app::{self, Connections, WebhookTargets};
@@ -71,6 +72,8 @@ pub async fn run(opts: DemoOptions) -> anyhow::Result<Summary> {
     let (crash_tx, mut crashes) = tokio::sync::mpsc::unbounded_channel();
     emulators.play_timeline(&scenario, crash_tx);
     let mut idle = idle::IdleWatch::new(scenario.run_until_s);
+    let progress = progress::Progress::start();
+    let mut ticks: u64 = 0;
     loop {
         tokio::select! {
             Some(at) = crashes.recv() => {
@@ -87,12 +90,17 @@ pub async fn run(opts: DemoOptions) -> anyhow::Result<Summary> {
                 tracing::info!("Concord restarted from its store.");
             }
             _ = tokio::time::sleep(Duration::from_millis(50)) => {
+                ticks += 1;
+                if ticks.is_multiple_of(20) {
+                    progress.update(&ctx, scenario.run_until_s).await;
+                }
                 if idle.check(&ctx, &emulators).await? {
                     break;
                 }
             }
         }
     }
+    progress.finish();
     engine.stop().await;
     let summary = summary::collect(&ctx, &emulators).await?;
     if let Some(path) = &opts.dump_state {

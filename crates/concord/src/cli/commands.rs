@@ -370,7 +370,14 @@ pub fn scenario_generate(args: super::GenerateArgs) -> anyhow::Result<ExitCode> 
     match &args.out {
         Some(path) => std::fs::write(path, text + "\n")
             .with_context(|| format!("Failed to write {}", path.display()))?,
-        None => println!("{text}"),
+        None => {
+            use std::io::Write as _;
+            // A closed pipe (`| head`) is the reader's choice, not an error.
+            match writeln!(std::io::stdout().lock(), "{text}") {
+                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => return Err(e.into()),
+                _ => {}
+            }
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -20,6 +20,8 @@ pub struct Summary {
     pub cin7_calls: usize,
     pub cin7_calls_per_order: f64,
     pub oro_calls: usize,
+    /// The last reconciliation: orders checked and differences found.
+    pub reconciliation: Option<(u64, u64)>,
 }
 
 pub async fn collect(ctx: &Context, emulators: &Emulators) -> anyhow::Result<Summary> {
@@ -64,7 +66,25 @@ pub async fn collect(ctx: &Context, emulators: &Emulators) -> anyhow::Result<Sum
             0.0
         },
         oro_calls: emulators.oro.api_log().len(),
+        reconciliation: last_reconciliation(ctx).await?,
     })
+}
+
+async fn last_reconciliation(ctx: &Context) -> anyhow::Result<Option<(u64, u64)>> {
+    let Some(report) = ctx.store.record_get("report", "latest").await? else {
+        return Ok(None);
+    };
+    let checked = report
+        .data
+        .get("orders_checked")
+        .and_then(Value::as_u64)
+        .unwrap_or(0);
+    let found = report
+        .data
+        .get("discrepancies")
+        .and_then(Value::as_array)
+        .map_or(0, |d| d.len() as u64);
+    Ok(Some((checked, found)))
 }
 
 pub async fn dump(
@@ -108,6 +128,11 @@ impl Summary {
         writeln!(out, "Exceptions by kind:")?;
         for (kind, n) in &self.exceptions_by_kind {
             writeln!(out, "  {kind:<26} {n}")?;
+        }
+        match self.reconciliation {
+            Some((checked, 0)) => writeln!(out, "Reconciliation: {checked} orders checked, both systems agree.")?,
+            Some((checked, found)) => writeln!(out, "Reconciliation: {checked} orders checked, {found} differences (see `concord report`).")?,
+            None => writeln!(out, "Reconciliation: not run yet.")?,
         }
         writeln!(
             out,

@@ -16,6 +16,7 @@ pub const RECONCILE: &str = "reconcile";
 pub const CATALOGUE_REFRESH: &str = "catalogue.refresh";
 pub const CUSTOMERS_REFRESH: &str = "customers.refresh";
 pub const STOCK_LOWER: &str = "stock.lower";
+pub const MONITOR: &str = "monitor";
 
 pub async fn run(ctx: &Context, job: &Job) -> Result<(), Failure> {
     let result = match job.kind.as_str() {
@@ -27,6 +28,7 @@ pub async fn run(ctx: &Context, job: &Job) -> Result<(), Failure> {
             Some(id) => inventory::lower::lower_for_order(ctx, id).await,
             None => return Err(Failure::Fatal("stock.lower payload has no order_id".into())),
         },
+        MONITOR => crate::sync::monitor::run(ctx).await,
         ORDERS_POLL => orders::intake::poll(ctx).await.map(|_| ()),
         STOCK_SYNC => inventory::sync::sync(ctx).await,
         PRICES_SYNC => prices::push::sync(ctx, false).await.map(|_| ()),

@@ -52,3 +52,8 @@ pub async fn schedule_now(ctx: &Context, kind: &str, priority: i32) {
     let key = format!("{kind}:now:{:.3}", ctx.clock.elapsed_s());
     schedule::enqueue_keyed(ctx, kind, &key, priority, None).await;
 }
+
+/// As [`schedule_now`], with a key the caller chooses (to follow the job afterwards).
+pub async fn schedule_now_keyed(ctx: &Context, kind: &str, key: &str, priority: i32) {
+    schedule::enqueue_keyed(ctx, kind, key, priority, None).await;
+}

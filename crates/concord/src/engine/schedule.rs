@@ -42,8 +42,9 @@ pub async fn enqueue_keyed(
 
 pub async fn run(ctx: Context) {
     let s = ctx.schedule.clone();
-    let plan: [(&str, f64, i32); 5] = [
+    let plan: [(&str, f64, i32); 6] = [
         (ORDERS_POLL, s.order_poll_s, 9),
+        (MONITOR, 300.0, 3),
         (STOCK_SYNC, s.stock_snapshot_s, 5),
         (PRICES_SYNC, s.price_poll_s, 1),
         (RECONCILE, s.reconcile_s, 1),

@@ -16,8 +16,13 @@ use rust_decimal::Decimal;
 use std::collections::{BTreeMap, HashMap};
 
 pub async fn run(ctx: &Context) -> Result<ReconcileReport, FlowError> {
-    let first_run = ctx.store.cursor_get("reconcile.last_at").await?.is_none();
-    let since = (!first_run).then(|| ctx.clock.now() - chrono::Duration::days(7));
+    // The first run reads the whole history it can; later runs read what changed since the last
+    // run (with an hour's overlap), so a busy week costs a page an hour rather than a week's pages.
+    let last = ctx.store.cursor_get("reconcile.last_at").await?;
+    let since = last
+        .as_deref()
+        .and_then(|l| chrono::DateTime::parse_from_rfc3339(l).ok())
+        .map(|l| l.with_timezone(&chrono::Utc) - chrono::Duration::hours(1));
     // Free Oro reads first: if they fail, the retry has not already spent Cin7 budget.
     let mut found = Vec::new();
     check_hierarchy(ctx, &mut found).await?;
@@ -235,7 +240,7 @@ fn check_orders(
 
 /// Each Oro customer's financial entity, compared with the one recorded at the last run.
 async fn check_hierarchy(ctx: &Context, found: &mut Vec<Discrepancy>) -> Result<(), FlowError> {
-    ctx.refresh_oro().await?;
+    ctx.refresh_oro_customers().await?;
     let parents: HashMap<i64, Option<i64>> = ctx
         .cache
         .read()

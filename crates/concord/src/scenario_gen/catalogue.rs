@@ -10,7 +10,8 @@ use serde_json::{json, Value};
 use std::collections::{BTreeMap, HashMap};
 
 /// (SKU prefix, product name, Trade price range in pence, case size or 0 for none, sizes apply).
-const FAMILIES: &[(&str, &str, (i64, i64), u32, bool)] = &[
+type Family = (&'static str, &'static str, (i64, i64), u32, bool);
+const FAMILIES: &[Family] = &[
     ("TEE", "Training tee", (600, 1200), 12, true),
     ("HOOD", "Club hoodie", (1800, 3000), 6, true),
     ("CAP", "Cap", (400, 800), 12, false),

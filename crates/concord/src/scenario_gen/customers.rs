@@ -177,13 +177,13 @@ fn push(
 /// One new branch per 200 orders (at least one) under an existing group, created on the timeline.
 fn add_late_branches(p: &mut People, orders: usize) {
     let n = (orders / 200).clamp(1, 10);
-    let mut next = p.customers.len() as i64 + 1;
+    let first_id = p.customers.len() as i64 + 1;
     for i in 0..n {
         let account = (i * 7) % p.accounts.len();
         let a = &p.accounts[account];
         let short = a.name.split(' ').next().unwrap_or(&a.name).to_owned();
         p.late.push(Customer {
-            id: next,
+            id: first_id + i as i64,
             name: format!(
                 "{short} {} New Branch {}",
                 TOWNS[(i + 3) % TOWNS.len()],
@@ -194,7 +194,6 @@ fn add_late_branches(p: &mut People, orders: usize) {
             user: None,
             list: None,
         });
-        next += 1;
     }
 }
 

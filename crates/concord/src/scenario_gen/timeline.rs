@@ -279,7 +279,8 @@ fn follow_ups(
     for p in placed.iter().skip(2) {
         match p.kind {
             Kind::Normal { awaiting: true, .. } => {
-                if rng.gen_bool(0.9) {
+                let approved = rng.gen_bool(0.9);
+                if approved {
                     plan.push(
                         p.at_s + rng.gen_range(600.0..2400.0),
                         json!({ "event": "oro_order_status", "order_id": p.id, "status": null }),

@@ -42,8 +42,11 @@ pub struct Context {
     /// must not interleave, or the later write could restore units a checkout just took.
     pub stock_lock: Arc<Mutex<()>>,
     /// The last good availability snapshot and its clock second, for the freshness gate.
-    pub last_snapshot: Arc<std::sync::Mutex<Option<(f64, Vec<StockRow>)>>>,
+    pub last_snapshot: Arc<std::sync::Mutex<Option<Snapshot>>>,
 }
+
+/// An availability snapshot and the clock second it was taken.
+pub type Snapshot = (f64, Vec<StockRow>);
 
 /// (sku, unit) → [(minimum quantity, price)] of one price list.
 pub type PriceTable = HashMap<(String, String), Vec<(Decimal, Decimal)>>;
@@ -261,6 +264,13 @@ impl Context {
         Ok(())
     }
 
+    /// Oro customers alone: what the hierarchy check needs fresh.
+    pub async fn refresh_oro_customers(&self) -> Result<(), FlowError> {
+        let customers = self.oro.customers().await?;
+        self.cache.write().await.oro_customers = customers.into_iter().map(|c| (c.id, c)).collect();
+        Ok(())
+    }
+
     /// Oro products alone (units, inventory status): what a stock sync needs fresh each time.
     pub async fn refresh_oro_products(&self) -> Result<(), FlowError> {
         let products = self.oro.products().await?;
@@ -291,6 +301,11 @@ impl Context {
     }
 
     pub async fn ensure_oro_loaded(&self) -> Result<(), FlowError> {
+        if self.cache.read().await.oro_loaded {
+            return Ok(());
+        }
+        // Single flight, as for Cin7's data: one full read however many workers ask at once.
+        let _loading = self.load_lock.lock().await;
         if !self.cache.read().await.oro_loaded {
             self.refresh_oro().await?;
         }

@@ -6,5 +6,6 @@ pub mod context;
 pub mod customers;
 pub mod exceptions;
 pub mod inventory;
+pub mod monitor;
 pub mod orders;
 pub mod prices;

@@ -70,6 +70,31 @@ async fn lost_responses_and_server_errors_never_produce_a_second_sale() {
     );
     let (_, failed, output) = check(&app, &["orders", "reconcile"]);
     assert_eq!(failed, 0, "{output}");
+    assert_eq!(app.summary.orders_in_cin7, 15);
+    // Every ambiguous write was resolved by a lookup, never given up on.
+    let dead = app
+        .store()
+        .await
+        .list_jobs(&concord_store::JobFilter {
+            state: Some(concord_store::JobState::Dead),
+            kind: Some("order.sync".into()),
+            limit: 0,
+        })
+        .await
+        .expect("jobs");
+    assert!(dead.is_empty(), "dead order jobs: {dead:?}");
+    let failed_kinds: Vec<_> = app
+        .stored_exceptions()
+        .await
+        .into_iter()
+        .filter(|e| e.kind.as_str() == "order_sync_failed")
+        .collect();
+    assert!(failed_kinds.is_empty(), "{failed_kinds:?}");
+    let record = app
+        .order_record(3001)
+        .await
+        .expect("a record for the first order");
+    assert_eq!(record["state"], "authorised");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

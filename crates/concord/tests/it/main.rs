@@ -1,5 +1,8 @@
 //! Concord's integration tests: one binary, each module a flow run end to end against the emulators.
 
+// Test code: a failed expectation should stop the test loudly.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod acceptance;
 mod exactly_once;
 mod helpers;

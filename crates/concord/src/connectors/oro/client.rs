@@ -17,7 +17,11 @@ use serde_json::{json, Value};
 use std::time::Duration;
 
 const MEDIA: &str = "application/vnd.api+json";
-const PAGE: usize = 100;
+/// Orders come with their line items and subtotals included: modest pages keep responses small.
+const ORDER_PAGE: usize = 100;
+/// Flat reference data (products, levels, prices, customers): Oro sets no page cap, and large
+/// pages turn a 20,000-product catalogue into 20 requests instead of 200.
+const PAGE: usize = 1000;
 /// The synchronous Batch API takes at most 100 primary records.
 const SYNC_BATCH: usize = 100;
 /// Attempts of one idempotent request before its error reaches the job.
@@ -239,18 +243,19 @@ impl OroClient {
         path: &str,
         base: Vec<(&'static str, String)>,
     ) -> Result<(Vec<Resource>, Included), OroError> {
+        let page_size = if path == "/orders" { ORDER_PAGE } else { PAGE };
         let mut data = Vec::new();
         let mut included = Vec::new();
         for page in 1.. {
             let mut query = base.clone();
-            query.push(("page[size]", PAGE.to_string()));
+            query.push(("page[size]", page_size.to_string()));
             query.push(("page[number]", page.to_string()));
             let doc = self.get_doc(path, &query, None).await?;
             let rows = doc.data.into_vec();
             let n = rows.len();
             data.extend(rows);
             included.extend(doc.included);
-            if n < PAGE {
+            if n < page_size {
                 break;
             }
         }

@@ -21,10 +21,15 @@ pub fn available_by_base_sku(
             continue;
         }
         match catalogue.get(&row.sku).and_then(|p| p.pack.as_ref()) {
+            // Saturating: an absurd quantity from the API must not bring the stock flow down.
             Some(pack) => {
-                *out.entry(pack.base_sku.clone()).or_default() += row.available * pack.size
+                let total = out.entry(pack.base_sku.clone()).or_default();
+                *total = total.saturating_add(row.available.saturating_mul(pack.size));
             }
-            None => *out.entry(row.sku.clone()).or_default() += row.available,
+            None => {
+                let total = out.entry(row.sku.clone()).or_default();
+                *total = total.saturating_add(row.available);
+            }
         }
     }
     out
@@ -42,7 +47,10 @@ pub fn buffer_for(sku: &str, buffers: &[StockBuffer]) -> Decimal {
 }
 
 pub fn sellable(available: Decimal, buffer: Decimal, in_flight: Decimal) -> Decimal {
-    (available - buffer - in_flight).max(Decimal::ZERO)
+    available
+        .saturating_sub(buffer)
+        .saturating_sub(in_flight)
+        .max(Decimal::ZERO)
 }
 
 /// A unit's level: never promises a fraction the unit's precision cannot sell.
@@ -50,7 +58,10 @@ pub fn unit_level(sellable: Decimal, conversion_rate: Decimal, precision: u32) -
     if conversion_rate <= Decimal::ZERO {
         return Decimal::ZERO;
     }
-    round_quantity(sellable / conversion_rate, precision).normalize()
+    // An overflowing division means nonsense data: promise nothing rather than panic.
+    sellable
+        .checked_div(conversion_rate)
+        .map_or(Decimal::ZERO, |q| round_quantity(q, precision).normalize())
 }
 
 /// Levels for every Oro product Cin7 stocks: (sku, unit) → quantity.

@@ -134,3 +134,18 @@ proptest! {
         prop_assert!(level.scale() <= precision);
     }
 }
+
+#[test]
+fn absurd_quantities_saturate_instead_of_panicking() {
+    let rows = vec![
+        row("TEE", "Main", Decimal::MAX),
+        row("TEE-C12", "Main", Decimal::MAX),
+    ];
+    let avail = available_by_base_sku(&rows, None, &catalogue());
+    assert_eq!(avail["TEE"], Decimal::MAX);
+    assert_eq!(
+        sellable(Decimal::MIN, Decimal::MAX, Decimal::MAX),
+        Decimal::ZERO
+    );
+    assert_eq!(unit_level(Decimal::MAX, dec!(0.0000001), 0), Decimal::ZERO);
+}

@@ -73,11 +73,12 @@ pub async fn lower_for_order(ctx: &Context, order_id: i64) -> Result<(), FlowErr
         .filter_map(|level| {
             let sku = sku_of.get(level.product_id.as_str())?;
             let want = wanted.get(&((*sku).to_owned(), level.unit.clone()))?;
-            (*want < level.quantity).then(|| (level.id, *want))
+            (*want < level.quantity).then_some((level.id, *want))
         })
         .collect();
     if !lowered.is_empty() {
         ctx.oro.update_levels(&lowered).await?;
+        super::sync::remember_written(ctx, &lowered).await?;
         tracing::info!(
             order_id,
             levels = lowered.len(),

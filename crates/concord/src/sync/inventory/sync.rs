@@ -99,6 +99,34 @@ async fn in_flight(ctx: &Context, snapshot_s: f64) -> Result<HashMap<String, Dec
     Ok(out)
 }
 
+/// What Concord last wrote to each Oro level (by level id).
+pub(crate) async fn last_written(ctx: &Context) -> Result<HashMap<String, Decimal>, FlowError> {
+    Ok(ctx
+        .store
+        .records("stock_written", None)
+        .await?
+        .into_iter()
+        .filter_map(|r| Some((r.key, concord_core::decimal::parse(r.data.as_str()?)?)))
+        .collect())
+}
+
+pub(crate) async fn remember_written(
+    ctx: &Context,
+    changes: &[(String, Decimal)],
+) -> Result<(), FlowError> {
+    for (id, qty) in changes {
+        ctx.store
+            .record_put(
+                "stock_written",
+                id,
+                "written",
+                &serde_json::json!(qty.to_string()),
+            )
+            .await?;
+    }
+    Ok(())
+}
+
 async fn write_levels(
     ctx: &Context,
     snapshot_s: f64,
@@ -130,6 +158,7 @@ async fn write_levels(
         &in_flight,
         &catalogue,
     );
+    let written = last_written(ctx).await?;
     let mut changes = Vec::new();
     for level in ctx.oro.inventory_levels().await? {
         let Some(sku) = by_id.get(level.product_id.as_str()) else {
@@ -138,12 +167,29 @@ async fn write_levels(
         let Some(want) = wanted.get(&((*sku).to_owned(), level.unit.clone())) else {
             continue;
         };
+        if let Some(before) = written
+            .get(&level.id)
+            .filter(|before| level.quantity > **before)
+        {
+            // Oro only ever lowers a level itself (checkouts); a rise Concord did not write is drift.
+            let explanation = format!("Oro shows {} {} of {sku}, but Concord last wrote {before} and only checkouts lower it since: the level was changed in Oro. Concord writes {want} again.", level.quantity, level.unit);
+            exceptions::raise(
+                &ctx.store,
+                &ctx.rules,
+                ExceptionKind::StockDrift,
+                &format!("sku:{sku}"),
+                &level.unit,
+                explanation,
+            )
+            .await?;
+        }
         if *want != level.quantity && (may_raise || *want < level.quantity) {
             changes.push((level.id.clone(), *want));
         }
     }
     if !changes.is_empty() {
         ctx.oro.update_levels(&changes).await?;
+        remember_written(ctx, &changes).await?;
         metrics::counter!("concord_stock_levels_written_total").increment(changes.len() as u64);
     }
     for p in &products {
