@@ -232,6 +232,9 @@ def step_overview(ctx):
             for li in section.find_elements(By.CSS_SELECTOR, "ul.plain li"):
                 name = li.find_element(By.TAG_NAME, "strong").text.strip()
                 systems[name] = li.find_element(By.CSS_SELECTOR, ".pill").text.strip()
+                if systems[name] != "OK":
+                    detail = li.find_element(By.CSS_SELECTOR, ".muted").text.strip()
+                    warn(ctx, f"overview: {name} shows {systems[name]} after the run: {detail}")
     for s in SYSTEMS:
         check(s in systems, f"the Systems card does not list {s} (it lists {systems})")
         check(systems[s] in ("OK", "Down"), f"{s} shows {systems[s]!r}, not OK or Down")
