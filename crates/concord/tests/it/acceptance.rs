@@ -49,7 +49,7 @@ async fn the_wholesale_day_stays_inside_its_cin7_call_budget() {
             .nth(1)
             .unwrap_or_else(|| panic!("no {label:?} in {summary}"));
         rest.trim()
-            .split(|c: char| c == ';' || c == '/' || c == ' ')
+            .split([';', '/', ' '])
             .next()
             .and_then(|n| n.parse().ok())
             .unwrap_or_else(|| panic!("no number after {label:?}"))
