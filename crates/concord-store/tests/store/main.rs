@@ -2,6 +2,7 @@
 //! PostgreSQL (when `CONCORD_TEST_POSTGRES_URL` is set), connection errors, and the kill test.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod budget_props;
 mod connect;
 mod jobs;
 mod kill;

@@ -48,12 +48,12 @@ pub fn dashboard(ctx: &Context, tokens: &[(String, Role)]) -> axum::Router {
     )
     .with_flows(vec![
         FlowCursor {
-            label: "Orders (Oro → Cin7)".into(),
+            label: "Order polling (Oro)".into(),
             cursor: crate::sync::orders::intake::CURSOR.into(),
         },
         FlowCursor {
-            label: "Stock (Cin7 → Oro)".into(),
-            cursor: "stock.synced_at_s".into(),
+            label: "Full stock sync".into(),
+            cursor: "stock.synced_at".into(),
         },
         FlowCursor {
             label: "Reconciliation".into(),

@@ -53,7 +53,11 @@ fn authenticate(keys: &Keyring, headers: &HeaderMap, now: i64) -> Option<Princip
 /// Rejects requests without a valid token or session; checks CSRF on cookie-authenticated writes;
 /// hands the [`Principal`] to the handler as an extension.
 pub async fn require_auth(State(app): State<AppState>, req: Request, next: Next) -> Response {
-    let path = req.uri().path().to_string();
+    // Keep the query so a filtered link survives the login.
+    let path = req.uri().path_and_query().map_or_else(
+        || req.uri().path().to_string(),
+        |pq| pq.as_str().to_string(),
+    );
     let now = app.store.clock().now().timestamp();
     let Some(principal) = authenticate(&app.keys, req.headers(), now) else {
         return unauthorized(&path, req.headers());

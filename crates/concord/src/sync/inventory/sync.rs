@@ -51,9 +51,9 @@ pub async fn sync(ctx: &Context) -> Result<(), FlowError> {
                 .into(),
         ));
     }
-    ctx.store
-        .cursor_set("stock.synced_at_s", &format!("{started_s:.3}"))
-        .await?;
+    // A time, not a clock second: the dashboard shows it as "synced 3 min ago".
+    let synced_at = ctx.clock.at(started_s).to_rfc3339();
+    ctx.store.cursor_set("stock.synced_at", &synced_at).await?;
     Ok(())
 }
 
