@@ -259,7 +259,10 @@ pub async fn doctor(path: PathBuf) -> anyhow::Result<ExitCode> {
 pub async fn prices_sync(path: PathBuf, dry_run: bool) -> anyhow::Result<ExitCode> {
     let config = Config::load(&path)?;
     let ctx = context_from_config(&config).await?;
-    let (drifted, pushed) = crate::sync::prices::push::sync(&ctx, dry_run).await?;
+    let bar = indicatif::ProgressBar::new(0);
+    bar.set_style(indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} products pushed ({eta} left)").unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()));
+    let (drifted, pushed) = crate::sync::prices::push::sync_with_progress(&ctx, dry_run, &bar).await?;
+    bar.finish_and_clear();
     println!(
         "{drifted} products had drifted tiers; {pushed} pushed{}.",
         if dry_run { " (dry run)" } else { "" }

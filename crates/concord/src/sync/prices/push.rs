@@ -11,6 +11,11 @@ use serde_json::json;
 
 /// Pushes drift (or, with `dry_run`, only reports it). Returns (products drifted, products pushed).
 pub async fn sync(ctx: &Context, dry_run: bool) -> Result<(usize, usize), FlowError> {
+    sync_with_progress(ctx, dry_run, &indicatif::ProgressBar::hidden()).await
+}
+
+/// As [`sync`], advancing `progress` by one per product pushed (the CLI shows it as a bar).
+pub async fn sync_with_progress(ctx: &Context, dry_run: bool, progress: &indicatif::ProgressBar) -> Result<(usize, usize), FlowError> {
     ctx.refresh_oro().await?;
     let catalogue = ctx
         .catalogue_no_older_than(ctx.schedule.catalogue_refresh_s, Priority::Bulk)
@@ -51,6 +56,7 @@ pub async fn sync(ctx: &Context, dry_run: bool) -> Result<(usize, usize), FlowEr
         return Ok((drift.len(), 0));
     }
     let mut pushed = 0;
+    progress.set_length(drift.len() as u64);
     for (sku, tiers) in &drift {
         let Some(product) = catalogue.get(sku) else {
             continue;
@@ -92,6 +98,7 @@ pub async fn sync(ctx: &Context, dry_run: bool) -> Result<(usize, usize), FlowEr
                     .record_put("price_push", sku, "pushed", &json!(tiers))
                     .await?;
                 pushed += 1;
+                progress.inc(1);
             }
             Err(e) if e.retry_action() == crate::connectors::RetryAction::DontRetry => {
                 let explanation = format!("Pushing Oro prices to Cin7 {sku} failed: {e}.");
