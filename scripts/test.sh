@@ -14,3 +14,6 @@ CONCORD_BIN=target/debug/concord bash scripts/kill-test.sh --quick
 if [ -n "${CONCORD_TEST_POSTGRES_URL:-}" ]; then
   CONCORD_BIN=target/debug/concord bash scripts/kill-test.sh --quick --backend postgres
 fi
+
+# The dashboard end to end in headless Chromium (installs Debian's chromium and selenium if missing).
+CONCORD_BIN=target/debug/concord bash scripts/browser-test.sh

@@ -260,8 +260,14 @@ pub async fn prices_sync(path: PathBuf, dry_run: bool) -> anyhow::Result<ExitCod
     let config = Config::load(&path)?;
     let ctx = context_from_config(&config).await?;
     let bar = indicatif::ProgressBar::new(0);
-    bar.set_style(indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} products pushed ({eta} left)").unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()));
-    let (drifted, pushed) = crate::sync::prices::push::sync_with_progress(&ctx, dry_run, &bar).await?;
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{bar:40} {pos}/{len} products pushed ({eta} left)",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let (drifted, pushed) =
+        crate::sync::prices::push::sync_with_progress(&ctx, dry_run, &bar).await?;
     bar.finish_and_clear();
     println!(
         "{drifted} products had drifted tiers; {pushed} pushed{}.",

@@ -6,17 +6,15 @@ mod schedule;
 pub mod webhooks;
 mod worker;
 
+pub use worker::lease;
+
 use crate::sync::context::Context;
-use std::time::Duration;
 use tokio::task::JoinSet;
 
 /// A running engine; dropping it without [`EngineHandle::stop`] leaves its tasks running.
 pub struct EngineHandle {
     tasks: JoinSet<()>,
 }
-
-/// How long a claimed job is ours before another worker may take it (clock time).
-pub const LEASE: Duration = Duration::from_secs(120);
 
 pub fn start(ctx: Context, workers: usize) -> EngineHandle {
     let mut tasks = JoinSet::new();

@@ -17,6 +17,9 @@ use concord_core::catalogue::ExceptionKind;
 use secrecy::{ExposeSecret, SecretString};
 use subtle::ConstantTimeEq;
 
+/// Stock webhooks within this many clock seconds share one availability snapshot.
+const COALESCE_S: f64 = 20.0;
+
 #[derive(Clone)]
 pub struct WebhookState {
     pub ctx: Context,
@@ -122,9 +125,11 @@ async fn cin7_webhook(
     let ctx = &state.ctx;
     match kind.as_str() {
         "stock" => {
-            // Coalesced: a burst of stock webhooks within a minute costs one snapshot.
-            let slot = (ctx.clock.elapsed_s() / 60.0).floor() as i64;
-            let run_at = ctx.clock.now() + chrono::Duration::seconds(20);
+            // Coalesced: every stock webhook of one 20-second slot joins one snapshot taken when
+            // the slot ends, so a burst costs one call and none is dropped (a webhook after the
+            // snapshot falls in the next slot).
+            let slot = (ctx.clock.elapsed_s() / COALESCE_S).floor();
+            let run_at = ctx.clock.at((slot + 1.0) * COALESCE_S);
             enqueue_keyed(
                 ctx,
                 STOCK_SYNC,

@@ -2,33 +2,59 @@
 //! it with the failure's own retry intent.
 
 use super::dispatch;
-use super::LEASE;
 use crate::sync::context::Context;
+use concord_core::Clock;
 use concord_store::{FailOutcome, Job};
 use std::time::Duration;
+use tokio::task::JoinHandle;
 
-/// Renews the lease while the job runs; returns only if the lease was lost to another worker,
-/// in which case this worker must stop working on the job.
-async fn heartbeat(ctx: &Context, worker: &str, job: &Job) {
-    loop {
-        ctx.clock.sleep(LEASE / 3).await;
-        match ctx.store.heartbeat(job.id, worker, LEASE).await {
-            Ok(true) => {}
-            Ok(false) => {
-                tracing::warn!(
-                    job = job.id.0,
-                    "Lost the lease; leaving the job to its new owner."
-                );
-                return;
-            }
-            Err(e) => tracing::warn!(error = %e, job = job.id.0, "Could not renew a lease."),
-        }
+/// How long a claimed job is ours before another worker may take it: two minutes of clock time,
+/// but never under two wall seconds, so a fast scenario clock cannot expire a lease while a job
+/// is merely busy on the CPU.
+pub fn lease(clock: &Clock) -> Duration {
+    Duration::from_secs(120).max(Duration::from_secs_f64(2.0 * clock.speed()))
+}
+
+/// The heartbeat runs as its own task (so a CPU-busy job cannot starve it) and is aborted when
+/// this guard drops: when the job ends, and when the engine stops or crashes mid-job.
+struct Heartbeat(JoinHandle<()>);
+
+impl Drop for Heartbeat {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 
+fn start_heartbeat(ctx: &Context, worker: &str, job: &Job) -> Heartbeat {
+    let (store, clock, id, worker) = (
+        ctx.store.clone(),
+        ctx.clock.clone(),
+        job.id,
+        worker.to_owned(),
+    );
+    Heartbeat(tokio::spawn(async move {
+        let lease = lease(&clock);
+        loop {
+            clock.sleep(lease / 3).await;
+            match store.heartbeat(id, &worker, lease).await {
+                Ok(true) => {}
+                Ok(false) => {
+                    tracing::warn!(
+                        job = id.0,
+                        "Lost the lease; the job now belongs to another worker."
+                    );
+                    return;
+                }
+                Err(e) => tracing::warn!(error = %e, job = id.0, "Could not renew a lease."),
+            }
+        }
+    }))
+}
+
 pub async fn run(ctx: Context, worker: String) {
+    let lease = lease(&ctx.clock);
     loop {
-        match ctx.store.claim(&worker, 1, LEASE).await {
+        match ctx.store.claim(&worker, 1, lease).await {
             Ok(jobs) if !jobs.is_empty() => {
                 for job in jobs {
                     run_one(&ctx, &worker, job).await;
@@ -44,12 +70,9 @@ pub async fn run(ctx: Context, worker: String) {
 }
 
 async fn run_one(ctx: &Context, worker: &str, job: Job) {
-    // The heartbeat lives inside this future, not in a task of its own: when the engine stops (or
-    // crashes), it stops with the job and the lease can expire, so another worker takes over.
-    let result = tokio::select! {
-        result = dispatch::run(ctx, &job) => result,
-        () = heartbeat(ctx, worker, &job) => return,
-    };
+    let heartbeat = start_heartbeat(ctx, worker, &job);
+    let result = dispatch::run(ctx, &job).await;
+    drop(heartbeat);
     let outcome = match result {
         Ok(()) => ctx.store.complete(job.id, worker).await.map(|_| None),
         Err(failure) => {

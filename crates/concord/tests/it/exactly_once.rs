@@ -180,7 +180,10 @@ async fn a_stopped_engine_stops_renewing_the_leases_of_the_jobs_it_was_running()
 
     // Act: stop as a crash would, then let three leases' worth of scenario time pass.
     engine.stop().await;
-    parts.clock.sleep(concord::engine::LEASE * 3).await;
+    parts
+        .clock
+        .sleep(concord::engine::lease(&parts.clock) * 3)
+        .await;
 
     // Assert: the jobs it held are free to be taken again.
     let reaped = store.reap_expired().await.expect("reap_expired");

@@ -15,7 +15,11 @@ pub async fn sync(ctx: &Context, dry_run: bool) -> Result<(usize, usize), FlowEr
 }
 
 /// As [`sync`], advancing `progress` by one per product pushed (the CLI shows it as a bar).
-pub async fn sync_with_progress(ctx: &Context, dry_run: bool, progress: &indicatif::ProgressBar) -> Result<(usize, usize), FlowError> {
+pub async fn sync_with_progress(
+    ctx: &Context,
+    dry_run: bool,
+    progress: &indicatif::ProgressBar,
+) -> Result<(usize, usize), FlowError> {
     ctx.refresh_oro().await?;
     let catalogue = ctx
         .catalogue_no_older_than(ctx.schedule.catalogue_refresh_s, Priority::Bulk)
