@@ -52,6 +52,8 @@ struct Breaker {
 const TRIP_AFTER: u32 = 3;
 
 const WINDOW: Duration = Duration::from_secs(60);
+/// Stock calls a minute guaranteed even when orders fill the budget.
+const STOCK_FLOOR_PER_MINUTE: u32 = 1;
 
 impl RateBudget {
     pub fn new(store: Store, app: impl Into<String>, limit: u32) -> Self {
@@ -89,9 +91,24 @@ impl RateBudget {
                 .await?
             {
                 Ok(()) => return Ok(()),
+                Err(_) if priority == Priority::Stock && self.take_stock_floor().await? => {
+                    return Ok(())
+                }
                 Err(wait) => clock.sleep(wait.max(Duration::from_millis(200))).await,
             }
         }
+    }
+
+    /// One stock call a minute outside the shared window, so a flood of orders can delay stock
+    /// but never starve it (Oro would keep selling from ever older levels). It spends part of the
+    /// headroom Concord keeps under Cin7's own limit, never the orders' share.
+    async fn take_stock_floor(&self) -> Result<bool, concord_store::StoreError> {
+        let floor = format!("{}:stock-floor", self.app);
+        Ok(self
+            .store
+            .budget_try_take(&floor, STOCK_FLOOR_PER_MINUTE, WINDOW)
+            .await?
+            .is_ok())
     }
 
     /// Cin7 refused a call for its rate limit: nobody calls again before `retry_after` has passed.
@@ -179,6 +196,47 @@ mod tests {
         assert!(
             budget.open_for().unwrap().as_secs_f64() > 59.0,
             "still open until it expires"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_flood_of_orders_delays_stock_but_never_starves_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let clock = concord_core::Clock::scaled("2026-11-02T08:00:00Z".parse().unwrap(), 1.0);
+        let store = Store::connect(
+            &format!("sqlite://{}", dir.path().join("f.db").display()),
+            clock,
+        )
+        .await
+        .unwrap();
+        let budget = RateBudget::new(store, "app", 10);
+        for _ in 0..10 {
+            budget.acquire(Priority::Orders).await.unwrap();
+        }
+        let quick = Duration::from_millis(300);
+        assert!(
+            tokio::time::timeout(quick, budget.acquire(Priority::Orders))
+                .await
+                .is_err(),
+            "orders wait for the window"
+        );
+        assert!(
+            tokio::time::timeout(quick, budget.acquire(Priority::Stock))
+                .await
+                .is_ok(),
+            "stock gets its floor call"
+        );
+        assert!(
+            tokio::time::timeout(quick, budget.acquire(Priority::Stock))
+                .await
+                .is_err(),
+            "but only one a minute"
+        );
+        assert!(
+            tokio::time::timeout(quick, budget.acquire(Priority::Bulk))
+                .await
+                .is_err(),
+            "bulk work has no floor"
         );
     }
 
