@@ -40,7 +40,7 @@ pub async fn lower_for_order(ctx: &Context, order_id: i64) -> Result<(), FlowErr
         return Ok(());
     }
     let mut in_flight: HashMap<String, Decimal> = HashMap::new();
-    for rec in record::all(&ctx.store).await? {
+    for rec in record::in_flight_candidates(&ctx.store).await? {
         if rec.in_flight_at(snapshot_s) {
             for (sku, units) in rec
                 .base_units

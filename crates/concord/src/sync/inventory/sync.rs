@@ -45,6 +45,10 @@ pub async fn sync(ctx: &Context) -> Result<(), FlowError> {
             break;
         }
     }
+    if fresh {
+        // Orders allocated before this snapshot are in it and in every later one.
+        record::settle_allocated_before(&ctx.store, snapshot_s).await?;
+    }
     if !fresh {
         return Err(FlowError::Data(
             "Cin7 availability could not be read; lowered levels from the last snapshot only"
@@ -89,7 +93,7 @@ async fn stale_snapshot(
 /// Base units of orders Oro accepted that Cin7 had not allocated when the snapshot was taken.
 async fn in_flight(ctx: &Context, snapshot_s: f64) -> Result<HashMap<String, Decimal>, FlowError> {
     let mut out: HashMap<String, Decimal> = HashMap::new();
-    for rec in record::all(&ctx.store).await? {
+    for rec in record::in_flight_candidates(&ctx.store).await? {
         if rec.in_flight_at(snapshot_s) {
             for (sku, units) in &rec.base_units {
                 *out.entry(sku.clone()).or_default() += *units;

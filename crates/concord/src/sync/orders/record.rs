@@ -126,6 +126,52 @@ pub async fn save(store: &Store, record: &OrderRecord) -> Result<(), StoreError>
         .await
 }
 
+/// Status of an authorised order whose allocation every later snapshot includes: it can never be
+/// in flight again, so the stock formula no longer needs to read it.
+pub const SETTLED: &str = "allocated";
+
+/// Records that may count as in flight: every state but the settled and final ones. Reading
+/// these instead of all records keeps each stock computation proportional to open work, not to
+/// every order ever seen.
+pub async fn in_flight_candidates(store: &Store) -> Result<Vec<OrderRecord>, StoreError> {
+    let mut out = Vec::new();
+    for state in [
+        OrderState::Received,
+        OrderState::Held,
+        OrderState::Submitting,
+        OrderState::HeaderCreated,
+        OrderState::Draft,
+        OrderState::Authorised,
+    ] {
+        let records = store.records("order", Some(state.as_str())).await?;
+        out.extend(
+            records
+                .into_iter()
+                .filter_map(|r| serde_json::from_value(r.data).ok()),
+        );
+    }
+    Ok(out)
+}
+
+/// Marks authorised orders allocated before `snapshot_s` as settled (their data is unchanged).
+pub async fn settle_allocated_before(store: &Store, snapshot_s: f64) -> Result<(), StoreError> {
+    for record in store
+        .records("order", Some(OrderState::Authorised.as_str()))
+        .await?
+    {
+        let allocated = record
+            .data
+            .get("allocated_at_s")
+            .and_then(serde_json::Value::as_f64);
+        if allocated.is_some_and(|at| at < snapshot_s) {
+            store
+                .record_put("order", &record.key, SETTLED, &record.data)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
 pub async fn all(store: &Store) -> Result<Vec<OrderRecord>, StoreError> {
     let records = store.records("order", None).await?;
     Ok(records
