@@ -23,6 +23,15 @@ async fn the_wholesale_day_passes_every_area_the_checker_knows_but_budget() {
     let (passed, failed, output) = check(&app, &areas);
     assert_eq!(failed, 0, "{output}");
     assert!(passed > 100, "suspiciously few checks ran:\n{output}");
+    // Every order of the day either reached Cin7 or is held with its reason: none may look lost.
+    let lost: Vec<String> = app
+        .stored_exceptions()
+        .await
+        .into_iter()
+        .filter(|e| e.kind.as_str() == "order_missing_in_cin7")
+        .map(|e| e.subject)
+        .collect();
+    assert!(lost.is_empty(), "orders reported missing: {lost:?}");
     // The call budget is asserted on its own below.
 }
 

@@ -72,17 +72,10 @@ pub async fn poll(ctx: &Context) -> Result<usize, FlowError> {
     let mut newest = cursor.clone();
     let mut new_orders = 0;
     for order in &orders {
-        if record::load(&ctx.store, order.id).await?.is_none() {
-            // Seen before its job runs: the stock formula already counts it as in flight.
+        if record::load(&ctx.store, order.id).await?.is_none()
+            && record_first_sight(ctx, order).await?
+        {
             new_orders += 1;
-            let mut rec = OrderRecord::new(order.id, ctx.clock.elapsed_s());
-            rec.base_units = super::handler::base_units(ctx, order).await?;
-            rec.awaiting_approval = super::mapping::is_awaiting_approval(
-                order.internal_status.as_deref(),
-                order.status.as_deref(),
-            );
-            rec.cancelled = order.internal_status.as_deref() == Some("cancelled");
-            record::save(&ctx.store, &rec).await?;
         }
         enqueue_order(&ctx.store, order.id, &order.updated_at).await?;
         if newest
@@ -96,6 +89,30 @@ pub async fn poll(ctx: &Context) -> Result<usize, FlowError> {
         ctx.store.cursor_set(CURSOR, &newest).await?;
     }
     Ok(new_orders)
+}
+
+/// Records an order seen for the first time, under its order lock: the order's own job may be
+/// saving a fuller record (held, submitting) at this moment, and a first-sight record must never
+/// overwrite it. Returns whether this call created the record.
+async fn record_first_sight(
+    ctx: &Context,
+    order: &crate::domain::OroOrder,
+) -> Result<bool, FlowError> {
+    let lock = ctx.order_lock(order.id).await;
+    let _guard = lock.lock().await;
+    if record::load(&ctx.store, order.id).await?.is_some() {
+        return Ok(false);
+    }
+    // Seen before its job runs: the stock formula counts it as in flight from now on.
+    let mut rec = OrderRecord::new(order.id, ctx.clock.elapsed_s());
+    rec.base_units = super::handler::base_units(ctx, order).await?;
+    rec.awaiting_approval = super::mapping::is_awaiting_approval(
+        order.internal_status.as_deref(),
+        order.status.as_deref(),
+    );
+    rec.cancelled = order.internal_status.as_deref() == Some("cancelled");
+    record::save(&ctx.store, &rec).await?;
+    Ok(true)
 }
 
 /// Sales that carry an Oro order id before Concord ever ran belong to an earlier integration.
