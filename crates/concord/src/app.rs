@@ -68,23 +68,23 @@ pub async fn register_webhooks(ctx: &Context, targets: &WebhookTargets) {
         }
     }
     if let Some(token) = &targets.cin7_token {
-        let hooks = [
-            ("Stock/AvailableStockLevelChanged", "stock"),
-            ("Customer/Updated", "customer"),
+        let wanted = [
+            (
+                "Stock/AvailableStockLevelChanged",
+                format!("{}/webhooks/cin7/stock", targets.base_url),
+            ),
+            (
+                "Customer/Updated",
+                format!("{}/webhooks/cin7/customer", targets.base_url),
+            ),
         ];
-        let mut all = true;
-        for (kind, path) in hooks {
-            let url = format!("{}/webhooks/cin7/{path}", targets.base_url);
-            if let Err(e) =
-                with_retries(|| ctx.cin7.ensure_webhook(kind, &url, token.expose_secret())).await
-            {
-                tracing::warn!(error = %e, kind, "Cin7 webhooks unavailable; polling only.");
-                all = false;
-                break;
-            }
+        let subscribed =
+            with_retries(|| ctx.cin7.ensure_webhooks(&wanted, token.expose_secret())).await;
+        if let Err(e) = &subscribed {
+            tracing::warn!(error = %e, "Cin7 webhooks unavailable; polling only.");
         }
         ctx.cin7_webhooks
-            .store(all, std::sync::atomic::Ordering::SeqCst);
+            .store(subscribed.is_ok(), std::sync::atomic::Ordering::SeqCst);
     }
 }
 

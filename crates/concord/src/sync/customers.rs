@@ -118,18 +118,6 @@ async fn find_existing(
     Ok(None)
 }
 
-/// The Cin7 customer with this id, from the cache.
-pub async fn cached_by_id(ctx: &Context, id: &str) -> Option<ErpCustomer> {
-    ctx.cache
-        .read()
-        .await
-        .cin7_customers
-        .as_ref()?
-        .iter()
-        .find(|c| c.id.eq_ignore_ascii_case(id))
-        .cloned()
-}
-
 /// A Cin7 customer by id: from the cache (loaded once, shared), re-read only if it is missing.
 pub async fn by_id(ctx: &Context, id: &str) -> Result<ErpCustomer, FlowError> {
     let found = ctx

@@ -309,11 +309,11 @@ impl Cin7Client {
         self.send(call).await.map(|_| ())
     }
 
-    /// Subscribes `url` to a webhook type unless an active subscription to it exists.
-    pub async fn ensure_webhook(
+    /// Subscribes each (type, url) pair unless an active subscription to it exists. One
+    /// `GET /webhooks` covers every pair: each call spends the shared budget.
+    pub async fn ensure_webhooks(
         &self,
-        kind: &str,
-        url: &str,
+        wanted: &[(&str, String)],
         bearer: &str,
     ) -> Result<(), Cin7Error> {
         let existing: Value = self
@@ -324,27 +324,30 @@ impl Cin7Client {
             .and_then(Value::as_array)
             .cloned()
             .unwrap_or_default();
-        let present = hooks.iter().any(|h| {
-            h.get("Type").and_then(Value::as_str) == Some(kind)
-                && h.get("ExternalURL").and_then(Value::as_str) == Some(url)
-                && h.get("IsActive").and_then(Value::as_bool).unwrap_or(true)
-        });
-        if present {
-            return Ok(());
+        for (kind, url) in wanted {
+            let present = hooks.iter().any(|h| {
+                h.get("Type").and_then(Value::as_str) == Some(*kind)
+                    && h.get("ExternalURL").and_then(Value::as_str) == Some(url.as_str())
+                    && h.get("IsActive").and_then(Value::as_bool).unwrap_or(true)
+            });
+            if present {
+                continue;
+            }
+            let body = json!({
+                "Type": kind, "IsActive": true, "ExternalURL": url,
+                "ExternalAuthorizationType": "bearerauth", "ExternalBearerToken": bearer,
+            });
+            let call = Call {
+                method: Method::POST,
+                path: "/webhooks",
+                query: vec![],
+                body: Some(body),
+                priority: Priority::Stock,
+                subject: None,
+            };
+            self.send(call).await?;
         }
-        let body = json!({
-            "Type": kind, "IsActive": true, "ExternalURL": url,
-            "ExternalAuthorizationType": "bearerauth", "ExternalBearerToken": bearer,
-        });
-        let call = Call {
-            method: Method::POST,
-            path: "/webhooks",
-            query: vec![],
-            body: Some(body),
-            priority: Priority::Stock,
-            subject: None,
-        };
-        self.send(call).await.map(|_| ())
+        Ok(())
     }
 
     /// After an outage, one cheap `GET /me` decides whether Cin7 is back, instead of letting every

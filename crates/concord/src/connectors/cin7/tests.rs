@@ -247,3 +247,31 @@ async fn every_call_lands_in_the_payload_log_without_the_key() {
     assert_eq!(calls.len(), 1);
     assert!(!format!("{:?}", calls[0]).contains("\"key\""));
 }
+
+#[tokio::test]
+async fn subscribing_to_several_webhook_types_reads_the_list_once_and_skips_existing_ones() {
+    let server = MockServer::start().await;
+    let existing = serde_json::json!({"Webhooks": [{"Type": "Customer/Updated", "ExternalURL": "http://c/customer", "IsActive": true}]});
+    Mock::given(method("GET"))
+        .and(path("/webhooks"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(existing))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .and(path("/webhooks"))
+        .and(body_partial_json(serde_json::json!({"Type": "Stock/AvailableStockLevelChanged", "ExternalBearerToken": "tok"})))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({"Webhooks": []})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let (c, _dir) = client(&server).await;
+    let wanted = [
+        (
+            "Stock/AvailableStockLevelChanged",
+            "http://c/stock".to_owned(),
+        ),
+        ("Customer/Updated", "http://c/customer".to_owned()),
+    ];
+    c.ensure_webhooks(&wanted, "tok").await.unwrap();
+}

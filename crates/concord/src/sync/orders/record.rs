@@ -59,7 +59,6 @@ pub struct OrderRecord {
     pub customer_id: Option<String>,
     pub sale_order: Option<SaleOrder>,
     pub first_seen_s: f64,
-    pub shipped_in_oro: bool,
     /// Prices are checked once, against the lists as they stood when the order was placed; a
     /// later price change must not turn a re-validated held order into a false mismatch.
     #[serde(default)]
@@ -85,7 +84,6 @@ impl OrderRecord {
             customer_id: None,
             sale_order: None,
             first_seen_s: now_s,
-            shipped_in_oro: false,
             prices_checked: false,
             ambiguous_at_s: None,
         }
