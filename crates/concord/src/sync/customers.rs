@@ -41,6 +41,13 @@ pub async fn ensure_customer(ctx: &Context, entity: i64) -> Result<ErpCustomer, 
             return Ok(found);
         }
     }
+    if !claim_creation(ctx, &oro_id).await? {
+        // Another Concord process on this database is creating it: read Cin7 again shortly.
+        ctx.forget_cin7_customers().await?;
+        return Err(FlowError::Data(format!(
+            "Cin7 customer for Oro customer {oro_id} is being created by another process"
+        )));
+    }
     let Some(template) = ctx.rules.new_customer.clone() else {
         return Err(FlowError::Data(format!(
             "no Cin7 customer for {name:?} and rules.new_customer is not set"
@@ -116,6 +123,23 @@ async fn find_existing(
         return Ok(Some(found.clone()));
     }
     Ok(None)
+}
+
+/// Claims the creation of one financial entity across every process sharing the store. The
+/// queue's unique idempotency key is the one insert-if-absent the store offers; the claim is a
+/// no-op job. It lapses after ten minutes of clock time, so a process that died mid-create does
+/// not block the customer for ever (the retry first reads Cin7 and finds what was created).
+async fn claim_creation(ctx: &Context, oro_id: &str) -> Result<bool, FlowError> {
+    let slot = (ctx.clock.elapsed_s() / 600.0).floor() as i64;
+    let claim = concord_store::NewJob {
+        kind: "customer.claim".into(),
+        payload: json!({ "oro_id": oro_id }),
+        idempotency_key: format!("customer.claim:{oro_id}:{slot}"),
+        priority: 0,
+        run_at: None,
+        retry: concord_core::retry::RetryPolicy::DEFAULT,
+    };
+    Ok(ctx.store.enqueue(claim).await?.is_some())
 }
 
 /// A Cin7 customer by id: from the cache (loaded once, shared), re-read only if it is missing.
