@@ -9,6 +9,7 @@
 //! - [`calls`]: the payload log of external calls, with retention.
 //! - [`exceptions`] and [`audit`]: owned exceptions deduplicated by fingerprint; the audit log.
 //! - [`budget`]: the rate budget shared by every process on one database.
+//! - [`leases`]: named leases, a lock across processes that expires with its holder.
 //!
 //! Every timestamp comes from the [`concord_core::Clock`] given to [`Store::connect`] and is
 //! stored as integer microseconds since the Unix epoch on both backends.
@@ -20,6 +21,7 @@ pub mod db;
 pub mod error;
 pub mod exceptions;
 pub mod job;
+pub mod leases;
 pub mod queue;
 pub mod state;
 

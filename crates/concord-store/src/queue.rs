@@ -11,6 +11,10 @@ use chrono::{DateTime, Utc};
 use concord_core::retry::Failure;
 use std::time::Duration;
 
+/// How long a due job may wait behind higher priorities before it is served first: without it a
+/// queue kept busy by orders would never run a price push or a reconciliation.
+pub const STARVATION_LIMIT: Duration = Duration::from_secs(600);
+
 /// Binds the enqueue parameters in file order (both backends use the same order).
 macro_rules! bind_enqueue {
     ($q:expr, $a:expr) => {
@@ -70,6 +74,19 @@ impl Store {
         Ok(id.map(JobId))
     }
 
+    /// Enqueues unless a job of the same kind is already queued (see `enqueue_unless_queued.sql`).
+    pub async fn enqueue_unless_queued(&self, job: NewJob) -> Result<Option<JobId>, StoreError> {
+        let a = EnqueueArgs::new(self, job)?;
+        let id = with_db!(self, write, "jobs/enqueue_unless_queued", |q, ex| {
+            bind_enqueue!(q, a)
+                .fetch_optional(ex)
+                .await?
+                .map(|r| r.int("id"))
+                .transpose()?
+        });
+        Ok(id.map(JobId))
+    }
+
     /// Enqueues inside `tx`, so the job commits (or rolls back) with the state change that caused it.
     pub async fn enqueue_in(
         &self,
@@ -87,7 +104,8 @@ impl Store {
         Ok(id.map(JobId))
     }
 
-    /// Leases up to `limit` due jobs to `worker` for `lease`: highest priority first, then oldest.
+    /// Leases up to `limit` due jobs to `worker` for `lease`: any job due for longer than
+    /// [`STARVATION_LIMIT`] first, then highest priority, then oldest.
     #[tracing::instrument(skip_all, fields(worker, limit))]
     pub async fn claim(
         &self,
@@ -97,12 +115,14 @@ impl Store {
     ) -> Result<Vec<Job>, StoreError> {
         let now = self.now_us();
         let expires = now.saturating_add(duration_us(lease));
+        let starved = now.saturating_sub(duration_us(STARVATION_LIMIT));
         let mut jobs = with_db!(self, write, "jobs/claim", |q, ex| {
             let rows = q
                 .bind(worker)
                 .bind(expires)
                 .bind(now)
                 .bind(i64::from(limit))
+                .bind(starved)
                 .fetch_all(ex)
                 .await?;
             rows.iter()

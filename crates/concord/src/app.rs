@@ -36,12 +36,14 @@ pub fn build_context(
         schedule: Arc::new(schedule),
         clock,
         cache: Default::default(),
+        instance: format!("{}-{}", std::process::id(), uuid::Uuid::new_v4().simple()).into(),
         order_locks: Default::default(),
         customer_lock: Default::default(),
         cin7_webhooks: Default::default(),
         load_lock: Default::default(),
         poll_lock: Default::default(),
         stock_lock: Default::default(),
+        lowered_orders: Default::default(),
         last_snapshot: Default::default(),
     })
 }

@@ -149,6 +149,40 @@ pub async fn claims_take_priority_then_oldest(db: &TestDb) {
     assert_eq!(later[0].idempotency_key, "future");
 }
 
+pub async fn a_job_waiting_past_the_starvation_limit_goes_first(db: &TestDb) {
+    let s = &db.store;
+    let waited = chrono::Duration::from_std(concord_store::queue::STARVATION_LIMIT).unwrap()
+        + chrono::Duration::seconds(60);
+    s.enqueue(job("starved-low").run_at(t0() - waited))
+        .await
+        .unwrap();
+    s.enqueue(
+        job("fresh-high")
+            .priority(10)
+            .run_at(t0() - chrono::Duration::seconds(1)),
+    )
+    .await
+    .unwrap();
+    let keys = |jobs: Vec<concord_store::Job>| -> Vec<String> {
+        jobs.into_iter().map(|j| j.idempotency_key).collect()
+    };
+    assert_eq!(keys(s.claim("w", 1, LEASE).await.unwrap()), ["starved-low"]);
+    assert_eq!(keys(s.claim("w", 1, LEASE).await.unwrap()), ["fresh-high"]);
+}
+
+pub async fn a_kind_already_queued_is_not_queued_again(db: &TestDb) {
+    let s = &db.store;
+    let slot = |n: u32| NewJob::new("periodic", &format!("periodic:slot:{n}"), json!({}));
+    assert!(s.enqueue_unless_queued(slot(1)).await.unwrap().is_some());
+    assert!(s.enqueue_unless_queued(slot(2)).await.unwrap().is_none());
+    // Another kind is not affected.
+    assert!(s.enqueue_unless_queued(job("other")).await.unwrap().is_some());
+    let claimed = s.claim("w", 2, LEASE).await.unwrap();
+    assert_eq!(claimed.len(), 2);
+    // Once the waiting one is running, the next slot queues again.
+    assert!(s.enqueue_unless_queued(slot(3)).await.unwrap().is_some());
+}
+
 pub async fn expired_leases_are_reaped(db: &TestDb) {
     let s = &db.store;
     let id = s.enqueue(job("a")).await.unwrap().unwrap();

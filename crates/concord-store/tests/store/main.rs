@@ -6,6 +6,7 @@ mod budget_props;
 mod connect;
 mod jobs;
 mod kill;
+mod leases;
 mod other;
 mod support;
 
@@ -41,6 +42,8 @@ conformance!(
     jobs::enqueue_in_a_rolled_back_transaction_leaves_nothing,
     jobs::concurrent_claimers_never_share_a_job,
     jobs::claims_take_priority_then_oldest,
+    jobs::a_job_waiting_past_the_starvation_limit_goes_first,
+    jobs::a_kind_already_queued_is_not_queued_again,
     jobs::expired_leases_are_reaped,
     jobs::heartbeat_extends_the_lease,
     jobs::retries_follow_the_schedule_then_dead_letter,
@@ -52,5 +55,8 @@ conformance!(
     other::exceptions_dedup_reopen_and_audit,
     other::budget_never_exceeds_its_limit,
     other::budget_is_shared_by_separate_stores,
+    leases::a_lease_has_one_holder_until_it_expires,
+    leases::a_released_lease_is_free_and_only_its_holder_releases_it,
+    leases::concurrent_takers_get_one_lease,
     kill::a_killed_process_loses_no_job_and_leaks_no_lease,
 );

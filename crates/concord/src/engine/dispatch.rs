@@ -52,6 +52,8 @@ fn to_failure(e: FlowError) -> Failure {
         FlowError::Oro(o) => o.retry_action(),
         FlowError::Store(_) => RetryAction::Retry,
         FlowError::Data(_) => RetryAction::Retry,
+        // Not a failure of the work itself: wait for the other holder without using an attempt.
+        FlowError::Busy(_) => RetryAction::RetryAfter(std::time::Duration::from_secs(10)),
     };
     match action {
         RetryAction::Retry | RetryAction::LookUpFirst => Failure::Retryable(message),

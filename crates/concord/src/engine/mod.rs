@@ -4,7 +4,7 @@
 mod dispatch;
 mod schedule;
 pub mod webhooks;
-mod worker;
+pub mod worker;
 
 pub use worker::lease;
 

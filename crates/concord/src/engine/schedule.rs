@@ -8,10 +8,29 @@ use concord_core::retry::RetryPolicy;
 use concord_store::NewJob;
 use std::time::Duration;
 
-/// Enqueues a periodic job for the slot containing now.
+/// Enqueues a periodic job for the slot containing now, unless one of its kind is still waiting:
+/// when workers fall behind, slots must not pile up copies that would all do the same work.
 pub async fn enqueue_periodic(ctx: &Context, kind: &str, every_s: f64, priority: i32) {
     let slot = (ctx.clock.elapsed_s() / every_s.max(1.0)).floor() as i64;
-    enqueue_keyed(ctx, kind, &format!("{kind}:slot:{slot}"), priority, None).await;
+    let job = periodic_job(kind, &format!("{kind}:slot:{slot}"), priority, None);
+    if let Err(e) = ctx.store.enqueue_unless_queued(job).await {
+        tracing::warn!(error = %e, kind, "Could not enqueue a periodic job.");
+    }
+}
+
+/// As [`enqueue_keyed`], unless a job of this kind is already waiting: that one has not started,
+/// so it will read what changed since, and a second copy would repeat its work.
+pub async fn enqueue_coalesced(
+    ctx: &Context,
+    kind: &str,
+    key: &str,
+    priority: i32,
+    run_at: Option<chrono::DateTime<chrono::Utc>>,
+) {
+    let job = periodic_job(kind, key, priority, run_at);
+    if let Err(e) = ctx.store.enqueue_unless_queued(job).await {
+        tracing::warn!(error = %e, kind, "Could not enqueue a coalesced job.");
+    }
 }
 
 pub async fn enqueue_keyed(
@@ -21,22 +40,31 @@ pub async fn enqueue_keyed(
     priority: i32,
     run_at: Option<chrono::DateTime<chrono::Utc>>,
 ) {
+    let job = periodic_job(kind, key, priority, run_at);
+    if let Err(e) = ctx.store.enqueue(job).await {
+        tracing::warn!(error = %e, kind, "Could not enqueue a periodic job.");
+    }
+}
+
+fn periodic_job(
+    kind: &str,
+    key: &str,
+    priority: i32,
+    run_at: Option<chrono::DateTime<chrono::Utc>>,
+) -> NewJob {
     // Periodic jobs retry soon: the next slot will run them anyway.
     let retry = RetryPolicy::with_schedule(&[
         Duration::from_secs(30),
         Duration::from_secs(60),
         Duration::from_secs(120),
     ]);
-    let job = NewJob {
+    NewJob {
         kind: kind.to_owned(),
         payload: serde_json::json!({}),
         idempotency_key: key.to_owned(),
         priority,
         run_at,
         retry,
-    };
-    if let Err(e) = ctx.store.enqueue(job).await {
-        tracing::warn!(error = %e, kind, "Could not enqueue a periodic job.");
     }
 }
 
@@ -80,7 +108,12 @@ async fn revalidate_waiting_orders(ctx: &Context) {
     for rec in records {
         let on_hold = rec.state == record::OrderState::Draft && !rec.awaiting_approval;
         drafts_on_hold |= on_hold && !rec.cancelled;
-        if (rec.state == record::OrderState::Held || on_hold) && !rec.cancelled {
+        // A draft still on credit hold would only read its order to find nothing to do.
+        let due = rec.state == record::OrderState::Held
+            || (on_hold
+                && crate::sync::customers::hold_may_be_lifted(ctx, rec.customer_id.as_deref())
+                    .await);
+        if due && !rec.cancelled {
             let _ = intake::enqueue_order(&ctx.store, rec.order_id, &format!("revalidate:{slot}"))
                 .await;
         }

@@ -3,7 +3,7 @@
 //! is refused and raises `webhook_rejected`; a good delivery only enqueues work and answers at once.
 
 use super::dispatch::{CUSTOMERS_REFRESH, STOCK_SYNC};
-use super::schedule::enqueue_keyed;
+use super::schedule::{enqueue_coalesced, enqueue_keyed};
 use crate::connectors::{cin7, oro};
 use crate::sync::context::{Context, FlowError};
 use crate::sync::exceptions;
@@ -127,10 +127,11 @@ async fn cin7_webhook(
         "stock" => {
             // Coalesced: every stock webhook of one 20-second slot joins one snapshot taken when
             // the slot ends, so a burst costs one call and none is dropped (a webhook after the
-            // snapshot falls in the next slot).
+            // snapshot falls in the next slot). A sync still waiting to start covers this change
+            // too, so none is added behind it.
             let slot = (ctx.clock.elapsed_s() / COALESCE_S).floor();
             let run_at = ctx.clock.at((slot + 1.0) * COALESCE_S);
-            enqueue_keyed(
+            enqueue_coalesced(
                 ctx,
                 STOCK_SYNC,
                 &format!("stock.sync:webhook:{slot}"),
@@ -182,7 +183,11 @@ async fn reject(ctx: &Context, subject: &str, explanation: &str) {
 async fn enqueue_drafts_on_hold(ctx: &Context) -> Result<(), FlowError> {
     let stamp = format!("hold:{:.0}", ctx.clock.elapsed_s());
     for rec in record::all(&ctx.store).await? {
-        if rec.state == record::OrderState::Draft && !rec.awaiting_approval && !rec.cancelled {
+        if rec.state == record::OrderState::Draft
+            && !rec.awaiting_approval
+            && !rec.cancelled
+            && crate::sync::customers::hold_may_be_lifted(ctx, rec.customer_id.as_deref()).await
+        {
             intake::enqueue_order(&ctx.store, rec.order_id, &stamp).await?;
         }
     }

@@ -76,12 +76,17 @@ async fn run_one(ctx: &Context, worker: &str, job: Job) {
     let outcome = match result {
         Ok(()) => ctx.store.complete(job.id, worker).await.map(|_| None),
         Err(failure) => {
-            tracing::warn!(
-                job = job.id.0,
-                kind = job.kind,
-                error = failure.message(),
-                "Job failed."
-            );
+            if let concord_core::retry::Failure::RetryAfter(..) = failure {
+                // Waiting its turn (budget, another process, a running sync) is not a failure.
+                tracing::debug!(job = job.id.0, kind = job.kind, reason = failure.message(), "Job deferred.");
+            } else {
+                tracing::warn!(
+                    job = job.id.0,
+                    kind = job.kind,
+                    error = failure.message(),
+                    "Job failed."
+                );
+            }
             ctx.store.fail(job.id, worker, &failure).await.map(Some)
         }
     };

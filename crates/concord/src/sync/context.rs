@@ -28,6 +28,8 @@ pub struct Context {
     pub schedule: Arc<Schedule>,
     pub clock: Clock,
     pub cache: Arc<RwLock<Caches>>,
+    /// Names this process as a lease holder in the shared store.
+    pub instance: Arc<str>,
     /// One lock per Oro order so a webhook, a poll and a re-validation never submit it concurrently.
     pub order_locks: Arc<Mutex<HashMap<i64, Arc<Mutex<()>>>>>,
     /// Serialises customer creation so two orders of one new account never create it twice.
@@ -42,6 +44,8 @@ pub struct Context {
     /// must not interleave, or the later write could restore units a checkout just took.
     pub stock_lock: Arc<Mutex<()>>,
     /// The last good availability snapshot and its clock second, for the freshness gate.
+    /// Orders whose SKUs an immediate lowering has already covered (see `inventory::lower`).
+    pub lowered_orders: Arc<std::sync::Mutex<std::collections::HashSet<i64>>>,
     pub last_snapshot: Arc<std::sync::Mutex<Option<Snapshot>>>,
 }
 
@@ -58,6 +62,8 @@ pub struct Caches {
     pub cin7_customers: Option<Vec<ErpCustomer>>,
     pub oro_customers: HashMap<i64, OroCustomer>,
     pub oro_products: HashMap<String, OroProduct>,
+    /// When `oro_products` was last read whole (clock seconds).
+    pub oro_products_at_s: f64,
     /// price list id → (sku, unit) → [(minimum quantity, price)]
     pub prices: HashMap<i64, PriceTable>,
     pub assignments: HashMap<i64, i64>,
@@ -76,6 +82,9 @@ pub enum FlowError {
     Store(#[from] concord_store::StoreError),
     #[error("{0}")]
     Data(String),
+    /// Another process is working on the same thing right now: try again shortly.
+    #[error("{0}")]
+    Busy(String),
 }
 
 impl Context {
@@ -258,6 +267,7 @@ impl Context {
         let mut cache = self.cache.write().await;
         cache.oro_customers = customers.into_iter().map(|c| (c.id, c)).collect();
         cache.oro_products = products.into_iter().map(|p| (p.sku.clone(), p)).collect();
+        cache.oro_products_at_s = self.clock.elapsed_s();
         cache.assignments = assignments.into_iter().collect();
         cache.prices = prices;
         cache.oro_loaded = true;
@@ -271,12 +281,28 @@ impl Context {
         Ok(())
     }
 
-    /// Oro products alone (units, inventory status): what a stock sync needs fresh each time.
-    pub async fn refresh_oro_products(&self) -> Result<(), FlowError> {
+    /// Oro products alone (units, inventory status), re-read when the kept copy is older than
+    /// `max_age_s`. Products change by hand and rarely; a stock sync re-reading every product
+    /// each time was a large share of a soak's CPU and Oro load.
+    pub async fn oro_products_no_older_than(&self, max_age_s: f64) -> Result<(), FlowError> {
+        {
+            let cache = self.cache.read().await;
+            if cache.oro_loaded && self.clock.elapsed_s() - cache.oro_products_at_s < max_age_s {
+                return Ok(());
+            }
+        }
         let products = self.oro.products().await?;
-        self.cache.write().await.oro_products =
-            products.into_iter().map(|p| (p.sku.clone(), p)).collect();
+        let mut cache = self.cache.write().await;
+        cache.oro_products = products.into_iter().map(|p| (p.sku.clone(), p)).collect();
+        cache.oro_products_at_s = self.clock.elapsed_s();
         Ok(())
+    }
+
+    /// Records an inventory status Concord just wrote, so the kept product agrees with Oro.
+    pub async fn remember_inventory_status(&self, sku: &str, status: &str) {
+        if let Some(p) = self.cache.write().await.oro_products.get_mut(sku) {
+            p.inventory_status = Some(status.to_owned());
+        }
     }
 
     /// Sales created since `since_s` (clock seconds), read after that moment. A read that already

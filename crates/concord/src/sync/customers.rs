@@ -142,6 +142,20 @@ async fn claim_creation(ctx: &Context, oro_id: &str) -> Result<bool, FlowError> 
     Ok(ctx.store.enqueue(claim).await?.is_some())
 }
 
+/// Whether a draft waiting on its customer's credit hold is worth another sync: the cached Cin7
+/// customers (kept current by webhooks or the credit-hold poll) say the hold is gone. Unknown
+/// (nothing cached yet, or no customer on the record) counts as yes, so no draft is forgotten.
+pub async fn hold_may_be_lifted(ctx: &Context, customer_id: Option<&str>) -> bool {
+    let (Some(id), Some(customers)) = (customer_id, ctx.cache.read().await.cin7_customers.clone())
+    else {
+        return true;
+    };
+    customers
+        .iter()
+        .find(|c| c.id.eq_ignore_ascii_case(id))
+        .is_none_or(|c| !c.on_credit_hold)
+}
+
 /// A Cin7 customer by id: from the cache (loaded once, shared), re-read only if it is missing.
 pub async fn by_id(ctx: &Context, id: &str) -> Result<ErpCustomer, FlowError> {
     let found = ctx
@@ -301,5 +315,26 @@ mod tests {
         assert_eq!(raised.len(), 1);
         assert_eq!(raised[0].subject, "customer:5");
         assert_eq!(raised[0].kind, ExceptionKind::CustomerPendingApproval);
+    }
+
+    #[tokio::test]
+    async fn a_draft_is_woken_only_when_its_customer_may_be_off_hold() {
+        let (server, dir) = (MockServer::start().await, tempfile::tempdir().unwrap());
+        let ctx = context(&server, &dir).await;
+        let erp = |id: &str, on_credit_hold: bool| ErpCustomer {
+            id: id.into(),
+            name: id.into(),
+            currency: "GBP".into(),
+            on_credit_hold,
+            payment_term: None,
+            oro_id: None,
+        };
+        // Nothing known yet: wake it rather than forget it.
+        assert!(hold_may_be_lifted(&ctx, Some("B1")).await);
+        ctx.cache.write().await.cin7_customers = Some(vec![erp("B1", true), erp("N1", false)]);
+        assert!(!hold_may_be_lifted(&ctx, Some("b1")).await);
+        assert!(hold_may_be_lifted(&ctx, Some("N1")).await);
+        assert!(hold_may_be_lifted(&ctx, Some("gone")).await);
+        assert!(hold_may_be_lifted(&ctx, None).await);
     }
 }

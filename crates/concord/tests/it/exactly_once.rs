@@ -7,6 +7,7 @@ use concord::sync::orders::handler::sync_order;
 use concord::sync::orders::record::{self, OrderRecord, OrderState};
 use concord_store::{JobFilter, JobState};
 use serde_json::{json, Value};
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 /// `count` small orders from both Kestrel branches, `gap_s` apart from `start_s`.
@@ -250,4 +251,64 @@ async fn an_order_resumed_by_a_freshly_started_process_reaches_cin7_with_all_its
         "the sale must carry both Oro lines: {}",
         sales[0]["Order"]
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_processes_syncing_the_same_orders_at_once_create_one_sale_each() {
+    // Arrange: six backlog orders, and a second "process": the same store and systems, but its
+    // own in-process order locks and its own name as a lease holder.
+    let mut scenario = scenario_file("trade-shop.json");
+    let orders: Vec<Value> = (0..6)
+        .map(|n| {
+            order_event(0, 9200 + n, 2, 21, false, vec![line("TEE-GRN", "each", 1, 1000)])["order"]
+                .clone()
+        })
+        .collect();
+    scenario["oro"]["orders"] = Value::Array(orders);
+    let parts = spawn_parts(&scenario.to_string(), SPEED).await;
+    let mut other = parts.ctx.clone();
+    other.instance = "the-other-process".into();
+    other.order_locks = Default::default();
+
+    // Act: both processes sync every order at the same moment.
+    let mut runs = Vec::new();
+    for n in 0..6 {
+        for ctx in [parts.ctx.clone(), other.clone()] {
+            runs.push(tokio::spawn(async move { sync_order(&ctx, 9200 + n).await }));
+        }
+    }
+    let mut busy = 0;
+    for run in runs {
+        match run.await.expect("join") {
+            Err(concord::sync::context::FlowError::Busy(_)) => busy += 1,
+            other => other.expect("sync_order"),
+        }
+    }
+
+    // Assert: exactly one sale per order, whichever process won each.
+    let dump = parts.emulators.dump();
+    let mut per_order: BTreeMap<String, usize> = BTreeMap::new();
+    for sale in dump["cin7"]["sales"].as_array().expect("sales") {
+        *per_order
+            .entry(sale["ExternalID"].as_str().unwrap_or("").to_owned())
+            .or_default() += 1;
+    }
+    assert_eq!(per_order.len(), 6, "{per_order:?} ({busy} runs found the order busy)");
+    assert!(per_order.values().all(|n| *n == 1), "{per_order:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stock_work_never_parks_a_worker_behind_a_running_stock_sync() {
+    // Arrange: a stock sync is writing levels (it holds the one-writer lock).
+    let parts = spawn_parts(&scenario_file("trade-shop.json").to_string(), SPEED).await;
+    let _sync_running = parts.ctx.stock_lock.lock().await;
+
+    // Act
+    let lowering = concord::sync::inventory::lower::lower_for_order(&parts.ctx, 1).await;
+    let second_sync = concord::sync::inventory::sync::sync(&parts.ctx).await;
+
+    // Assert: both come back at once, to be retried, instead of waiting on the lock.
+    use concord::sync::context::FlowError;
+    assert!(matches!(lowering, Err(FlowError::Busy(_))), "{lowering:?}");
+    assert!(matches!(second_sync, Err(FlowError::Busy(_))), "{second_sync:?}");
 }

@@ -10,21 +10,27 @@ use rust_decimal::Decimal;
 use std::collections::{HashMap, HashSet};
 
 pub async fn lower_for_order(ctx: &Context, order_id: i64) -> Result<(), FlowError> {
-    let _one_writer = ctx.stock_lock.lock().await;
+    // Never wait for a running sync: a worker parked on this lock is a worker not sending orders
+    // (in a soak, every worker ended up here). The job comes back shortly instead.
+    let Ok(_one_writer) = ctx.stock_lock.try_lock() else {
+        return Err(FlowError::Busy(format!(
+            "order {order_id}: a stock sync is writing levels; lowering after it"
+        )));
+    };
     // Read after the lock: a full sync that just finished may have taken a newer snapshot.
     let Some((snapshot_s, rows)) = ctx.last_snapshot.lock().ok().and_then(|l| l.clone()) else {
         // No snapshot yet: the first full sync, already queued at start, sets every level.
         return Ok(());
     };
-    intake::poll(ctx).await?;
-    let Some(order) = record::load(&ctx.store, order_id).await? else {
+    if already_lowered(ctx, order_id) {
         return Ok(());
-    };
-    let skus: HashSet<&str> = order
-        .base_units
-        .iter()
-        .map(|(sku, _)| sku.as_str())
-        .collect();
+    }
+    intake::poll(ctx).await?;
+    let candidates = record::in_flight_candidates(&ctx.store).await?;
+    // One lowering covers every order waiting for one: under a burst, the jobs behind it find
+    // their order already done instead of each re-reading Oro (they queued up ahead of orders).
+    let (skus, covered) = pending_skus(ctx, &candidates);
+    let skus: HashSet<&str> = skus.iter().map(String::as_str).collect();
     ctx.ensure_oro_loaded().await?;
     let catalogue = ctx.catalogue().await?;
     let products: Vec<_> = ctx
@@ -37,10 +43,11 @@ pub async fn lower_for_order(ctx: &Context, order_id: i64) -> Result<(), FlowErr
         .cloned()
         .collect();
     if products.is_empty() {
+        remember_lowered(ctx, covered);
         return Ok(());
     }
     let mut in_flight: HashMap<String, Decimal> = HashMap::new();
-    for rec in record::in_flight_candidates(&ctx.store).await? {
+    for rec in &candidates {
         if rec.in_flight_at(snapshot_s) {
             for (sku, units) in rec
                 .base_units
@@ -81,9 +88,45 @@ pub async fn lower_for_order(ctx: &Context, order_id: i64) -> Result<(), FlowErr
         super::sync::remember_written(ctx, &lowered).await?;
         tracing::info!(
             order_id,
+            orders = covered.len(),
             levels = lowered.len(),
-            "Lowered Oro levels for an accepted order."
+            "Lowered Oro levels for accepted orders."
         );
     }
+    remember_lowered(ctx, covered);
     Ok(())
+}
+
+/// Whether a lowering since this order was recorded already covered its SKUs.
+fn already_lowered(ctx: &Context, order_id: i64) -> bool {
+    ctx.lowered_orders
+        .lock()
+        .is_ok_and(|covered| covered.contains(&order_id))
+}
+
+/// The SKUs of in-flight orders no lowering has covered yet, and those orders. An order recorded
+/// after `candidates` was read is not among them, so its own job still runs.
+fn pending_skus(ctx: &Context, candidates: &[record::OrderRecord]) -> (HashSet<String>, Vec<i64>) {
+    let mut skus = HashSet::new();
+    let mut covered = Vec::new();
+    for rec in candidates {
+        if rec.base_units.is_empty() || already_lowered(ctx, rec.order_id) {
+            continue;
+        }
+        skus.extend(rec.base_units.iter().map(|(sku, _)| sku.clone()));
+        covered.push(rec.order_id);
+    }
+    (skus, covered)
+}
+
+/// Adds the orders just covered. A restart starts empty, so an order recorded before a crash is
+/// lowered again rather than assumed done.
+pub(crate) fn remember_lowered(ctx: &Context, covered: Vec<i64>) {
+    if let Ok(mut set) = ctx.lowered_orders.lock() {
+        if set.len() > 10_000 {
+            // A bound, not a correctness rule: forgetting only costs a repeated lowering.
+            set.clear();
+        }
+        set.extend(covered);
+    }
 }

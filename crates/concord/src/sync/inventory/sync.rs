@@ -18,8 +18,18 @@ use std::collections::HashMap;
 
 /// Write rounds per sync: enough to catch checkouts that land while levels are being written.
 const MAX_ROUNDS: usize = 3;
+/// How stale the kept Oro products (units, inventory status) may be for a stock sync. A product
+/// added in Oro gets its levels written within this time.
+const PRODUCTS_FRESH_FOR_S: f64 = 300.0;
 
 pub async fn sync(ctx: &Context) -> Result<(), FlowError> {
+    // One sync at a time, and none while an order's lowering writes: another is already doing
+    // this work, so come back shortly rather than hold a worker that could be sending orders.
+    let Ok(_one_writer) = ctx.stock_lock.try_lock() else {
+        return Err(FlowError::Busy(
+            "another stock sync or lowering is writing levels".into(),
+        ));
+    };
     let started_s = ctx.clock.elapsed_s();
     let (snapshot_s, rows, fresh) = match ctx.cin7.availability(None).await {
         Ok(rows) => {
@@ -37,7 +47,6 @@ pub async fn sync(ctx: &Context) -> Result<(), FlowError> {
         }
         Err(e) => stale_snapshot(ctx, started_s, e.into()).await?,
     };
-    let _one_writer = ctx.stock_lock.lock().await;
     for _round in 0..MAX_ROUNDS {
         intake::poll(ctx).await?;
         write_levels(ctx, snapshot_s, &rows, fresh).await?;
@@ -91,16 +100,22 @@ async fn stale_snapshot(
 }
 
 /// Base units of orders Oro accepted that Cin7 had not allocated when the snapshot was taken.
-async fn in_flight(ctx: &Context, snapshot_s: f64) -> Result<HashMap<String, Decimal>, FlowError> {
+/// Units in flight by base SKU, and the orders read (a write from these figures covers them all).
+async fn in_flight(
+    ctx: &Context,
+    snapshot_s: f64,
+) -> Result<(HashMap<String, Decimal>, Vec<i64>), FlowError> {
     let mut out: HashMap<String, Decimal> = HashMap::new();
-    for rec in record::in_flight_candidates(&ctx.store).await? {
+    let candidates = record::in_flight_candidates(&ctx.store).await?;
+    let ids = candidates.iter().map(|r| r.order_id).collect();
+    for rec in candidates {
         if rec.in_flight_at(snapshot_s) {
             for (sku, units) in &rec.base_units {
                 *out.entry(sku.clone()).or_default() += *units;
             }
         }
     }
-    Ok(out)
+    Ok((out, ids))
 }
 
 /// What Concord last wrote to each Oro level (by level id).
@@ -138,9 +153,9 @@ async fn write_levels(
     may_raise: bool,
 ) -> Result<(), FlowError> {
     ctx.ensure_oro_loaded().await?;
-    ctx.refresh_oro_products().await?;
+    ctx.oro_products_no_older_than(PRODUCTS_FRESH_FOR_S).await?;
     let catalogue = ctx.catalogue().await?;
-    let in_flight = in_flight(ctx, snapshot_s).await?;
+    let (in_flight, read_orders) = in_flight(ctx, snapshot_s).await?;
     let products: Vec<_> = ctx
         .cache
         .read()
@@ -212,8 +227,11 @@ async fn write_levels(
         if p.inventory_status.as_deref() != Some(status) && (may_raise || status == "out_of_stock")
         {
             ctx.oro.set_inventory_status(&p.id, status).await?;
+            ctx.remember_inventory_status(&p.sku, status).await;
         }
     }
+    // Every order read above is now reflected in Oro: their queued lowerings have nothing to do.
+    super::lower::remember_lowered(ctx, read_orders);
     let summary = serde_json::json!({ "snapshot_s": snapshot_s, "changed": changes.len(), "skus": wanted.len(), "in_flight": in_flight });
     ctx.store
         .record_put("stock", "latest", "ok", &summary)

@@ -10,9 +10,28 @@ use crate::sync::context::{Context, FlowError};
 use crate::sync::{customers, exceptions};
 use concord_core::catalogue::{ExceptionKind, Rule};
 
+/// Runs under the order's in-process lock and its store lease, so neither another job here nor
+/// another process sharing the database can work on the same order at the same time.
 pub async fn sync_order(ctx: &Context, order_id: i64) -> Result<(), FlowError> {
     let lock = ctx.order_lock(order_id).await;
     let _guard = lock.lock().await;
+    let lease = format!("order:{order_id}");
+    // Twice a job's lease: a submission waiting its turn for budget must not lose the order.
+    let ttl = 2 * crate::engine::worker::lease(&ctx.clock);
+    if !ctx.store.lease_acquire(&lease, &ctx.instance, ttl).await? {
+        return Err(FlowError::Busy(format!(
+            "order {order_id} is being synced by another Concord process"
+        )));
+    }
+    let result = sync_order_leased(ctx, order_id).await;
+    if let Err(e) = ctx.store.lease_release(&lease, &ctx.instance).await {
+        // Harmless: the lease expires on its own.
+        tracing::warn!(error = %e, order_id, "Could not release an order's lease.");
+    }
+    result
+}
+
+async fn sync_order_leased(ctx: &Context, order_id: i64) -> Result<(), FlowError> {
     let order = ctx.oro.order(order_id).await?;
     let mut rec = record::load(&ctx.store, order_id)
         .await?
