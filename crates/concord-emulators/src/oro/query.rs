@@ -5,7 +5,8 @@
 
 pub use super::filter::Kind;
 use super::filter::{
-    compare, compare_opt, first, key, linkage, matches, parse_filter, value_error, Filter,
+    compare, compare_opt, first, key, linkage, matches, parse_filter, value_error, values, Filter,
+    Op,
 };
 use super::jsonapi::{document, ApiError, ApiResult};
 use super::render;
@@ -169,6 +170,16 @@ impl ListRequest {
     }
 
     /// Filters, sorts and pages `records` (all of one type) and builds the answer.
+    /// Whether a record could pass the filters, judged on a stub holding only some of its fields
+    /// (in the rendered shape); filters on fields the stub lacks are left to [`Self::respond_list`].
+    /// Lets a large list skip rendering records that cannot match (e.g. an `updatedAt` poll).
+    pub fn may_match(&self, stub: &Value) -> bool {
+        self.filters
+            .iter()
+            .filter(|f| f.op != Op::Exists && !values(stub, &f.field).is_empty())
+            .all(|f| matches(stub, f))
+    }
+
     pub fn respond_list(&self, st: &State, mut records: Vec<Value>) -> ApiResult {
         records.retain(|r| self.filters.iter().all(|f| matches(r, f)));
         records.sort_by(|a, b| {
@@ -241,15 +252,25 @@ impl ListRequest {
         let mut out = Vec::new();
         for path in &self.include {
             let mut layer: Vec<Value> = primary.to_vec();
-            for step in path.split('.') {
+            let steps: Vec<&str> = path.split('.').collect();
+            for (depth, step) in steps.iter().enumerate() {
+                let last = depth + 1 == steps.len();
                 let mut next = Vec::new();
                 for record in &layer {
                     for (kind, id) in linkage(record, step) {
+                        let new = !seen.contains(&(kind.clone(), id.clone()));
+                        // A record already included is rendered again only to follow a longer path.
+                        if !new && last {
+                            continue;
+                        }
                         if let Some(found) = render::resource(st, &kind, &id) {
-                            if seen.insert((kind.clone(), id.clone())) {
+                            if new {
+                                seen.insert((kind, id));
                                 out.push(found.clone());
                             }
-                            next.push(found);
+                            if !last {
+                                next.push(found);
+                            }
                         }
                     }
                 }

@@ -4,7 +4,7 @@
 
 use super::organization;
 use crate::oro::jsonapi::{decimal_string, iso, money, quantity_number, rel, rels};
-use crate::oro::state::State;
+use crate::oro::state::{PriceRec, State};
 use serde_json::{json, Value};
 
 pub fn customer(st: &State, id: i64) -> Option<Value> {
@@ -101,6 +101,15 @@ pub fn product_unit(code: &str) -> Option<Value> {
     )
 }
 
+/// A level's id and product only, in the rendered shape, to test a list's filters cheaply.
+pub fn level_stub(id: i64, product: i64) -> Value {
+    json!({
+        "type": "inventorylevels",
+        "id": id.to_string(),
+        "relationships": {"product": rel("products", Some(product.to_string()))},
+    })
+}
+
 pub fn level(st: &State, id: i64) -> Option<Value> {
     let l = st.levels.get(&id)?;
     Some(json!({
@@ -129,8 +138,13 @@ pub fn price_list(st: &State, id: i64) -> Option<Value> {
 }
 
 pub fn price(st: &State, id: &str) -> Option<Value> {
-    let p = st.prices.iter().find(|p| p.id == id)?;
-    Some(json!({
+    st.prices.iter().find(|p| p.id == id).map(price_record)
+}
+
+/// One price rendered from its record (a list renders each directly: looking every id up again
+/// made a list quadratic in the number of prices).
+pub fn price_record(p: &PriceRec) -> Value {
+    json!({
         "type": "productprices",
         "id": p.id,
         "attributes": {"quantity": quantity_number(p.quantity), "value": money(p.value), "currency": p.currency},
@@ -139,7 +153,7 @@ pub fn price(st: &State, id: &str) -> Option<Value> {
             "product": rel("products", Some(p.product.to_string())),
             "unit": rel("productunits", Some(p.unit.clone())),
         }
-    }))
+    })
 }
 
 pub fn price_list_assignment(st: &State, id: i64) -> Option<Value> {

@@ -1,7 +1,7 @@
 //! `inventorylevels` (§6.3): one per product unit precision; GET list/single and PATCH of
 //! `quantity`; create and delete answer 405 as in Oro.
 
-use super::{get_with, list_with};
+use super::get_with;
 use crate::oro::jsonapi::{decimal_from, parse_body, single_data, ApiError, ApiResult};
 use crate::oro::query::{Kind, ListRequest, Spec};
 use crate::oro::render;
@@ -33,11 +33,16 @@ pub async fn list(
     RawQuery(q): RawQuery,
     headers: HeaderMap,
 ) -> ApiResult {
-    list_with(&s, &uri, q, &headers, &LEVELS, |st| {
-        st.levels
-            .keys()
-            .filter_map(|id| render::level(st, *id))
-            .collect()
+    let req = ListRequest::parse(q.as_deref(), &headers, uri.path(), Some(&LEVELS))?;
+    s.with(|st, _| {
+        // A read of a few products' levels must not render the levels of the whole catalogue.
+        let all = st
+            .levels
+            .iter()
+            .filter(|(id, l)| req.may_match(&render::level_stub(**id, l.product)))
+            .filter_map(|(id, _)| render::level(st, *id))
+            .collect();
+        req.respond_list(st, all)
     })
 }
 

@@ -58,10 +58,12 @@ pub async fn list(
 ) -> ApiResult {
     let req = ListRequest::parse(q.as_deref(), &headers, uri.path(), Some(&ORDERS))?;
     s.with(|st, _| {
+        // Render only what can match: a poll by `updatedAt` must not render every order ever placed.
         let all = st
             .orders
-            .keys()
-            .filter_map(|id| render::order(st, *id))
+            .values()
+            .filter(|o| req.may_match(&render::order_stub(o)))
+            .filter_map(|o| render::order(st, o.id))
             .collect();
         req.respond_list(st, all)
     })

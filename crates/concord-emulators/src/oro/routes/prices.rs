@@ -78,10 +78,7 @@ pub async fn list_prices(
     headers: HeaderMap,
 ) -> ApiResult {
     list_with(&s, &uri, q, &headers, &PRICES, |st| {
-        st.prices
-            .iter()
-            .filter_map(|p| render::price(st, &p.id))
-            .collect()
+        st.prices.iter().map(render::price_record).collect()
     })
 }
 
