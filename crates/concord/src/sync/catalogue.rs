@@ -3,11 +3,13 @@
 use crate::domain::ErpProduct;
 use rust_decimal::Decimal;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 #[derive(Debug, Clone, Default)]
 pub struct Catalogue {
-    by_sku: HashMap<String, ErpProduct>,
-    packs: HashMap<(String, Decimal), String>,
+    // Shared: every order's mapping takes a copy of the catalogue, which must cost nothing.
+    by_sku: Arc<HashMap<String, ErpProduct>>,
+    packs: Arc<HashMap<(String, Decimal), String>>,
 }
 
 impl Catalogue {
@@ -22,8 +24,8 @@ impl Catalogue {
             }
         }
         Catalogue {
-            by_sku: products.into_iter().map(|p| (p.sku.clone(), p)).collect(),
-            packs,
+            by_sku: Arc::new(products.into_iter().map(|p| (p.sku.clone(), p)).collect()),
+            packs: Arc::new(packs),
         }
     }
 
@@ -54,11 +56,11 @@ impl Catalogue {
     /// Replaces one product (after a price push) without refetching the catalogue.
     pub fn upsert(&mut self, product: ErpProduct) {
         if let Some(pack) = &product.pack {
-            self.packs.insert(
+            Arc::make_mut(&mut self.packs).insert(
                 (pack.base_sku.clone(), pack.size.normalize()),
                 product.sku.clone(),
             );
         }
-        self.by_sku.insert(product.sku.clone(), product);
+        Arc::make_mut(&mut self.by_sku).insert(product.sku.clone(), product);
     }
 }
