@@ -91,6 +91,14 @@ pub async fn submit(
         rec.allocated_at_s = Some(ctx.clock.elapsed_s());
     }
     record::save(&ctx.store, rec).await?;
+    // A late order that reconciliation reported missing is not missing any more.
+    exceptions::resolve(
+        &ctx.store,
+        ExceptionKind::OrderMissingInCin7,
+        &subject,
+        "The order reached Cin7.",
+    )
+    .await?;
     tracing::info!(
         order_id = order.id,
         sale_id,
