@@ -5,7 +5,7 @@
 use rust_decimal::Decimal;
 use serde::Serialize;
 use serde_json::Value;
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::str::FromStr;
 
 /// Sliding window for the sustained throughput figure, in scenario seconds.
@@ -20,6 +20,8 @@ pub struct Figures {
     pub cin7_calls: usize,
     /// Requests to `/sale*` and `/customer*` per synced order.
     pub cin7_calls_per_order: f64,
+    /// Those requests by method and path: which part of the flow spends the figure above.
+    pub cin7_order_calls: BTreeMap<String, usize>,
     pub peak_cin7_calls_per_minute: usize,
     /// Concord's Cin7 budget (calls per minute) for this run.
     pub budget_calls_per_minute: u32,
@@ -66,13 +68,17 @@ pub fn p95(mut values: Vec<f64>) -> Option<f64> {
 
 pub fn compute(scenario: &Value, dump: &Value, budget: u32) -> Figures {
     let cin7_log = arr(&dump["api_log"]["cin7"]);
-    let order_calls = cin7_log
-        .iter()
-        .filter(|x| {
-            let p = x["path"].as_str().unwrap_or("").to_ascii_lowercase();
-            p.starts_with("/sale") || p.starts_with("/customer")
-        })
-        .count();
+    let mut by_endpoint: BTreeMap<String, usize> = BTreeMap::new();
+    for call in cin7_log {
+        let path = call["path"].as_str().unwrap_or("");
+        let lower = path.to_ascii_lowercase();
+        if lower.starts_with("/sale") || lower.starts_with("/customer") {
+            let path = path.split('?').next().unwrap_or(path);
+            let method = call["method"].as_str().unwrap_or("?");
+            *by_endpoint.entry(format!("{method} {path}")).or_default() += 1;
+        }
+    }
+    let order_calls: usize = by_endpoint.values().sum();
     let mut times: Vec<f64> = cin7_log.iter().map(at).collect();
     times.sort_by(f64::total_cmp);
     let orders = all_orders(scenario);
@@ -90,6 +96,7 @@ pub fn compute(scenario: &Value, dump: &Value, budget: u32) -> Figures {
         orders_synced: synced.len(),
         cin7_calls: cin7_log.len(),
         cin7_calls_per_order: per_order,
+        cin7_order_calls: by_endpoint,
         peak_cin7_calls_per_minute: peak_in_window(&times, 60.0),
         budget_calls_per_minute: budget,
         budget_orders_per_minute: if per_order > 0.0 {

@@ -46,6 +46,9 @@ fn calls_per_order_count_sale_and_customer_requests_over_synced_orders() {
     assert_eq!(f.orders_synced, 2);
     assert_eq!(f.cin7_calls, 6);
     assert!((f.cin7_calls_per_order - 2.5).abs() < 1e-9);
+    assert_eq!(f.cin7_order_calls.values().sum::<usize>(), 5);
+    assert_eq!(f.cin7_order_calls.get("? /sale/order"), Some(&2));
+    assert_eq!(f.cin7_order_calls.get("? /Customer"), Some(&1));
     assert!((f.budget_orders_per_minute - 22.0).abs() < 1e-9);
 }
 

@@ -27,6 +27,7 @@ pub struct BenchReport {
     pub orders_synced: usize,
     pub cin7_calls: usize,
     pub cin7_calls_per_order: f64,
+    pub cin7_order_calls: std::collections::BTreeMap<String, usize>,
     pub peak_cin7_calls_per_minute: usize,
     pub budget_calls_per_minute: u32,
     pub budget_orders_per_minute: f64,
@@ -59,6 +60,7 @@ impl BenchReport {
             orders_synced: f.orders_synced,
             cin7_calls: f.cin7_calls,
             cin7_calls_per_order: round(f.cin7_calls_per_order, 3),
+            cin7_order_calls: f.cin7_order_calls,
             peak_cin7_calls_per_minute: f.peak_cin7_calls_per_minute,
             budget_calls_per_minute: f.budget_calls_per_minute,
             budget_orders_per_minute: round(f.budget_orders_per_minute, 2),
@@ -153,6 +155,10 @@ impl BenchReport {
         ];
         for (name, value, target) in rows {
             writeln!(out, "{name:<34} {value:>14}   {target}")?;
+        }
+        writeln!(out, "order and customer calls by endpoint:")?;
+        for (endpoint, n) in &self.cin7_order_calls {
+            writeln!(out, "  {endpoint:<32} {n:>14}")?;
         }
         Ok(())
     }
