@@ -172,11 +172,15 @@ pub async fn a_job_waiting_past_the_starvation_limit_goes_first(db: &TestDb) {
 
 pub async fn a_kind_already_queued_is_not_queued_again(db: &TestDb) {
     let s = &db.store;
-    let slot = |n: u32| NewJob::new("periodic", &format!("periodic:slot:{n}"), json!({}));
+    let slot = |n: u32| NewJob::new("periodic", format!("periodic:slot:{n}"), json!({}));
     assert!(s.enqueue_unless_queued(slot(1)).await.unwrap().is_some());
     assert!(s.enqueue_unless_queued(slot(2)).await.unwrap().is_none());
     // Another kind is not affected.
-    assert!(s.enqueue_unless_queued(job("other")).await.unwrap().is_some());
+    assert!(s
+        .enqueue_unless_queued(job("other"))
+        .await
+        .unwrap()
+        .is_some());
     let claimed = s.claim("w", 2, LEASE).await.unwrap();
     assert_eq!(claimed.len(), 2);
     // Once the waiting one is running, the next slot queues again.

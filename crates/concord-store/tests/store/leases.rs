@@ -8,10 +8,16 @@ const TTL: Duration = Duration::from_secs(60);
 pub async fn a_lease_has_one_holder_until_it_expires(db: &TestDb) {
     let other_process = db.second_store(db.store.clock().clone()).await;
     assert!(db.store.lease_acquire("order:7", "a", TTL).await.unwrap());
-    assert!(!other_process.lease_acquire("order:7", "b", TTL).await.unwrap());
+    assert!(!other_process
+        .lease_acquire("order:7", "b", TTL)
+        .await
+        .unwrap());
     // The holder renews its own lease; other names are free.
     assert!(db.store.lease_acquire("order:7", "a", TTL).await.unwrap());
-    assert!(other_process.lease_acquire("order:8", "b", TTL).await.unwrap());
+    assert!(other_process
+        .lease_acquire("order:8", "b", TTL)
+        .await
+        .unwrap());
     // A dead holder never releases: once its lease has run out, another takes over.
     let later = at(&other_process, 3600.0);
     assert!(later.lease_acquire("order:7", "b", TTL).await.unwrap());

@@ -108,7 +108,10 @@ mod tests {
 
     #[test]
     fn a_body_without_secret_keys_is_kept_exactly() {
-        let body = format!(r#"{{"data":[{}]}}"#, r#"{"sku":"TEE","note":"a  b"},"#.repeat(1000));
+        let body = format!(
+            r#"{{"data":[{}]}}"#,
+            r#"{"sku":"TEE","note":"a  b"},"#.repeat(1000)
+        );
         assert_eq!(redact_text(&body), body);
     }
 

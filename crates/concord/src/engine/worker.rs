@@ -78,7 +78,12 @@ async fn run_one(ctx: &Context, worker: &str, job: Job) {
         Err(failure) => {
             if let concord_core::retry::Failure::RetryAfter(..) = failure {
                 // Waiting its turn (budget, another process, a running sync) is not a failure.
-                tracing::debug!(job = job.id.0, kind = job.kind, reason = failure.message(), "Job deferred.");
+                tracing::debug!(
+                    job = job.id.0,
+                    kind = job.kind,
+                    reason = failure.message(),
+                    "Job deferred."
+                );
             } else {
                 tracing::warn!(
                     job = job.id.0,

@@ -260,7 +260,14 @@ async fn two_processes_syncing_the_same_orders_at_once_create_one_sale_each() {
     let mut scenario = scenario_file("trade-shop.json");
     let orders: Vec<Value> = (0..6)
         .map(|n| {
-            order_event(0, 9200 + n, 2, 21, false, vec![line("TEE-GRN", "each", 1, 1000)])["order"]
+            order_event(
+                0,
+                9200 + n,
+                2,
+                21,
+                false,
+                vec![line("TEE-GRN", "each", 1, 1000)],
+            )["order"]
                 .clone()
         })
         .collect();
@@ -274,7 +281,9 @@ async fn two_processes_syncing_the_same_orders_at_once_create_one_sale_each() {
     let mut runs = Vec::new();
     for n in 0..6 {
         for ctx in [parts.ctx.clone(), other.clone()] {
-            runs.push(tokio::spawn(async move { sync_order(&ctx, 9200 + n).await }));
+            runs.push(tokio::spawn(
+                async move { sync_order(&ctx, 9200 + n).await },
+            ));
         }
     }
     let mut busy = 0;
@@ -293,7 +302,11 @@ async fn two_processes_syncing_the_same_orders_at_once_create_one_sale_each() {
             .entry(sale["ExternalID"].as_str().unwrap_or("").to_owned())
             .or_default() += 1;
     }
-    assert_eq!(per_order.len(), 6, "{per_order:?} ({busy} runs found the order busy)");
+    assert_eq!(
+        per_order.len(),
+        6,
+        "{per_order:?} ({busy} runs found the order busy)"
+    );
     assert!(per_order.values().all(|n| *n == 1), "{per_order:?}");
 }
 
@@ -310,5 +323,8 @@ async fn stock_work_never_parks_a_worker_behind_a_running_stock_sync() {
     // Assert: both come back at once, to be retried, instead of waiting on the lock.
     use concord::sync::context::FlowError;
     assert!(matches!(lowering, Err(FlowError::Busy(_))), "{lowering:?}");
-    assert!(matches!(second_sync, Err(FlowError::Busy(_))), "{second_sync:?}");
+    assert!(
+        matches!(second_sync, Err(FlowError::Busy(_))),
+        "{second_sync:?}"
+    );
 }
