@@ -87,6 +87,19 @@ impl Store {
         Ok(id.map(JobId))
     }
 
+    /// Enqueues unless a job of the same kind is queued or running (see `enqueue_unless_active.sql`).
+    pub async fn enqueue_unless_active(&self, job: NewJob) -> Result<Option<JobId>, StoreError> {
+        let a = EnqueueArgs::new(self, job)?;
+        let id = with_db!(self, write, "jobs/enqueue_unless_active", |q, ex| {
+            bind_enqueue!(q, a)
+                .fetch_optional(ex)
+                .await?
+                .map(|r| r.int("id"))
+                .transpose()?
+        });
+        Ok(id.map(JobId))
+    }
+
     /// Enqueues inside `tx`, so the job commits (or rolls back) with the state change that caused it.
     pub async fn enqueue_in(
         &self,

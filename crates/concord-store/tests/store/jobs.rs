@@ -183,8 +183,18 @@ pub async fn a_kind_already_queued_is_not_queued_again(db: &TestDb) {
         .is_some());
     let claimed = s.claim("w", 2, LEASE).await.unwrap();
     assert_eq!(claimed.len(), 2);
-    // Once the waiting one is running, the next slot queues again.
+    // Once the waiting one is running, the next slot queues again...
     assert!(s.enqueue_unless_queued(slot(3)).await.unwrap().is_some());
+    // ...unless the caller wants no copy beside a running one either.
+    let solo = |n: u32| NewJob::new("solo", format!("solo:slot:{n}"), json!({}));
+    assert!(s.enqueue_unless_active(solo(1)).await.unwrap().is_some());
+    let running = s.claim("w", 5, LEASE).await.unwrap();
+    assert!(running.iter().any(|j| j.kind == "solo"));
+    assert!(s.enqueue_unless_active(solo(2)).await.unwrap().is_none());
+    for job in running {
+        s.complete(job.id, "w").await.unwrap();
+    }
+    assert!(s.enqueue_unless_active(solo(3)).await.unwrap().is_some());
 }
 
 pub async fn expired_leases_are_reaped(db: &TestDb) {

@@ -8,12 +8,13 @@ use concord_core::retry::RetryPolicy;
 use concord_store::NewJob;
 use std::time::Duration;
 
-/// Enqueues a periodic job for the slot containing now, unless one of its kind is still waiting:
-/// when workers fall behind, slots must not pile up copies that would all do the same work.
+/// Enqueues a periodic job for the slot containing now, unless one of its kind is still waiting
+/// or running: when workers fall behind, slots must not pile up copies that would all do the same
+/// work, and two long reconciliations at once held half the workers the orders needed.
 pub async fn enqueue_periodic(ctx: &Context, kind: &str, every_s: f64, priority: i32) {
     let slot = (ctx.clock.elapsed_s() / every_s.max(1.0)).floor() as i64;
     let job = periodic_job(kind, &format!("{kind}:slot:{slot}"), priority, None);
-    if let Err(e) = ctx.store.enqueue_unless_queued(job).await {
+    if let Err(e) = ctx.store.enqueue_unless_active(job).await {
         tracing::warn!(error = %e, kind, "Could not enqueue a periodic job.");
     }
 }
