@@ -180,7 +180,42 @@ impl ListRequest {
             .all(|f| matches(stub, f))
     }
 
-    pub fn respond_list(&self, st: &State, mut records: Vec<Value>) -> ApiResult {
+    pub fn respond_list(&self, st: &State, records: Vec<Value>) -> ApiResult {
+        self.respond_list_with(st, records, Some)
+    }
+
+    /// As [`Self::respond_list`] on cheap stubs of the records (see [`Self::may_match`]) when
+    /// every filter and sort field is on the stub: then only the requested page is rendered.
+    /// Otherwise every record is rendered first. Paging through 5,000 orders rendered all 5,000
+    /// for each of the 50 pages.
+    pub fn respond_list_lazy(
+        &self,
+        st: &State,
+        stubs: Vec<Value>,
+        stub_fields: &[&str],
+        render: impl Fn(&Value) -> Option<Value>,
+    ) -> ApiResult {
+        let on_stub = |name: &str| name == "id" || stub_fields.contains(&name);
+        let lazy = self.filters.iter().all(|f| on_stub(&f.field))
+            && self.sort.iter().all(|(name, _)| on_stub(name));
+        if lazy {
+            return self.respond_list_with(st, stubs, |stub| render(&stub));
+        }
+        let records = stubs
+            .iter()
+            .filter(|stub| self.may_match(stub))
+            .filter_map(render)
+            .collect();
+        self.respond_list(st, records)
+    }
+
+    /// Filters, sorts and pages `records`, then renders each record of the page with `render`.
+    fn respond_list_with(
+        &self,
+        st: &State,
+        mut records: Vec<Value>,
+        render: impl Fn(Value) -> Option<Value>,
+    ) -> ApiResult {
         records.retain(|r| self.filters.iter().all(|f| matches(r, f)));
         records.sort_by(|a, b| {
             for (name, desc) in &self.sort {
@@ -213,6 +248,7 @@ impl ListRequest {
                 )
             }
         };
+        let page: Vec<Value> = page.into_iter().filter_map(render).collect();
         let mut doc = self.assemble(st, Value::Array(page));
         if self.hateoas {
             doc["links"] = self.page_links(has_more);

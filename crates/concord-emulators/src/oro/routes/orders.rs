@@ -58,14 +58,13 @@ pub async fn list(
 ) -> ApiResult {
     let req = ListRequest::parse(q.as_deref(), &headers, uri.path(), Some(&ORDERS))?;
     s.with(|st, _| {
-        // Render only what can match: a poll by `updatedAt` must not render every order ever placed.
-        let all = st
-            .orders
-            .values()
-            .filter(|o| req.may_match(&render::order_stub(o)))
-            .filter_map(|o| render::order(st, o.id))
-            .collect();
-        req.respond_list(st, all)
+        // Render only what can match and is on the page: a poll by `updatedAt` or a page of a full
+        // read must not render every order ever placed.
+        let stubs = st.orders.values().map(render::order_stub).collect();
+        req.respond_list_lazy(st, stubs, &["createdAt", "updatedAt"], |stub| {
+            let id = stub.get("id")?.as_str()?.parse().ok()?;
+            render::order(st, id)
+        })
     })
 }
 
