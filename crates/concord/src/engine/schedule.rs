@@ -115,8 +115,13 @@ async fn revalidate_waiting_orders(ctx: &Context) {
                 && crate::sync::customers::hold_may_be_lifted(ctx, rec.customer_id.as_deref())
                     .await);
         if due && !rec.cancelled {
-            let _ = intake::enqueue_order(&ctx.store, rec.order_id, &format!("revalidate:{slot}"))
-                .await;
+            let _ = intake::enqueue_order_at(
+                &ctx.store,
+                rec.order_id,
+                &format!("revalidate:{slot}"),
+                intake::REVALIDATE_PRIORITY,
+            )
+            .await;
         }
     }
     let webhooks = ctx.cin7_webhooks.load(std::sync::atomic::Ordering::SeqCst);

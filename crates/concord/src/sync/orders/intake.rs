@@ -23,6 +23,22 @@ pub async fn enqueue_order(
     order_id: i64,
     key_suffix: &str,
 ) -> Result<(), StoreError> {
+    enqueue_order_at(store, order_id, key_suffix, NEW_ORDER_PRIORITY).await
+}
+
+/// A new or changed order goes before another look at an order already held.
+const NEW_ORDER_PRIORITY: i32 = 10;
+/// Held orders are looked at again every few minutes, all at once: behind new orders (the queue's
+/// starvation limit still runs them), so a batch of them never delays a buyer's order.
+pub const REVALIDATE_PRIORITY: i32 = 4;
+
+/// As [`enqueue_order`], at `priority`.
+pub async fn enqueue_order_at(
+    store: &Store,
+    order_id: i64,
+    key_suffix: &str,
+    priority: i32,
+) -> Result<(), StoreError> {
     let lower = NewJob {
         kind: "stock.lower".into(),
         payload: json!({ "order_id": order_id }),
@@ -40,7 +56,7 @@ pub async fn enqueue_order(
         kind: "order.sync".into(),
         payload: json!({ "order_id": order_id }),
         idempotency_key: format!("order:{order_id}:{key_suffix}"),
-        priority: 10,
+        priority,
         run_at: None,
         retry: RetryPolicy::DEFAULT,
     };
