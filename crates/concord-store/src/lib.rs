@@ -33,4 +33,5 @@ pub use exceptions::{
     ExceptionFilter, ExceptionRecord, ExceptionStatus, NewException, RaiseOutcome,
 };
 pub use job::{FailOutcome, Job, JobFilter, JobId, JobState, NewJob, QueueCounts};
+pub use queue::Coalesce;
 pub use state::{Link, Record};

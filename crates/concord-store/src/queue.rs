@@ -15,6 +15,15 @@ use std::time::Duration;
 /// queue kept busy by orders would never run a price push or a reconciliation.
 pub const STARVATION_LIMIT: Duration = Duration::from_secs(600);
 
+/// When [`Store::enqueue_coalesced`] adds nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Coalesce {
+    /// While a job of the kind waits to start: it will see what changed since (a stock webhook).
+    WhileQueued,
+    /// Also while one runs: the kind must never run twice at once (a periodic reconciliation).
+    WhileQueuedOrRunning,
+}
+
 /// Binds the enqueue parameters in file order (both backends use the same order).
 macro_rules! bind_enqueue {
     ($q:expr, $a:expr) => {
@@ -74,24 +83,21 @@ impl Store {
         Ok(id.map(JobId))
     }
 
-    /// Enqueues unless a job of the same kind is already queued (see `enqueue_unless_queued.sql`).
-    pub async fn enqueue_unless_queued(&self, job: NewJob) -> Result<Option<JobId>, StoreError> {
+    /// Enqueues unless a job of the same kind is already waiting (see [`Coalesce`]).
+    pub async fn enqueue_coalesced(
+        &self,
+        job: NewJob,
+        coalesce: Coalesce,
+    ) -> Result<Option<JobId>, StoreError> {
         let a = EnqueueArgs::new(self, job)?;
-        let id = with_db!(self, write, "jobs/enqueue_unless_queued", |q, ex| {
+        let also_blocking = match coalesce {
+            // 'queued' again: the IN list then holds only the waiting state.
+            Coalesce::WhileQueued => JobState::Queued.as_str(),
+            Coalesce::WhileQueuedOrRunning => JobState::Running.as_str(),
+        };
+        let id = with_db!(self, write, "jobs/enqueue_coalesced", |q, ex| {
             bind_enqueue!(q, a)
-                .fetch_optional(ex)
-                .await?
-                .map(|r| r.int("id"))
-                .transpose()?
-        });
-        Ok(id.map(JobId))
-    }
-
-    /// Enqueues unless a job of the same kind is queued or running (see `enqueue_unless_active.sql`).
-    pub async fn enqueue_unless_active(&self, job: NewJob) -> Result<Option<JobId>, StoreError> {
-        let a = EnqueueArgs::new(self, job)?;
-        let id = with_db!(self, write, "jobs/enqueue_unless_active", |q, ex| {
-            bind_enqueue!(q, a)
+                .bind(also_blocking)
                 .fetch_optional(ex)
                 .await?
                 .map(|r| r.int("id"))

@@ -173,7 +173,7 @@ impl ListRequest {
     /// Whether a record could pass the filters, judged on a stub holding only some of its fields
     /// (in the rendered shape); filters on fields the stub lacks are left to [`Self::respond_list`].
     /// Lets a large list skip rendering records that cannot match (e.g. an `updatedAt` poll).
-    pub fn may_match(&self, stub: &Value) -> bool {
+    fn may_match(&self, stub: &Value) -> bool {
         self.filters
             .iter()
             .filter(|f| f.op != Op::Exists && !values(stub, &f.field).is_empty())

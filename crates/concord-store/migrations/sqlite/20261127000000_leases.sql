@@ -5,3 +5,6 @@ CREATE TABLE leases (
     holder     TEXT   NOT NULL,
     expires_at BIGINT NOT NULL
 );
+
+-- A claim on creating a Cin7 customer used to be a no-op job in the queue; it is a lease now.
+DELETE FROM jobs WHERE kind = 'customer.claim';

@@ -2,7 +2,7 @@
 
 use crate::support::{at, t0, TestDb};
 use concord_core::retry::{Failure, RetryPolicy};
-use concord_store::{FailOutcome, JobFilter, JobId, JobState, NewJob, StoreError};
+use concord_store::{Coalesce, FailOutcome, JobFilter, JobId, JobState, NewJob, StoreError};
 use serde_json::json;
 use std::collections::HashMap;
 use std::time::Duration;
@@ -173,28 +173,52 @@ pub async fn a_job_waiting_past_the_starvation_limit_goes_first(db: &TestDb) {
 pub async fn a_kind_already_queued_is_not_queued_again(db: &TestDb) {
     let s = &db.store;
     let slot = |n: u32| NewJob::new("periodic", format!("periodic:slot:{n}"), json!({}));
-    assert!(s.enqueue_unless_queued(slot(1)).await.unwrap().is_some());
-    assert!(s.enqueue_unless_queued(slot(2)).await.unwrap().is_none());
+    assert!(s
+        .enqueue_coalesced(slot(1), Coalesce::WhileQueued)
+        .await
+        .unwrap()
+        .is_some());
+    assert!(s
+        .enqueue_coalesced(slot(2), Coalesce::WhileQueued)
+        .await
+        .unwrap()
+        .is_none());
     // Another kind is not affected.
     assert!(s
-        .enqueue_unless_queued(job("other"))
+        .enqueue_coalesced(job("other"), Coalesce::WhileQueued)
         .await
         .unwrap()
         .is_some());
     let claimed = s.claim("w", 2, LEASE).await.unwrap();
     assert_eq!(claimed.len(), 2);
     // Once the waiting one is running, the next slot queues again...
-    assert!(s.enqueue_unless_queued(slot(3)).await.unwrap().is_some());
+    assert!(s
+        .enqueue_coalesced(slot(3), Coalesce::WhileQueued)
+        .await
+        .unwrap()
+        .is_some());
     // ...unless the caller wants no copy beside a running one either.
     let solo = |n: u32| NewJob::new("solo", format!("solo:slot:{n}"), json!({}));
-    assert!(s.enqueue_unless_active(solo(1)).await.unwrap().is_some());
+    assert!(s
+        .enqueue_coalesced(solo(1), Coalesce::WhileQueuedOrRunning)
+        .await
+        .unwrap()
+        .is_some());
     let running = s.claim("w", 5, LEASE).await.unwrap();
     assert!(running.iter().any(|j| j.kind == "solo"));
-    assert!(s.enqueue_unless_active(solo(2)).await.unwrap().is_none());
+    assert!(s
+        .enqueue_coalesced(solo(2), Coalesce::WhileQueuedOrRunning)
+        .await
+        .unwrap()
+        .is_none());
     for job in running {
         s.complete(job.id, "w").await.unwrap();
     }
-    assert!(s.enqueue_unless_active(solo(3)).await.unwrap().is_some());
+    assert!(s
+        .enqueue_coalesced(solo(3), Coalesce::WhileQueuedOrRunning)
+        .await
+        .unwrap()
+        .is_some());
 }
 
 pub async fn expired_leases_are_reaped(db: &TestDb) {

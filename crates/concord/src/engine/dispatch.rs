@@ -38,8 +38,6 @@ pub async fn run(ctx: &Context, job: &Job) -> Result<(), Failure> {
             .await
             .map(|_| ()),
         CUSTOMERS_REFRESH => super::webhooks::refresh_customers(ctx).await,
-        // A cross-process claim on creating one customer (see sync::customers): nothing to run.
-        "customer.claim" => Ok(()),
         other => return Err(Failure::Fatal(format!("unknown job kind {other:?}"))),
     };
     result.map_err(to_failure)

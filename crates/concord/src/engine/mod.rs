@@ -4,7 +4,7 @@
 mod dispatch;
 mod schedule;
 pub mod webhooks;
-pub mod worker;
+mod worker;
 
 pub use worker::lease;
 
@@ -48,10 +48,10 @@ impl EngineHandle {
 /// Enqueues a job now, outside its schedule (start-up, the end of a demo, an operator's request).
 pub async fn schedule_now(ctx: &Context, kind: &str, priority: i32) {
     let key = format!("{kind}:now:{:.3}", ctx.clock.elapsed_s());
-    schedule::enqueue_keyed(ctx, kind, &key, priority, None).await;
+    schedule::enqueue_keyed(ctx, kind, &key, priority, None, None).await;
 }
 
 /// As [`schedule_now`], with a key the caller chooses (to follow the job afterwards).
 pub async fn schedule_now_keyed(ctx: &Context, kind: &str, key: &str, priority: i32) {
-    schedule::enqueue_keyed(ctx, kind, key, priority, None).await;
+    schedule::enqueue_keyed(ctx, kind, key, priority, None, None).await;
 }

@@ -5,7 +5,7 @@ use super::dispatch::*;
 use crate::sync::context::Context;
 use crate::sync::orders::{intake, record};
 use concord_core::retry::RetryPolicy;
-use concord_store::NewJob;
+use concord_store::{Coalesce, NewJob};
 use std::time::Duration;
 
 /// Enqueues a periodic job for the slot containing now, unless one of its kind is still waiting
@@ -13,36 +13,27 @@ use std::time::Duration;
 /// work, and two long reconciliations at once held half the workers the orders needed.
 pub async fn enqueue_periodic(ctx: &Context, kind: &str, every_s: f64, priority: i32) {
     let slot = (ctx.clock.elapsed_s() / every_s.max(1.0)).floor() as i64;
-    let job = periodic_job(kind, &format!("{kind}:slot:{slot}"), priority, None);
-    if let Err(e) = ctx.store.enqueue_unless_active(job).await {
-        tracing::warn!(error = %e, kind, "Could not enqueue a periodic job.");
-    }
+    let key = format!("{kind}:slot:{slot}");
+    let coalesce = Some(Coalesce::WhileQueuedOrRunning);
+    enqueue_keyed(ctx, kind, &key, priority, None, coalesce).await;
 }
 
-/// As [`enqueue_keyed`], unless a job of this kind is already waiting: that one has not started,
-/// so it will read what changed since, and a second copy would repeat its work.
-pub async fn enqueue_coalesced(
-    ctx: &Context,
-    kind: &str,
-    key: &str,
-    priority: i32,
-    run_at: Option<chrono::DateTime<chrono::Utc>>,
-) {
-    let job = periodic_job(kind, key, priority, run_at);
-    if let Err(e) = ctx.store.enqueue_unless_queued(job).await {
-        tracing::warn!(error = %e, kind, "Could not enqueue a coalesced job.");
-    }
-}
-
+/// Enqueues a job of `kind` under `key`; with `coalesce`, not while another of its kind waits
+/// (or runs) as well.
 pub async fn enqueue_keyed(
     ctx: &Context,
     kind: &str,
     key: &str,
     priority: i32,
     run_at: Option<chrono::DateTime<chrono::Utc>>,
+    coalesce: Option<Coalesce>,
 ) {
     let job = periodic_job(kind, key, priority, run_at);
-    if let Err(e) = ctx.store.enqueue(job).await {
+    let enqueued = match coalesce {
+        Some(coalesce) => ctx.store.enqueue_coalesced(job, coalesce).await,
+        None => ctx.store.enqueue(job).await,
+    };
+    if let Err(e) = enqueued {
         tracing::warn!(error = %e, kind, "Could not enqueue a periodic job.");
     }
 }
@@ -107,14 +98,14 @@ async fn revalidate_waiting_orders(ctx: &Context) {
     };
     let mut drafts_on_hold = false;
     for rec in records {
-        let on_hold = rec.state == record::OrderState::Draft && !rec.awaiting_approval;
-        drafts_on_hold |= on_hold && !rec.cancelled;
+        let on_hold = rec.waits_on_credit_hold();
+        drafts_on_hold |= on_hold;
         // A draft still on credit hold would only read its order to find nothing to do.
-        let due = rec.state == record::OrderState::Held
+        let due = (rec.state == record::OrderState::Held && !rec.cancelled)
             || (on_hold
                 && crate::sync::customers::hold_may_be_lifted(ctx, rec.customer_id.as_deref())
                     .await);
-        if due && !rec.cancelled {
+        if due {
             let _ = intake::enqueue_order_at(
                 &ctx.store,
                 rec.order_id,

@@ -3,7 +3,7 @@
 //! is refused and raises `webhook_rejected`; a good delivery only enqueues work and answers at once.
 
 use super::dispatch::{CUSTOMERS_REFRESH, STOCK_SYNC};
-use super::schedule::{enqueue_coalesced, enqueue_keyed};
+use super::schedule::enqueue_keyed;
 use crate::connectors::{cin7, oro};
 use crate::sync::context::{Context, FlowError};
 use crate::sync::exceptions;
@@ -131,12 +131,13 @@ async fn cin7_webhook(
             // too, so none is added behind it.
             let slot = (ctx.clock.elapsed_s() / COALESCE_S).floor();
             let run_at = ctx.clock.at((slot + 1.0) * COALESCE_S);
-            enqueue_coalesced(
+            enqueue_keyed(
                 ctx,
                 STOCK_SYNC,
                 &format!("stock.sync:webhook:{slot}"),
                 6,
                 Some(run_at),
+                Some(concord_store::Coalesce::WhileQueued),
             )
             .await;
         }
@@ -183,9 +184,7 @@ async fn reject(ctx: &Context, subject: &str, explanation: &str) {
 async fn enqueue_drafts_on_hold(ctx: &Context) -> Result<(), FlowError> {
     let stamp = format!("hold:{:.0}", ctx.clock.elapsed_s());
     for rec in record::all(&ctx.store).await? {
-        if rec.state == record::OrderState::Draft
-            && !rec.awaiting_approval
-            && !rec.cancelled
+        if rec.waits_on_credit_hold()
             && crate::sync::customers::hold_may_be_lifted(ctx, rec.customer_id.as_deref()).await
         {
             intake::enqueue_order(&ctx.store, rec.order_id, &stamp).await?;
@@ -208,6 +207,7 @@ pub async fn schedule_customer_refresh(ctx: &Context) {
         CUSTOMERS_REFRESH,
         &format!("customers.refresh:{slot}"),
         3,
+        None,
         None,
     )
     .await;

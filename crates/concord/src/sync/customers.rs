@@ -44,7 +44,7 @@ pub async fn ensure_customer(ctx: &Context, entity: i64) -> Result<ErpCustomer, 
     if !claim_creation(ctx, &oro_id).await? {
         // Another Concord process on this database is creating it: read Cin7 again shortly.
         ctx.forget_cin7_customers().await?;
-        return Err(FlowError::Data(format!(
+        return Err(FlowError::Busy(format!(
             "Cin7 customer for Oro customer {oro_id} is being created by another process"
         )));
     }
@@ -125,29 +125,22 @@ async fn find_existing(
     Ok(None)
 }
 
-/// Claims the creation of one financial entity across every process sharing the store. The
-/// queue's unique idempotency key is the one insert-if-absent the store offers; the claim is a
-/// no-op job. It lapses after ten minutes of clock time, so a process that died mid-create does
-/// not block the customer for ever (the retry first reads Cin7 and finds what was created).
+/// Claims the creation of one financial entity across every process sharing the store, with a
+/// store lease that is never given back: it lapses after ten minutes of clock time, so a process
+/// that died mid-create does not block the customer for ever (the retry first reads Cin7 and finds
+/// what was created), while this process's own retries renew it.
 async fn claim_creation(ctx: &Context, oro_id: &str) -> Result<bool, FlowError> {
-    let slot = (ctx.clock.elapsed_s() / 600.0).floor() as i64;
-    let claim = concord_store::NewJob {
-        kind: "customer.claim".into(),
-        payload: json!({ "oro_id": oro_id }),
-        idempotency_key: format!("customer.claim:{oro_id}:{slot}"),
-        priority: 0,
-        run_at: None,
-        retry: concord_core::retry::RetryPolicy::DEFAULT,
-    };
-    Ok(ctx.store.enqueue(claim).await?.is_some())
+    let lease = format!("customer.create:{oro_id}");
+    let ttl = std::time::Duration::from_secs(600);
+    Ok(ctx.store.lease_acquire(&lease, &ctx.instance, ttl).await?)
 }
 
 /// Whether a draft waiting on its customer's credit hold is worth another sync: the cached Cin7
 /// customers (kept current by webhooks or the credit-hold poll) say the hold is gone. Unknown
 /// (nothing cached yet, or no customer on the record) counts as yes, so no draft is forgotten.
 pub async fn hold_may_be_lifted(ctx: &Context, customer_id: Option<&str>) -> bool {
-    let (Some(id), Some(customers)) = (customer_id, ctx.cache.read().await.cin7_customers.clone())
-    else {
+    let cache = ctx.cache.read().await;
+    let (Some(id), Some(customers)) = (customer_id, cache.cin7_customers.as_ref()) else {
         return true;
     };
     customers

@@ -36,13 +36,14 @@ pub async fn list(
     let req = ListRequest::parse(q.as_deref(), &headers, uri.path(), Some(&LEVELS))?;
     s.with(|st, _| {
         // A read of a few products' levels must not render the levels of the whole catalogue.
-        let all = st
+        let stubs = st
             .levels
             .iter()
-            .filter(|(id, l)| req.may_match(&render::level_stub(**id, l.product)))
-            .filter_map(|(id, _)| render::level(st, *id))
+            .map(|(id, l)| render::level_stub(*id, l.product))
             .collect();
-        req.respond_list(st, all)
+        req.respond_list_lazy(st, stubs, &["product"], |stub| {
+            render::level(st, stub.get("id")?.as_str()?.parse().ok()?)
+        })
     })
 }
 

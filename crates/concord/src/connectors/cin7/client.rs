@@ -479,7 +479,14 @@ impl Cin7Client {
             }
         };
         match &result {
-            Err(Cin7Error::RateLimited { retry_after }) => self.budget.pause_for(*retry_after),
+            Err(Cin7Error::RateLimited { retry_after }) => {
+                // Said here: the job it fails is only deferred, which the worker logs at debug.
+                tracing::warn!(
+                    retry_after_s = retry_after.as_secs(),
+                    "Cin7 rate-limited Concord; every call waits."
+                );
+                self.budget.pause_for(*retry_after)
+            }
             Err(Cin7Error::Transient(_) | Cin7Error::Ambiguous(_)) => self.budget.record_failure(),
             _ => self.budget.record_success(),
         }

@@ -107,10 +107,15 @@ fn already_lowered(ctx: &Context, order_id: i64) -> bool {
 /// The SKUs of in-flight orders no lowering has covered yet, and those orders. An order recorded
 /// after `candidates` was read is not among them, so its own job still runs.
 fn pending_skus(ctx: &Context, candidates: &[record::OrderRecord]) -> (HashSet<String>, Vec<i64>) {
+    // No await below: holding the guard is fine, and a poisoned set is still a valid set.
+    let lowered = ctx
+        .lowered_orders
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let mut skus = HashSet::new();
     let mut covered = Vec::new();
     for rec in candidates {
-        if rec.base_units.is_empty() || already_lowered(ctx, rec.order_id) {
+        if rec.base_units.is_empty() || lowered.contains(&rec.order_id) {
             continue;
         }
         skus.extend(rec.base_units.iter().map(|(sku, _)| sku.clone()));

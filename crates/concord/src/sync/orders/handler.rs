@@ -17,7 +17,7 @@ pub async fn sync_order(ctx: &Context, order_id: i64) -> Result<(), FlowError> {
     let _guard = lock.lock().await;
     let lease = format!("order:{order_id}");
     // Twice a job's lease: a submission waiting its turn for budget must not lose the order.
-    let ttl = 2 * crate::engine::worker::lease(&ctx.clock);
+    let ttl = 2 * crate::engine::lease(&ctx.clock);
     if !ctx.store.lease_acquire(&lease, &ctx.instance, ttl).await? {
         return Err(FlowError::Busy(format!(
             "order {order_id} is being synced by another Concord process"

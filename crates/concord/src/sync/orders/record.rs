@@ -105,6 +105,11 @@ impl OrderRecord {
             _ => false,
         }
     }
+
+    /// A draft that waits only for its financial entity's credit hold to be lifted.
+    pub fn waits_on_credit_hold(&self) -> bool {
+        self.state == OrderState::Draft && !self.awaiting_approval && !self.cancelled
+    }
 }
 
 pub async fn load(store: &Store, order_id: i64) -> Result<Option<OrderRecord>, StoreError> {
