@@ -36,7 +36,7 @@ impl Store {
                 if n == 1 {
                     (true, None)
                 } else {
-                    (false, Some(self.budget_window(app, since).await?))
+                    (false, Some(self.budget_window(app, since, now).await?))
                 }
             }
             Db::Postgres(pool) => {
@@ -64,6 +64,7 @@ impl Store {
                     let row = sqlx::query(sql!(postgres, "budget/window"))
                         .bind(app)
                         .bind(since)
+                        .bind(now)
                         .fetch_one(&mut *tx)
                         .await?;
                     Some((row.int("used")?, row.opt_int("oldest")?))
@@ -87,16 +88,23 @@ impl Store {
         Ok(Err(Duration::from_micros(wait_us)))
     }
 
-    /// How many calls `app` made within the last `window`.
+    /// How many calls `app` made within the last `window`, up to now.
     pub async fn budget_used(&self, app: &str, window: Duration) -> Result<u32, StoreError> {
-        let since = self.now_us().saturating_sub(duration_us(window));
-        let (used, _) = self.budget_window(app, since).await?;
+        let now = self.now_us();
+        let since = now.saturating_sub(duration_us(window));
+        let (used, _) = self.budget_window(app, since, now).await?;
         Ok(u32::try_from(used).unwrap_or(u32::MAX))
     }
 
-    async fn budget_window(&self, app: &str, since: i64) -> Result<(i64, Option<i64>), StoreError> {
+    /// Calls stamped in `(since, until]`, and the oldest of them.
+    async fn budget_window(
+        &self,
+        app: &str,
+        since: i64,
+        until: i64,
+    ) -> Result<(i64, Option<i64>), StoreError> {
         with_db!(self, read, "budget/window", |q, ex| {
-            let row = q.bind(app).bind(since).fetch_one(ex).await?;
+            let row = q.bind(app).bind(since).bind(until).fetch_one(ex).await?;
             Ok((row.int("used")?, row.opt_int("oldest")?))
         })
     }

@@ -388,6 +388,8 @@ pub async fn budget_never_exceeds_its_limit(db: &TestDb) {
                     .is_ok()
                 {
                     ok += 1;
+                    // The trailing window up to this reading; a call another taker stamps after
+                    // it (between the reading and the query) is in a later window.
                     assert!(store.budget_used("sliding", window).await.unwrap() <= limit);
                 }
             }
