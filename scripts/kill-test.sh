@@ -261,6 +261,23 @@ print(int(last))')
   sleep 1
 done
 
+# --- what run A cost since its last start (with --kills 0: Concord alone, emulators apart) ----------
+# utime + stime from /proc/PID/stat (fields 14 and 15, in clock ticks) and the peak resident set.
+if [ -r "/proc/$RUN_A_PID/stat" ]; then
+  read -r cpu_s rss_mb < <(py "$RUN_A_PID" <<'EOF'
+import os, sys
+pid = sys.argv[1]
+stat = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+ticks = os.sysconf("SC_CLK_TCK")
+cpu = (int(stat[11]) + int(stat[12])) / ticks
+hwm = next(l.split()[1] for l in open(f"/proc/{pid}/status") if l.startswith("VmHWM:"))
+print(f"{cpu:.2f} {int(hwm) / 1024:.1f}")
+EOF
+)
+  log "run A since its last start: $cpu_s CPU s, peak RSS $rss_mb MB"
+  printf '{"run_a_cpu_s": %s, "run_a_peak_rss_mb": %s}\n' "$cpu_s" "$rss_mb" >"$WORK/run-a-cost.json"
+fi
+
 # --- the state dump --------------------------------------------------------------------------------
 ENDED=$(clock_s)
 cin7_state >"$WORK/cin7-state.json"

@@ -374,6 +374,7 @@ pub async fn budget_never_exceeds_its_limit(db: &TestDb) {
     // never holds more than the limit.
     let fast = s.with_clock(Clock::scaled(t0() + chrono::Duration::days(1), 200.0));
     let (limit, window) = (3, Duration::from_secs(5));
+    let started_s = fast.clock().elapsed_s();
     let mut tasks = Vec::new();
     for _ in 0..4 {
         let store = fast.clone();
@@ -400,8 +401,14 @@ pub async fn budget_never_exceeds_its_limit(db: &TestDb) {
     for t in tasks {
         total += t.await.unwrap();
     }
-    // 400 ms is 80 scenario seconds: at most 3 per 5 s window, 17 windows started.
-    assert!(total > 0 && total <= 3 * 17, "{total}");
+    // About 80 scenario seconds (400 ms), more on a loaded machine: measured, not assumed. At
+    // most 3 calls in each 5 s window that started in that span.
+    let span_s = fast.clock().elapsed_s() - started_s;
+    let windows = (span_s / 5.0).ceil() as u32 + 1;
+    assert!(
+        total > 0 && total <= 3 * windows,
+        "{total} in {span_s:.1} s"
+    );
 }
 
 /// Two `Store`s with their own pools, as two processes: one budget between them.
