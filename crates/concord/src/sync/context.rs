@@ -17,7 +17,7 @@ use tokio::sync::{Mutex, RwLock};
 
 /// How long a kept copy of Cin7 reference data is trusted after a restart. Webhooks (or the
 /// polling fallback) keep credit holds current and the catalogue refreshes on its own schedule.
-const KEPT_FOR_S: f64 = 6.0 * 3600.0;
+pub(crate) const KEPT_FOR_S: f64 = 6.0 * 3600.0;
 
 #[derive(Clone)]
 pub struct Context {
@@ -60,6 +60,8 @@ pub struct Caches {
     pub catalogue: Option<Catalogue>,
     pub catalogue_at_s: f64,
     pub cin7_customers: Option<Vec<ErpCustomer>>,
+    /// The shared version `cin7_customers` was loaded at (see `cin7_customers.rs`).
+    pub cin7_customers_version: Option<String>,
     pub oro_customers: HashMap<i64, OroCustomer>,
     pub oro_products: HashMap<String, OroProduct>,
     /// When `oro_products` was last read whole (clock seconds).
@@ -152,14 +154,18 @@ impl Context {
 
     /// Keeps a copy of Cin7 reference data in the store, so a restart does not spend budget
     /// re-reading what it knew a moment ago.
-    async fn keep<T: serde::Serialize>(&self, key: &str, value: &T) -> Result<(), FlowError> {
+    pub(crate) async fn keep<T: serde::Serialize>(
+        &self,
+        key: &str,
+        value: &T,
+    ) -> Result<(), FlowError> {
         let data = serde_json::json!({ "at_s": self.clock.elapsed_s(), "value": value });
         self.store.record_put("cache", key, "ok", &data).await?;
         Ok(())
     }
 
     /// The kept copy, if it is younger than `max_age_s`.
-    async fn kept<T: serde::de::DeserializeOwned>(
+    pub(crate) async fn kept<T: serde::de::DeserializeOwned>(
         &self,
         key: &str,
         max_age_s: f64,
@@ -181,61 +187,6 @@ impl Context {
             .cloned()
             .and_then(|v| serde_json::from_value(v).ok())
             .map(|v| (at_s, v)))
-    }
-
-    pub async fn cin7_customers(&self) -> Result<Vec<ErpCustomer>, FlowError> {
-        if let Some(c) = self.cache.read().await.cin7_customers.clone() {
-            return Ok(c);
-        }
-        let _loading = self.load_lock.lock().await;
-        if let Some(c) = self.cache.read().await.cin7_customers.clone() {
-            return Ok(c);
-        }
-        if let Some((_, customers)) = self
-            .kept::<Vec<ErpCustomer>>("cin7_customers", KEPT_FOR_S)
-            .await?
-        {
-            self.cache.write().await.cin7_customers = Some(customers.clone());
-            return Ok(customers);
-        }
-        self.refresh_cin7_customers().await
-    }
-
-    pub async fn refresh_cin7_customers(&self) -> Result<Vec<ErpCustomer>, FlowError> {
-        let customers = self.cin7.customers(Priority::Orders).await?;
-        self.keep("cin7_customers", &customers).await?;
-        self.cache.write().await.cin7_customers = Some(customers.clone());
-        Ok(customers)
-    }
-
-    /// Drops every copy of the customer list so the next use reads Cin7 again.
-    pub async fn forget_cin7_customers(&self) -> Result<(), FlowError> {
-        self.cache.write().await.cin7_customers = None;
-        self.store
-            .record_put(
-                "cache",
-                "cin7_customers",
-                "stale",
-                &serde_json::json!({ "at_s": f64::MIN }),
-            )
-            .await?;
-        Ok(())
-    }
-
-    /// Records a Cin7 customer's latest state (from a webhook or a create) in the cache.
-    pub async fn remember_cin7_customer(&self, customer: ErpCustomer) {
-        let mut cache = self.cache.write().await;
-        // Only into a complete list: a partial one would hide existing customers and invite a
-        // duplicate. Without a list, the next full read brings this customer anyway.
-        if let Some(list) = cache.cin7_customers.as_mut() {
-            list.retain(|c| !c.id.eq_ignore_ascii_case(&customer.id));
-            list.push(customer);
-            let snapshot = list.clone();
-            drop(cache);
-            if let Err(e) = self.keep("cin7_customers", &snapshot).await {
-                tracing::warn!(error = %e, "Could not keep the Cin7 customers in the store.");
-            }
-        }
     }
 
     /// Oro customers, products, price lists and assignments (free to read: Oro has no rate limit).

@@ -139,6 +139,10 @@ async fn claim_creation(ctx: &Context, oro_id: &str) -> Result<bool, FlowError> 
 /// customers (kept current by webhooks or the credit-hold poll) say the hold is gone. Unknown
 /// (nothing cached yet, or no customer on the record) counts as yes, so no draft is forgotten.
 pub async fn hold_may_be_lifted(ctx: &Context, customer_id: Option<&str>) -> bool {
+    // Another process may have learnt of the lift: its webhook, our draft.
+    if let Err(e) = ctx.follow_shared_cin7_customers().await {
+        tracing::warn!(error = %e, "Could not read the shared Cin7 customers.");
+    }
     let cache = ctx.cache.read().await;
     let (Some(id), Some(customers)) = (customer_id, cache.cin7_customers.as_ref()) else {
         return true;

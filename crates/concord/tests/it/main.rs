@@ -10,4 +10,5 @@ mod helpers;
 mod holds;
 mod no_webhooks;
 mod oversell;
+mod shared_state;
 mod webhooks;

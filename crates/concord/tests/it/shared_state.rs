@@ -1,0 +1,75 @@
+//! Several Concord processes on one store act on the same facts: what one learns about a Cin7
+//! customer (a credit hold placed or lifted) the others use for their very next order.
+
+use crate::helpers::{scenario_file, spawn_parts, SPEED};
+use concord::domain::ErpCustomer;
+use concord::sync::context::{Caches, Context};
+use concord::sync::customers::hold_may_be_lifted;
+use std::sync::Arc;
+
+/// Another process on the same store and systems: its own caches, locks and name.
+fn second_process(ctx: &Context) -> Context {
+    let mut other = ctx.clone();
+    other.instance = "the-other-process".into();
+    other.cache = Arc::new(tokio::sync::RwLock::new(Caches::default()));
+    other.order_locks = Default::default();
+    other.load_lock = Default::default();
+    other
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_credit_hold_learnt_by_one_process_is_used_by_the_other_at_once() {
+    // Arrange: both processes have loaded the Cin7 customers; one account is not on hold.
+    let parts = spawn_parts(&scenario_file("trade-shop.json").to_string(), SPEED).await;
+    let first = parts.ctx.clone();
+    let other = second_process(&first);
+    let customers = first.cin7_customers().await.expect("first load");
+    other.cin7_customers().await.expect("second load");
+    let mut account = customers
+        .iter()
+        .find(|c| !c.on_credit_hold)
+        .expect("an account not on hold")
+        .clone();
+
+    // Act: finance holds it; only the first process hears (a webhook reaches one process).
+    account.on_credit_hold = true;
+    first.remember_cin7_customer(account.clone()).await;
+
+    // Assert: the other process sees the hold on its next read, without calling Cin7.
+    let seen = other.cin7_customers().await.expect("second read");
+    let held = seen.iter().find(|c| c.id == account.id).expect("account");
+    assert!(held.on_credit_hold, "the other process still sees no hold");
+    assert_eq!(seen.len(), customers.len(), "no customer lost or doubled");
+    assert!(!hold_may_be_lifted(&other, Some(&account.id)).await);
+
+    // Act: the hold is lifted, heard this time by the other process, while the first process
+    // records a customer it has just created: neither write may undo the other.
+    account.on_credit_hold = false;
+    other.remember_cin7_customer(account.clone()).await;
+    let created = ErpCustomer {
+        id: "7D1E5A52-0000-4000-8000-000000000001".into(),
+        name: "Harbour Supplies Ltd".into(),
+        on_credit_hold: true,
+        oro_id: Some("77".into()),
+        ..account.clone()
+    };
+    first.remember_cin7_customer(created.clone()).await;
+
+    // Assert: both processes see both changes.
+    for ctx in [&first, &other] {
+        let seen = ctx.cin7_customers().await.expect("read");
+        let lifted = seen.iter().find(|c| c.id == account.id).expect("account");
+        assert!(
+            !lifted.on_credit_hold,
+            "{}: the lift was lost",
+            ctx.instance
+        );
+        assert!(
+            seen.iter().any(|c| c.id == created.id),
+            "{}: the created customer was lost",
+            ctx.instance
+        );
+        assert_eq!(seen.len(), customers.len() + 1);
+        assert!(hold_may_be_lifted(ctx, Some(&account.id)).await);
+    }
+}
