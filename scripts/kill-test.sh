@@ -90,7 +90,8 @@ EOF
 log "scenario $(basename "$scenario"), speed $speed, backend $backend, $kills kills, seed $seed, work dir $WORK"
 "$BIN" emulate --scenario "$scenario" --speed "$speed" >"$WORK/emulate.out" 2>"$WORK/emulate.log" &
 EMU_PID=$!
-for _ in $(seq 1 100); do
+# A large generated scenario takes a while to load: up to two minutes.
+for _ in $(seq 1 1200); do
   [ -s "$WORK/emulate.out" ] && break
   kill -0 "$EMU_PID" 2>/dev/null || { cat "$WORK/emulate.log" >&2; exit 1; }
   sleep 0.1

@@ -29,6 +29,10 @@ pub enum StoreError {
     #[error("stored value is invalid: {0}")]
     Corrupt(String),
 
+    /// A value to store could not be written as JSON (a map with non-string keys, say).
+    #[error("value cannot be stored as JSON: {0}")]
+    Encode(#[from] serde_json::Error),
+
     /// The worker no longer holds the job's lease: it expired and was reaped or claimed again.
     #[error("job {id} is not leased by `{worker}`")]
     LeaseLost { id: JobId, worker: String },

@@ -146,15 +146,17 @@ impl Store {
         })
     }
 
-    /// Creates or replaces a record; `created_at` is kept from the first write.
+    /// Creates or replaces a record; `created_at` is kept from the first write. `data` is written
+    /// straight to JSON text: a large value (a 20,000-product catalogue) never becomes a
+    /// `serde_json::Value` tree on the way.
     pub async fn record_put(
         &self,
         kind: &str,
         key: &str,
         status: &str,
-        data: &serde_json::Value,
+        data: &(impl serde::Serialize + ?Sized),
     ) -> Result<(), StoreError> {
-        let (data, now) = (data.to_string(), self.now_us());
+        let (data, now) = (serde_json::to_string(data)?, self.now_us());
         with_db!(self, write, "records/put", |q, ex| {
             q.bind(kind)
                 .bind(key)
@@ -174,9 +176,9 @@ impl Store {
         kind: &str,
         key: &str,
         status: &str,
-        data: &serde_json::Value,
+        data: &(impl serde::Serialize + ?Sized),
     ) -> Result<(), StoreError> {
-        let (data, now) = (data.to_string(), self.now_us());
+        let (data, now) = (serde_json::to_string(data)?, self.now_us());
         with_tx!(tx, "records/put", |q, ex| {
             q.bind(kind)
                 .bind(key)

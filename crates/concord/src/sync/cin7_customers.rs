@@ -8,7 +8,7 @@
 //! transaction; a process compares it with the version it loaded (one small read) and reloads only
 //! when another write has happened.
 
-use super::context::{Context, FlowError, KEPT_FOR_S};
+use super::context::{Context, FlowError, Kept, KEPT_FOR_S};
 use crate::connectors::budget::Priority;
 use crate::domain::ErpCustomer;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -40,7 +40,10 @@ impl Context {
         // Stamped with the start of the read: a customer learnt while it ran is newer and wins.
         let read_from_s = self.clock.elapsed_s();
         let customers = self.cin7.customers(Priority::Orders).await?;
-        let data = serde_json::json!({ "at_s": read_from_s, "value": customers });
+        let data = Kept {
+            at_s: read_from_s,
+            value: &customers,
+        };
         self.share("cache", LIST_KEY, "ok", &data).await?;
         self.install_cin7_customers(Some(customers.clone())).await;
         Ok(customers)
@@ -56,7 +59,10 @@ impl Context {
 
     /// Records a Cin7 customer's latest state (from a webhook or a create) for every process.
     pub async fn remember_cin7_customer(&self, customer: ErpCustomer) {
-        let data = serde_json::json!({ "at_s": self.clock.elapsed_s(), "value": customer });
+        let data = Kept {
+            at_s: self.clock.elapsed_s(),
+            value: &customer,
+        };
         if let Err(e) = self.share(SINGLE_KIND, &customer.id, "ok", &data).await {
             tracing::warn!(error = %e, "Could not share a Cin7 customer's new state.");
         }
@@ -112,7 +118,7 @@ impl Context {
         kind: &str,
         key: &str,
         status: &str,
-        data: &serde_json::Value,
+        data: &impl serde::Serialize,
     ) -> Result<(), FlowError> {
         static WRITES: AtomicU64 = AtomicU64::new(0);
         // Unique across processes (the instance name) and within one (the counter).

@@ -49,6 +49,13 @@ pub struct Context {
     pub last_snapshot: Arc<std::sync::Mutex<Option<Snapshot>>>,
 }
 
+/// A kept copy as stored: `{"at_s": …, "value": …}`.
+#[derive(serde::Serialize)]
+pub(crate) struct Kept<'a, T: serde::Serialize + ?Sized> {
+    pub at_s: f64,
+    pub value: &'a T,
+}
+
 /// An availability snapshot and the clock second it was taken.
 pub type Snapshot = (f64, Vec<StockRow>);
 
@@ -159,7 +166,10 @@ impl Context {
         key: &str,
         value: &T,
     ) -> Result<(), FlowError> {
-        let data = serde_json::json!({ "at_s": self.clock.elapsed_s(), "value": value });
+        let data = Kept {
+            at_s: self.clock.elapsed_s(),
+            value,
+        };
         self.store.record_put("cache", key, "ok", &data).await?;
         Ok(())
     }

@@ -77,8 +77,8 @@ impl OroClient {
         if let Some(since) = since {
             query.push(("filter[updatedAt][gte]", since.to_owned()));
         }
-        let (data, included) = self.get_all("/orders", query).await?;
-        data.iter().map(|r| convert::order(r, &included)).collect()
+        self.get_all("/orders", query, |r, inc| convert::order(r, inc).map(Some))
+            .await
     }
 
     pub async fn order(&self, id: i64) -> Result<OroOrder, OroError> {
@@ -101,18 +101,16 @@ impl OroClient {
     }
 
     pub async fn customers(&self) -> Result<Vec<OroCustomer>, OroError> {
-        let (data, _) = self.get_all("/customers", vec![]).await?;
-        Ok(data.iter().filter_map(convert::customer).collect())
+        self.get_all("/customers", vec![], |r, _| Ok(convert::customer(r)))
+            .await
     }
 
     pub async fn products(&self) -> Result<Vec<OroProduct>, OroError> {
-        let (data, included) = self
-            .get_all("/products", vec![("include", "unitPrecisions".to_owned())])
-            .await?;
-        Ok(data
-            .iter()
-            .map(|r| convert::product(r, &included))
-            .collect())
+        let query = vec![("include", "unitPrecisions".to_owned())];
+        self.get_all("/products", query, |r, inc| {
+            Ok(Some(convert::product(r, inc)))
+        })
+        .await
     }
 
     pub async fn inventory_levels(&self) -> Result<Vec<InventoryLevel>, OroError> {
@@ -128,36 +126,27 @@ impl OroClient {
         if !product_ids.is_empty() {
             query.push(("filter[product]", product_ids.join(",")));
         }
-        let (data, included) = self.get_all("/inventorylevels", query).await?;
-        Ok(data
-            .iter()
-            .filter_map(|r| convert::inventory_level(r, &included))
-            .collect())
+        self.get_all("/inventorylevels", query, |r, inc| {
+            Ok(convert::inventory_level(r, inc))
+        })
+        .await
     }
 
     /// Every price of one price list (`filter[priceList]` is required by Oro).
     pub async fn prices(&self, price_list: i64) -> Result<Vec<OroPrice>, OroError> {
-        let (data, _) = self
-            .get_all(
-                "/productprices",
-                vec![("filter[priceList]", price_list.to_string())],
-            )
-            .await?;
-        Ok(data.iter().filter_map(convert::price).collect())
+        let query = vec![("filter[priceList]", price_list.to_string())];
+        self.get_all("/productprices", query, |r, _| Ok(convert::price(r)))
+            .await
     }
 
     /// (customer id, price list id) pairs.
     pub async fn price_list_assignments(&self) -> Result<Vec<(i64, i64)>, OroError> {
-        let (data, _) = self.get_all("/pricelisttocustomers", vec![]).await?;
-        Ok(data
-            .iter()
-            .filter_map(|r| {
-                Some((
-                    r.rel_id("customer")?.parse().ok()?,
-                    r.rel_id("priceList")?.parse().ok()?,
-                ))
-            })
-            .collect())
+        self.get_all("/pricelisttocustomers", vec![], |r, _| {
+            let customer = r.rel_id("customer").and_then(|c| c.parse().ok());
+            let list = r.rel_id("priceList").and_then(|l| l.parse().ok());
+            Ok(customer.zip(list))
+        })
+        .await
     }
 
     /// Writes levels through the synchronous Batch API, 100 records a request (all or nothing each).
@@ -222,12 +211,14 @@ impl OroClient {
         url: &str,
         secret: &str,
     ) -> Result<(), OroError> {
-        let (existing, _) = self.get_all("/webhooks", vec![]).await?;
-        let present = existing.iter().any(|w| {
-            w.str("notificationUrl").as_deref() == Some(url)
-                && w.rel_id("topic").as_deref() == Some(topic)
-        });
-        if present {
+        let matching = self
+            .get_all("/webhooks", vec![], |w, _| {
+                let same = w.str("notificationUrl").as_deref() == Some(url)
+                    && w.rel_id("topic").as_deref() == Some(topic);
+                Ok(same.then_some(()))
+            })
+            .await?;
+        if !matching.is_empty() {
             return Ok(());
         }
         let body = json!({"data": {"type": "webhooks",
@@ -238,28 +229,32 @@ impl OroClient {
             .map(|_| ())
     }
 
-    async fn get_all(
+    /// Every page of a list, each page's records converted as it arrives (with the records that
+    /// page includes) and `None`s skipped. Only the converted records are kept: a 20,000-product
+    /// catalogue held as JSON documents until the last page was most of a sync's peak memory.
+    async fn get_all<T>(
         &self,
         path: &str,
         base: Vec<(&'static str, String)>,
-    ) -> Result<(Vec<Resource>, Included), OroError> {
+        mut convert: impl FnMut(&Resource, &Included) -> Result<Option<T>, OroError>,
+    ) -> Result<Vec<T>, OroError> {
         let page_size = if path == "/orders" { ORDER_PAGE } else { PAGE };
-        let mut data = Vec::new();
-        let mut included = Vec::new();
+        let mut out = Vec::new();
         for page in 1.. {
             let mut query = base.clone();
             query.push(("page[size]", page_size.to_string()));
             query.push(("page[number]", page.to_string()));
             let doc = self.get_doc(path, &query, None).await?;
             let rows = doc.data.into_vec();
-            let n = rows.len();
-            data.extend(rows);
-            included.extend(doc.included);
-            if n < page_size {
+            let included = Included::new(doc.included);
+            for row in &rows {
+                out.extend(convert(row, &included)?);
+            }
+            if rows.len() < page_size {
                 break;
             }
         }
-        Ok((data, Included::new(included)))
+        Ok(out)
     }
 
     async fn get_doc(
