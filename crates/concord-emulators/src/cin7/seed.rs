@@ -40,7 +40,7 @@ pub(crate) fn build(scenario: &Scenario) -> State {
     };
     for p in &seed.products {
         let product = product(&state, p);
-        state.products.push(product);
+        state.add_product(product);
     }
     // Pack products name their base by SKU; resolve once every product has an id.
     for (i, p) in seed.products.iter().enumerate() {

@@ -14,7 +14,11 @@ pub(crate) struct State {
     pub payment_terms: Vec<Named>,
     /// Names of price tiers 1..=10 (unnamed tiers keep Cin7's default `Tier N`).
     pub tier_names: Vec<String>,
+    /// Only ever appended to, through [`State::add_product`], which keeps `product_at` current.
     pub products: Vec<Product>,
+    /// Product id → index in `products`: list views look a product up per row, and a linear
+    /// search made a 20,000-SKU catalogue page quadratic.
+    pub product_at: std::collections::HashMap<Uuid, usize>,
     pub stock: Vec<StockRow>,
     pub customers: Vec<Customer>,
     pub sales: Vec<Sale>,
@@ -174,7 +178,12 @@ pub(crate) struct Delivery {
 
 impl State {
     pub fn product(&self, id: Uuid) -> Option<&Product> {
-        self.products.iter().find(|p| p.id == id)
+        self.product_at.get(&id).and_then(|i| self.products.get(*i))
+    }
+
+    pub fn add_product(&mut self, product: Product) {
+        self.product_at.insert(product.id, self.products.len());
+        self.products.push(product);
     }
 
     pub fn product_by_sku(&self, sku: &str) -> Option<&Product> {

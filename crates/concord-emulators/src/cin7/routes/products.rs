@@ -89,7 +89,7 @@ pub(super) fn create(inner: &Inner, body: &Value) -> Reply {
     };
     apply(&state, &mut product, body)?;
     let view = views::product(&state, &inner.clock, &product, true);
-    state.products.push(product);
+    state.add_product(product);
     Ok(json!({"Total": 1, "Page": 1, "Products": [view]}))
 }
 
