@@ -141,6 +141,20 @@ pub fn price(st: &State, id: &str) -> Option<Value> {
     st.prices.iter().find(|p| p.id == id).map(price_record)
 }
 
+/// What a price list read filters on (`priceList`, `product`, the id) and, in `_at`, where the
+/// record is, so only the page asked for is rendered. Never sent: the page renders the records.
+pub fn price_stub(at: usize, p: &PriceRec) -> Value {
+    json!({
+        "type": "productprices",
+        "id": p.id,
+        "_at": at,
+        "relationships": {
+            "priceList": rel("pricelists", Some(p.price_list.to_string())),
+            "product": rel("products", Some(p.product.to_string())),
+        }
+    })
+}
+
 /// One price rendered from its record (a list renders each directly: looking every id up again
 /// made a list quadratic in the number of prices).
 pub fn price_record(p: &PriceRec) -> Value {

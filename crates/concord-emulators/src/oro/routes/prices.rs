@@ -3,7 +3,7 @@
 
 use super::{get_with, list_with};
 use crate::oro::jsonapi::ApiResult;
-use crate::oro::query::{Kind, Spec};
+use crate::oro::query::{Kind, ListRequest, Spec};
 use crate::oro::render;
 use crate::oro::state::Shared;
 use axum::extract::{OriginalUri, Path, RawQuery, State};
@@ -77,8 +77,19 @@ pub async fn list_prices(
     RawQuery(q): RawQuery,
     headers: HeaderMap,
 ) -> ApiResult {
-    list_with(&s, &uri, q, &headers, &PRICES, |st| {
-        st.prices.iter().map(render::price_record).collect()
+    let req = ListRequest::parse(q.as_deref(), &headers, uri.path(), Some(&PRICES))?;
+    s.with(|st, _| {
+        // Paging through a 20,000-SKU price list rendered every price for every page.
+        let stubs = st
+            .prices
+            .iter()
+            .enumerate()
+            .map(|(at, p)| render::price_stub(at, p))
+            .collect();
+        req.respond_list_lazy(st, stubs, &["priceList", "product"], |stub| {
+            let at = usize::try_from(stub.get("_at")?.as_u64()?).ok()?;
+            st.prices.get(at).map(render::price_record)
+        })
     })
 }
 
