@@ -108,12 +108,24 @@ impl Params {
 
 /// `{Total, Page, <key>: [rows of this page]}`, the documented list envelope.
 pub(crate) fn envelope(key: &str, rows: Vec<Value>, params: &Params) -> Value {
+    envelope_lazy(key, rows, params, |row| row)
+}
+
+/// As [`envelope`], rendering only the rows of the requested page: paging through 20,000
+/// products rendered all 20,000 for each of the 20 pages.
+pub(crate) fn envelope_lazy<T>(
+    key: &str,
+    rows: Vec<T>,
+    params: &Params,
+    render: impl Fn(T) -> Value,
+) -> Value {
     let (page, limit) = params.paging();
     let total = rows.len();
     let slice: Vec<Value> = rows
         .into_iter()
         .skip((page - 1) * limit)
         .take(limit)
+        .map(render)
         .collect();
     let mut out = Map::new();
     out.insert("Total".into(), json!(total));

@@ -3,8 +3,7 @@
 
 use crate::cin7::emulator::Inner;
 use crate::cin7::views;
-use crate::cin7::wire::{envelope, guid, same, Params, Reply};
-use serde_json::Value;
+use crate::cin7::wire::{envelope_lazy, guid, same, Params, Reply};
 
 /// Filters: `ID` (product id) exact, `Sku` exact ("the specific sku"), `Name` starts-with,
 /// `Location` by name; all case-insensitive.
@@ -16,7 +15,7 @@ pub(super) fn list(inner: &Inner, params: &Params) -> Reply {
         params.get("Name"),
         params.get("Location"),
     );
-    let rows: Vec<Value> = state
+    let rows: Vec<_> = state
         .stock
         .iter()
         .filter(|r| id.is_none_or(|id| r.product_id == id))
@@ -29,7 +28,11 @@ pub(super) fn list(inner: &Inner, params: &Params) -> Reply {
             });
             sku_ok && name_ok
         })
-        .map(|r| views::availability(&state, r))
         .collect();
-    Ok(envelope("ProductAvailabilityList", rows, params))
+    Ok(envelope_lazy(
+        "ProductAvailabilityList",
+        rows,
+        params,
+        |r| views::availability(&state, r),
+    ))
 }

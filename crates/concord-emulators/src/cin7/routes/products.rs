@@ -5,7 +5,7 @@ use crate::cin7::emulator::Inner;
 use crate::cin7::state::{Product, State};
 use crate::cin7::views;
 use crate::cin7::wire::{
-    envelope, field, guid, keep_extra, num, same, since, text, ApiError, Params, Reply,
+    envelope_lazy, field, guid, keep_extra, num, same, since, text, ApiError, Params, Reply,
 };
 use rust_decimal::Decimal;
 use serde_json::{json, Map, Value};
@@ -50,16 +50,18 @@ pub(super) fn list(inner: &Inner, params: &Params) -> Reply {
     let contains = |hay: &str, needle: Option<&str>| {
         needle.is_none_or(|n| hay.to_lowercase().contains(&n.to_lowercase()))
     };
-    let rows: Vec<Value> = state
+    let rows: Vec<_> = state
         .products
         .iter()
         .filter(|p| id.is_none_or(|id| p.id == id))
         .filter(|p| contains(&p.sku, params.get("Sku")) && contains(&p.name, params.get("Name")))
         .filter(|p| modified.is_none_or(|m| p.modified_s >= m))
         .filter(|p| params.flag("IncludeDeprecated") || !same(&p.status, "Deprecated"))
-        .map(|p| views::product(&state, &inner.clock, p, params.flag("IncludeBOM")))
         .collect();
-    Ok(envelope("Products", rows, params))
+    let bom = params.flag("IncludeBOM");
+    Ok(envelope_lazy("Products", rows, params, |p| {
+        views::product(&state, &inner.clock, p, bom)
+    }))
 }
 
 pub(super) fn create(inner: &Inner, body: &Value) -> Reply {
