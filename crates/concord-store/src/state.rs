@@ -156,12 +156,13 @@ impl Store {
         status: &str,
         data: &(impl serde::Serialize + ?Sized),
     ) -> Result<(), StoreError> {
+        // Bound by value below: sqlx copies a borrowed string, and a kept catalogue is megabytes.
         let (data, now) = (serde_json::to_string(data)?, self.now_us());
         with_db!(self, write, "records/put", |q, ex| {
             q.bind(kind)
                 .bind(key)
                 .bind(status)
-                .bind(&data)
+                .bind(data)
                 .bind(now)
                 .execute(ex)
                 .await?
@@ -183,7 +184,7 @@ impl Store {
             q.bind(kind)
                 .bind(key)
                 .bind(status)
-                .bind(&data)
+                .bind(data)
                 .bind(now)
                 .execute(ex)
                 .await?
