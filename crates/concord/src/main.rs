@@ -3,6 +3,12 @@
 use clap::Parser;
 use std::process::ExitCode;
 
+/// mimalloc rather than the system allocator: Concord replaces large caches (a 20,000-product
+/// catalogue, price lists) wholesale, and glibc's malloc kept the freed copies' pages, so the
+/// resident set grew with every refresh (402 MB at 20,000 SKUs against a 209 MB heap peak).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = concord::cli::Cli::parse();
     concord::telemetry::init(cli.log_json, cli.default_log_level());
