@@ -14,13 +14,40 @@ pub struct Document {
     pub included: Vec<Resource>,
 }
 
-#[derive(Debug, Deserialize, Default)]
-#[serde(untagged)]
+/// JSON:API primary data: one resource, an array, or `null`.
+#[derive(Debug, Default)]
 pub enum Data {
     Many(Vec<Resource>),
     One(Box<Resource>),
     #[default]
     Null,
+}
+
+/// By hand, not `#[serde(untagged)]`: untagged buffers the whole of `data` (a page of a thousand
+/// inventory levels) into an intermediate tree before trying each variant, and that was most of
+/// a stock sync's parsing CPU. The first token says which shape it is.
+impl<'de> Deserialize<'de> for Data {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Shape;
+        impl<'de> serde::de::Visitor<'de> for Shape {
+            type Value = Data;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a resource object, an array of resource objects, or null")
+            }
+            fn visit_unit<E: serde::de::Error>(self) -> Result<Data, E> {
+                Ok(Data::Null)
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, seq: A) -> Result<Data, A::Error> {
+                let seq = serde::de::value::SeqAccessDeserializer::new(seq);
+                Vec::<Resource>::deserialize(seq).map(Data::Many)
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Data, A::Error> {
+                let map = serde::de::value::MapAccessDeserializer::new(map);
+                Resource::deserialize(map).map(|r| Data::One(Box::new(r)))
+            }
+        }
+        deserializer.deserialize_any(Shape)
+    }
 }
 
 impl Data {
@@ -103,5 +130,35 @@ impl Included {
 
     pub fn get(&self, kind: &str, id: &str) -> Option<&Resource> {
         self.0.get(&(kind.to_owned(), id.to_owned()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn data(json: &str) -> Result<Vec<String>, String> {
+        serde_json::from_str::<Document>(json)
+            .map(|d| d.data.into_vec().into_iter().map(|r| r.id).collect())
+            .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn primary_data_is_read_in_each_of_its_shapes() {
+        let one = r#"{"data": {"type": "orders", "id": "7", "attributes": {"poNumber": "A"}}}"#;
+        let many = r#"{"data": [{"type": "orders", "id": "7"}, {"type": "orders", "id": "8"}]}"#;
+        assert_eq!(data(one), Ok(vec!["7".to_owned()]));
+        assert_eq!(data(many), Ok(vec!["7".to_owned(), "8".to_owned()]));
+        assert_eq!(data(r#"{"data": []}"#), Ok(vec![]));
+        assert_eq!(data(r#"{"data": null}"#), Ok(vec![]));
+        assert_eq!(data(r#"{"meta": {}}"#), Ok(vec![]));
+    }
+
+    #[test]
+    fn primary_data_of_another_shape_is_refused_with_what_was_expected() {
+        let err = data(r#"{"data": "orders"}"#).expect_err("a string is not primary data");
+        assert!(err.contains("a resource object"), "{err}");
+        let err = data(r#"{"data": [{"type": "orders"}]}"#).expect_err("no id");
+        assert!(err.contains("missing field `id`"), "{err}");
     }
 }
