@@ -1,10 +1,13 @@
 //! Several Concord processes on one store act on the same facts: what one learns about a Cin7
-//! customer (a credit hold placed or lifted) the others use for their very next order.
+//! customer (a credit hold placed or lifted) the others use for their very next order, and a
+//! process whose copy of Oro's accounts is older than an order reads them again.
 
-use crate::helpers::{scenario_file, spawn_parts, SPEED};
+use crate::helpers::{line, order_event, scenario_file, spawn_parts, SPEED};
 use concord::domain::ErpCustomer;
 use concord::sync::context::{Caches, Context};
 use concord::sync::customers::hold_may_be_lifted;
+use concord::sync::orders::handler::sync_order;
+use serde_json::Value;
 use std::sync::Arc;
 
 /// Another process on the same store and systems: its own caches, locks and name.
@@ -72,4 +75,43 @@ async fn a_credit_hold_learnt_by_one_process_is_used_by_the_other_at_once() {
         assert_eq!(seen.len(), customers.len() + 1);
         assert!(hold_may_be_lifted(ctx, Some(&account.id)).await);
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_first_order_of_an_account_this_process_has_not_seen_is_not_held_as_unmapped() {
+    // Arrange: a backlog order from a Kestrel branch, and a process whose Oro customers were read
+    // before that branch existed (the branch is dropped from its copy).
+    let mut scenario = scenario_file("trade-shop.json");
+    let order = order_event(
+        0,
+        9300,
+        2,
+        21,
+        false,
+        vec![line("TEE-GRN", "each", 1, 1000)],
+    );
+    scenario["oro"]["orders"] = Value::Array(vec![order["order"].clone()]);
+    let parts = spawn_parts(&scenario.to_string(), SPEED).await;
+    parts.ctx.ensure_oro_loaded().await.expect("Oro loaded");
+    parts.ctx.cache.write().await.oro_customers.remove(&2);
+
+    // Act
+    sync_order(&parts.ctx, 9300).await.expect("sync_order");
+
+    // Assert: Oro's customers were read again, and the order reached Cin7 unheld.
+    let store = &parts.ctx.store;
+    let open = store
+        .exceptions(&Default::default())
+        .await
+        .expect("exceptions");
+    assert!(
+        open.iter().all(|e| e.kind.as_str() != "customer_unmapped"),
+        "{open:?}"
+    );
+    let dump = parts.emulators.dump();
+    let sales = dump["cin7"]["sales"].as_array().expect("sales");
+    assert!(
+        sales.iter().any(|s| s["ExternalID"] == "9300"),
+        "no sale for the order"
+    );
 }

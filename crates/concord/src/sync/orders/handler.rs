@@ -85,15 +85,13 @@ async fn plan(
     rec.base_units = units_taken(order, &mapped);
     let mut findings = findings_with_fresh_prices(ctx, order, &mapped, !rec.prices_checked).await?;
     rec.prices_checked = true;
-    let entity = {
-        let cache = ctx.cache.read().await;
-        let parents = cache
-            .oro_customers
-            .values()
-            .map(|c| (c.id, c.parent))
-            .collect();
-        financial_entity(order.customer_id, &parents, ctx.rules.financial_entity)
-    };
+    let mut entity = billed_entity(ctx, order).await;
+    if entity.is_none() && !knows_oro_customer(ctx, order.customer_id).await {
+        // An account opened in Oro after this process read its customers: read them again
+        // (Oro has no rate limit) rather than hold its first order as unmapped.
+        ctx.refresh_oro_customers().await?;
+        entity = billed_entity(ctx, order).await;
+    }
     if entity.is_none() {
         findings.push(Finding { kind: ExceptionKind::CustomerUnmapped, detail_key: "entity".into(), message: format!("Oro customer {} has no resolvable financial entity (unknown or a cyclic hierarchy).", order.customer_id) });
     }
@@ -285,4 +283,23 @@ async fn advance_existing(
         ))
     })?;
     submit::submit(ctx, order, rec, &customer, stage, mapped).await
+}
+
+/// The financial entity the order is billed to, from the Oro customers this process holds.
+async fn billed_entity(ctx: &Context, order: &OroOrder) -> Option<i64> {
+    let cache = ctx.cache.read().await;
+    let parents = cache
+        .oro_customers
+        .values()
+        .map(|c| (c.id, c.parent))
+        .collect();
+    financial_entity(order.customer_id, &parents, ctx.rules.financial_entity)
+}
+
+async fn knows_oro_customer(ctx: &Context, customer_id: i64) -> bool {
+    ctx.cache
+        .read()
+        .await
+        .oro_customers
+        .contains_key(&customer_id)
 }
