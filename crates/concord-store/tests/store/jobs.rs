@@ -9,6 +9,11 @@ use std::time::Duration;
 
 const LEASE: Duration = Duration::from_secs(30);
 
+/// Whether `enqueue_coalesced` added the job (rather than finding one of its kind waiting).
+async fn queued(s: &concord_store::Store, job: NewJob, mode: Coalesce) -> bool {
+    s.enqueue_coalesced(job, mode).await.unwrap().is_some()
+}
+
 fn job(key: &str) -> NewJob {
     NewJob::new("test", key, json!({ "key": key }))
 }
@@ -173,52 +178,24 @@ pub async fn a_job_waiting_past_the_starvation_limit_goes_first(db: &TestDb) {
 pub async fn a_kind_already_queued_is_not_queued_again(db: &TestDb) {
     let s = &db.store;
     let slot = |n: u32| NewJob::new("periodic", format!("periodic:slot:{n}"), json!({}));
-    assert!(s
-        .enqueue_coalesced(slot(1), Coalesce::WhileQueued)
-        .await
-        .unwrap()
-        .is_some());
-    assert!(s
-        .enqueue_coalesced(slot(2), Coalesce::WhileQueued)
-        .await
-        .unwrap()
-        .is_none());
+    assert!(queued(s, slot(1), Coalesce::WhileQueued).await);
+    assert!(!queued(s, slot(2), Coalesce::WhileQueued).await);
     // Another kind is not affected.
-    assert!(s
-        .enqueue_coalesced(job("other"), Coalesce::WhileQueued)
-        .await
-        .unwrap()
-        .is_some());
+    assert!(queued(s, job("other"), Coalesce::WhileQueued).await);
     let claimed = s.claim("w", 2, LEASE).await.unwrap();
     assert_eq!(claimed.len(), 2);
     // Once the waiting one is running, the next slot queues again...
-    assert!(s
-        .enqueue_coalesced(slot(3), Coalesce::WhileQueued)
-        .await
-        .unwrap()
-        .is_some());
+    assert!(queued(s, slot(3), Coalesce::WhileQueued).await);
     // ...unless the caller wants no copy beside a running one either.
     let solo = |n: u32| NewJob::new("solo", format!("solo:slot:{n}"), json!({}));
-    assert!(s
-        .enqueue_coalesced(solo(1), Coalesce::WhileQueuedOrRunning)
-        .await
-        .unwrap()
-        .is_some());
+    assert!(queued(s, solo(1), Coalesce::WhileQueuedOrRunning).await);
     let running = s.claim("w", 5, LEASE).await.unwrap();
     assert!(running.iter().any(|j| j.kind == "solo"));
-    assert!(s
-        .enqueue_coalesced(solo(2), Coalesce::WhileQueuedOrRunning)
-        .await
-        .unwrap()
-        .is_none());
+    assert!(!queued(s, solo(2), Coalesce::WhileQueuedOrRunning).await);
     for job in running {
         s.complete(job.id, "w").await.unwrap();
     }
-    assert!(s
-        .enqueue_coalesced(solo(3), Coalesce::WhileQueuedOrRunning)
-        .await
-        .unwrap()
-        .is_some());
+    assert!(queued(s, solo(3), Coalesce::WhileQueuedOrRunning).await);
 }
 
 pub async fn expired_leases_are_reaped(db: &TestDb) {

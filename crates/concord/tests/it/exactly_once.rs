@@ -1,7 +1,8 @@
 //! Exactly one Cin7 sale per Oro order, through lost responses, injected errors and crashes.
 
 use crate::helpers::{
-    check, line, order_event, scenario_file, spawn_app, spawn_parts, with_timeline, TestApp, SPEED,
+    check, line, order_event, scenario_file, second_process, spawn_app, spawn_parts, with_backlog,
+    with_timeline, TestApp, SPEED,
 };
 use concord::sync::orders::handler::sync_order;
 use concord::sync::orders::record::{self, OrderRecord, OrderState};
@@ -198,7 +199,6 @@ async fn a_stopped_engine_stops_renewing_the_leases_of_the_jobs_it_was_running()
 async fn an_order_resumed_by_a_freshly_started_process_reaches_cin7_with_all_its_lines() {
     // Arrange: a previous process saved the intent (`submitting`) for order 9101 and then died, so
     // this process starts with empty caches and must finish the submission.
-    let mut scenario = scenario_file("trade-shop.json");
     let order = order_event(
         0,
         9101,
@@ -210,8 +210,8 @@ async fn an_order_resumed_by_a_freshly_started_process_reaches_cin7_with_all_its
             line("CAP-RED", "each", 2, 600),
         ],
     );
-    scenario["oro"]["orders"] = json!([order["order"]]);
-    let parts = spawn_parts(&scenario.to_string(), SPEED).await;
+    let scenario = with_backlog(scenario_file("trade-shop.json"), [order]);
+    let parts = spawn_parts(&scenario, SPEED).await;
     let customers = parts.emulators.dump()["cin7"]["customers"].clone();
     let kestrel = customers
         .as_array()
@@ -257,25 +257,19 @@ async fn an_order_resumed_by_a_freshly_started_process_reaches_cin7_with_all_its
 async fn two_processes_syncing_the_same_orders_at_once_create_one_sale_each() {
     // Arrange: six backlog orders, and a second "process": the same store and systems, but its
     // own in-process order locks and its own name as a lease holder.
-    let mut scenario = scenario_file("trade-shop.json");
-    let orders: Vec<Value> = (0..6)
-        .map(|n| {
-            order_event(
-                0,
-                9200 + n,
-                2,
-                21,
-                false,
-                vec![line("TEE-GRN", "each", 1, 1000)],
-            )["order"]
-                .clone()
-        })
-        .collect();
-    scenario["oro"]["orders"] = Value::Array(orders);
-    let parts = spawn_parts(&scenario.to_string(), SPEED).await;
-    let mut other = parts.ctx.clone();
-    other.instance = "the-other-process".into();
-    other.order_locks = Default::default();
+    let orders = (0..6).map(|n| {
+        order_event(
+            0,
+            9200 + n,
+            2,
+            21,
+            false,
+            vec![line("TEE-GRN", "each", 1, 1000)],
+        )
+    });
+    let scenario = with_backlog(scenario_file("trade-shop.json"), orders);
+    let parts = spawn_parts(&scenario, SPEED).await;
+    let other = second_process(&parts.ctx);
 
     // Act: both processes sync every order at the same moment.
     let mut runs = Vec::new();

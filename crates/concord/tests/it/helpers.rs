@@ -270,6 +270,23 @@ pub fn order_event(
         "status": null, "lines": lines, "shipping": { "amount": "15.00", "tax": "3.00" } } })
 }
 
+/// Puts the orders of `events` (from [`order_event`]) in Oro before the run starts (a backlog)
+/// and returns the whole scenario as text.
+pub fn with_backlog(mut scenario: Value, events: impl IntoIterator<Item = Value>) -> String {
+    scenario["oro"]["orders"] = events.into_iter().map(|e| e["order"].clone()).collect();
+    scenario.to_string()
+}
+
+/// Another process on the same store and systems as `ctx`: its own caches, locks and name.
+pub fn second_process(ctx: &concord::sync::context::Context) -> concord::sync::context::Context {
+    let mut other = ctx.clone();
+    other.instance = "the-other-process".into();
+    other.cache = Default::default();
+    other.order_locks = Default::default();
+    other.load_lock = Default::default();
+    other
+}
+
 /// Appends events to the scenario's timeline and returns the whole scenario as text.
 pub fn with_timeline(mut scenario: Value, events: impl IntoIterator<Item = Value>) -> String {
     let timeline = scenario["timeline"]

@@ -2,23 +2,12 @@
 //! customer (a credit hold placed or lifted) the others use for their very next order, and a
 //! process whose copy of Oro's accounts is older than an order reads them again.
 
-use crate::helpers::{line, order_event, scenario_file, spawn_parts, SPEED};
+use crate::helpers::{
+    line, order_event, scenario_file, second_process, spawn_parts, with_backlog, SPEED,
+};
 use concord::domain::ErpCustomer;
-use concord::sync::context::{Caches, Context};
 use concord::sync::customers::hold_may_be_lifted;
 use concord::sync::orders::handler::sync_order;
-use serde_json::Value;
-use std::sync::Arc;
-
-/// Another process on the same store and systems: its own caches, locks and name.
-fn second_process(ctx: &Context) -> Context {
-    let mut other = ctx.clone();
-    other.instance = "the-other-process".into();
-    other.cache = Arc::new(tokio::sync::RwLock::new(Caches::default()));
-    other.order_locks = Default::default();
-    other.load_lock = Default::default();
-    other
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_credit_hold_learnt_by_one_process_is_used_by_the_other_at_once() {
@@ -81,7 +70,6 @@ async fn a_credit_hold_learnt_by_one_process_is_used_by_the_other_at_once() {
 async fn the_first_order_of_an_account_this_process_has_not_seen_is_not_held_as_unmapped() {
     // Arrange: a backlog order from a Kestrel branch, and a process whose Oro customers were read
     // before that branch existed (the branch is dropped from its copy).
-    let mut scenario = scenario_file("trade-shop.json");
     let order = order_event(
         0,
         9300,
@@ -90,8 +78,8 @@ async fn the_first_order_of_an_account_this_process_has_not_seen_is_not_held_as_
         false,
         vec![line("TEE-GRN", "each", 1, 1000)],
     );
-    scenario["oro"]["orders"] = Value::Array(vec![order["order"].clone()]);
-    let parts = spawn_parts(&scenario.to_string(), SPEED).await;
+    let scenario = with_backlog(scenario_file("trade-shop.json"), [order]);
+    let parts = spawn_parts(&scenario, SPEED).await;
     parts.ctx.ensure_oro_loaded().await.expect("Oro loaded");
     parts.ctx.cache.write().await.oro_customers.remove(&2);
 
