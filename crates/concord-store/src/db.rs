@@ -6,8 +6,8 @@ use chrono::{DateTime, Utc};
 use concord_core::Clock;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
 use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
-    SqliteSynchronous,
+    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
+    SqliteRow, SqliteSynchronous,
 };
 use sqlx::{Connection, PgConnection, Postgres, Row, Sqlite, Transaction};
 use std::str::FromStr;
@@ -115,7 +115,7 @@ impl Store {
     /// read followed by a write can never fail on a snapshot another process moved on.
     pub async fn begin(&self) -> Result<StoreTx, StoreError> {
         Ok(StoreTx(match &self.db {
-            Db::Sqlite { write, .. } => TxInner::Sqlite(write.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Sqlite { write, .. } => TxInner::Sqlite(begin_sqlite(write).await?),
             Db::Postgres(pool) => TxInner::Postgres(pool.begin().await?),
         }))
     }
@@ -135,6 +135,22 @@ impl Store {
     pub(crate) fn now_us(&self) -> i64 {
         micros(self.clock.now())
     }
+}
+
+/// `BEGIN IMMEDIATE`, run to the end in a task of its own.
+///
+/// sqlx's SQLite `begin_with` is not cancellation-safe: a caller dropped while it waits (an
+/// aborted job, a request handler whose client went away, an engine stopped mid-job) can leave
+/// the single write connection unreturned, and every later write then times out waiting for it.
+/// The store conformance suite's cancellation test wedged that way within seconds. A spawned
+/// task cannot be cancelled by its caller: if nobody awaits it any more, the transaction it
+/// opened is dropped, which rolls it back and hands the connection back to the pool.
+async fn begin_sqlite(write: &SqlitePool) -> Result<Transaction<'static, Sqlite>, StoreError> {
+    let pool = write.clone();
+    tokio::spawn(async move { pool.begin_with("BEGIN IMMEDIATE").await })
+        .await
+        .map_err(|e| StoreError::Database(sqlx::Error::Io(std::io::Error::other(e))))?
+        .map_err(StoreError::from)
 }
 
 /// Reads and strips our own `synchronous=normal|full` URL parameter (sqlx rejects unknown ones).
@@ -203,6 +219,7 @@ async fn connect_sqlite(url: &str, shown: &str) -> Result<Db, StoreError> {
     let write = SqlitePoolOptions::new()
         .max_connections(1)
         .acquire_timeout(Duration::from_secs(30))
+        .after_release(|conn, _| Box::pin(async move { close_if_in_transaction(conn).await }))
         .connect_with(options.clone())
         .await
         .map_err(err)?;
@@ -222,6 +239,20 @@ async fn connect_sqlite(url: &str, shown: &str) -> Result<Db, StoreError> {
             .map_err(err)?
     };
     Ok(Db::Sqlite { write, read })
+}
+
+/// A connection handed back inside a transaction nobody owns would refuse every later `BEGIN`
+/// and keep every later write uncommitted; closing it rolls that transaction back. The ping first
+/// lets a rollback queued by a dropped transaction run, so only a leaked one is caught.
+async fn close_if_in_transaction(conn: &mut SqliteConnection) -> Result<bool, sqlx::Error> {
+    conn.ping().await?;
+    let leaked = conn.is_in_transaction();
+    if leaked {
+        tracing::warn!(
+            "A store connection came back inside a transaction; closing it rolls that back."
+        );
+    }
+    Ok(!leaked)
 }
 
 async fn connect_postgres(url: &str, shown: &str) -> Result<Db, StoreError> {

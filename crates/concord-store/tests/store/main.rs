@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod budget_props;
+mod cancel;
 mod connect;
 mod jobs;
 mod kill;
@@ -58,5 +59,6 @@ conformance!(
     leases::a_lease_has_one_holder_until_it_expires,
     leases::a_released_lease_is_free_and_only_its_holder_releases_it,
     leases::concurrent_takers_get_one_lease,
+    cancel::a_transaction_cancelled_anywhere_never_wedges_the_store,
     kill::a_killed_process_loses_no_job_and_leaks_no_lease,
 );
