@@ -268,14 +268,20 @@ impl Context {
 
     /// Sales created since `since_s` (clock seconds), read after that moment. A read that already
     /// covers the window is reused, so an outage's ambiguous orders cost one call, not one each.
-    pub async fn recent_sales_since(&self, since_s: f64) -> Result<Vec<SaleSummary>, FlowError> {
+    /// Sales created since `created_from_s`, from a read taken after `read_after_s` (reused when
+    /// one is cached, else read now).
+    pub async fn recent_sales_since(
+        &self,
+        created_from_s: f64,
+        read_after_s: f64,
+    ) -> Result<Vec<SaleSummary>, FlowError> {
         let mut cache = self.cache.write().await;
         if let Some((read_at, from, rows)) = &cache.recent_sales {
-            if *read_at > since_s && *from <= since_s - 60.0 {
+            if *read_at > read_after_s && *from <= created_from_s - 60.0 {
                 return Ok(rows.clone());
             }
         }
-        let from = since_s - 600.0;
+        let from = created_from_s - 600.0;
         let read_at = self.clock.elapsed_s();
         let filter = crate::connectors::cin7::SaleListFilter {
             external_id: None,

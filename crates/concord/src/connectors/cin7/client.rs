@@ -62,6 +62,11 @@ impl Cin7Client {
         })
     }
 
+    /// How long one request may take before Concord gives up on its answer (wall time).
+    pub fn request_timeout(&self) -> std::time::Duration {
+        self.settings.timeout
+    }
+
     pub fn budget(&self) -> &RateBudget {
         &self.budget
     }

@@ -67,6 +67,10 @@ pub struct OrderRecord {
     /// tells whether it was created.
     #[serde(default)]
     pub ambiguous_at_s: Option<f64>,
+    /// When the last `POST /sale` was sent. A crash, or a store write failing after Cin7 answered,
+    /// leaves no answer on record; the sale may then exist from this moment on.
+    #[serde(default)]
+    pub posted_at_s: Option<f64>,
 }
 
 impl OrderRecord {
@@ -86,6 +90,7 @@ impl OrderRecord {
             first_seen_s: now_s,
             prices_checked: false,
             ambiguous_at_s: None,
+            posted_at_s: None,
         }
     }
 

@@ -38,6 +38,7 @@ pub async fn submit(
     }
     if rec.sale_id.is_none() {
         rec.state = OrderState::Submitting;
+        rec.posted_at_s = Some(ctx.clock.elapsed_s());
         record::save(&ctx.store, rec).await?;
         let header = NewSale {
             customer_id: customer.id.clone(),
@@ -134,12 +135,26 @@ async fn reached_stage(
 /// outage share one sale-list read of the sales created since the earliest of them.
 async fn look_up_sale(ctx: &Context, rec: &OrderRecord) -> Result<Option<String>, FlowError> {
     let external_id = rec.order_id.to_string();
-    let since_s = rec.ambiguous_at_s.unwrap_or(rec.first_seen_s);
-    let sales = ctx.recent_sales_since(since_s).await?;
+    let timeout_s = ctx.cin7.request_timeout().as_secs_f64() * ctx.clock.speed();
+    let (posted_s, settled_s) = post_window(rec, timeout_s);
+    let sales = ctx.recent_sales_since(posted_s, settled_s).await?;
     Ok(sales
         .into_iter()
         .find(|s| s.status != "VOIDED" && s.external_id.as_deref() == Some(external_id.as_str()))
         .map(|s| s.id))
+}
+
+/// When the last post was sent, and the moment after which a sale list read is sure to show the
+/// sale it created, if any. A read shared with other orders only answers for this one if it was
+/// taken after that: when the post's unclear answer came back, or, with no answer on record (a
+/// crash, a store write failing after Cin7 answered), once the request's timeout had run out.
+fn post_window(rec: &OrderRecord, timeout_s: f64) -> (f64, f64) {
+    let posted_s = rec.posted_at_s.unwrap_or(rec.first_seen_s);
+    let settled_s = rec
+        .ambiguous_at_s
+        .filter(|at| *at >= posted_s)
+        .unwrap_or(posted_s + timeout_s);
+    (posted_s, settled_s)
 }
 
 fn sale_location(ctx: &Context) -> String {
@@ -268,4 +283,35 @@ pub fn is_shipped(status: &str) -> bool {
         || s == "COMPLETED"
         || s == "CREDITED"
         || s.contains("FULFIL")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_post_is_settled_by_its_unclear_answer_or_else_by_its_timeout() {
+        // (posted, ambiguous, expected settled); first seen at 100 s, timeout 30 s.
+        let cases = [
+            // Answer on record for this post: the read must follow the answer.
+            (Some(200.0), Some(205.0), (200.0, 205.0)),
+            // Answer on record is an earlier post's: this one is settled by its timeout.
+            (Some(200.0), Some(150.0), (200.0, 230.0)),
+            // Sent, then a crash or a failed write: no answer, so the timeout.
+            (Some(200.0), None, (200.0, 230.0)),
+            // A record from before posts were stamped: since the order was first seen.
+            (None, None, (100.0, 130.0)),
+            (None, Some(120.0), (100.0, 120.0)),
+        ];
+        for (posted, ambiguous, expected) in cases {
+            let mut rec = OrderRecord::new(1, 100.0);
+            rec.posted_at_s = posted;
+            rec.ambiguous_at_s = ambiguous;
+            assert_eq!(
+                post_window(&rec, 30.0),
+                expected,
+                "posted {posted:?} ambiguous {ambiguous:?}"
+            );
+        }
+    }
 }
