@@ -5,6 +5,7 @@
 use super::context::{Context, FlowError};
 use super::exceptions;
 use super::orders::mapping::hierarchy_path;
+use crate::connectors::cin7::Cin7Error;
 use crate::domain::{ErpCustomer, NewErpCustomer};
 use concord_core::catalogue::ExceptionKind;
 use serde_json::json;
@@ -31,13 +32,13 @@ pub async fn ensure_customer(ctx: &Context, entity: i64) -> Result<ErpCustomer, 
     let name = name.ok_or_else(|| FlowError::Data(format!("Oro customer {entity} is unknown")))?;
     let customers = ctx.cin7_customers().await?;
     let oro_id = entity.to_string();
-    if let Some(found) = find_existing(ctx, &customers, &oro_id, &name).await? {
+    if let Some(found) = find_existing(ctx, &customers, entity, &name).await? {
         return Ok(found);
     }
     if ctx.store.link_get("customer", &oro_id).await?.is_some() {
         // Linked before but missing from the list: the list is stale, not the customer gone.
         let fresh = ctx.refresh_cin7_customers().await?;
-        if let Some(found) = find_existing(ctx, &fresh, &oro_id, &name).await? {
+        if let Some(found) = find_existing(ctx, &fresh, entity, &name).await? {
             return Ok(found);
         }
     }
@@ -64,47 +65,48 @@ pub async fn ensure_customer(ctx: &Context, entity: i64) -> Result<ErpCustomer, 
         hierarchy_path: hierarchy_path(entity, &parents, &names),
     };
     let subject = format!("customer:{entity}");
+    // Kept before the post: if its answer is lost, the customer found on the next attempt is
+    // known to be Concord's new one, and finance still hears of it.
+    ctx.store
+        .record_put(CREATION_KIND, &oro_id, CREATING, &json!({ "name": name }))
+        .await?;
     let created = match ctx.cin7.create_customer(&new, &subject).await {
         Ok(created) => created,
         Err(e) => {
+            if matches!(
+                e,
+                Cin7Error::Permanent { .. }
+                    | Cin7Error::RateLimited { .. }
+                    | Cin7Error::CircuitOpen { .. }
+            ) {
+                // Refused or never sent: a customer found later by its name is not Concord's.
+                ctx.store
+                    .record_put(CREATION_KIND, &oro_id, "not_created", &json!({}))
+                    .await?;
+            }
             // The create may have landed (a lost response): the next attempt must read Cin7's
             // customers afresh and find it by the Oro id, never create a second one.
             ctx.forget_cin7_customers().await?;
             return Err(e.into());
         }
     };
-    ctx.store
-        .link_put(
-            "customer",
-            &oro_id,
-            &created.id,
-            &json!({"name": created.name}),
-        )
-        .await?;
     ctx.remember_cin7_customer(created.clone()).await;
-    let explanation = format!(
-        "Concord created the Cin7 customer {:?} for Oro customer {entity} on credit hold with payment term {:?}. Its orders wait as drafts until finance lifts the hold.",
-        created.name, new.payment_term
-    );
-    exceptions::raise(
-        &ctx.store,
-        &ctx.rules,
-        ExceptionKind::CustomerPendingApproval,
-        &subject,
-        "created",
-        explanation,
-    )
-    .await?;
+    adopt(ctx, entity, &created).await?;
     Ok(created)
 }
+
+/// The record kind of a creation in progress, keyed by Oro customer id.
+const CREATION_KIND: &str = "customer_create";
+const CREATING: &str = "creating";
 
 async fn find_existing(
     ctx: &Context,
     customers: &[ErpCustomer],
-    oro_id: &str,
+    entity: i64,
     name: &str,
 ) -> Result<Option<ErpCustomer>, FlowError> {
-    if let Some(link) = ctx.store.link_get("customer", oro_id).await? {
+    let oro_id = entity.to_string();
+    if let Some(link) = ctx.store.link_get("customer", &oro_id).await? {
         if let Some(c) = customers
             .iter()
             .find(|c| c.id.eq_ignore_ascii_case(&link.cin7_id))
@@ -114,15 +116,60 @@ async fn find_existing(
     }
     let by_attr = customers
         .iter()
-        .find(|c| c.oro_id.as_deref() == Some(oro_id));
+        .find(|c| c.oro_id.as_deref() == Some(oro_id.as_str()));
     let by_name = || customers.iter().find(|c| c.name == name);
-    if let Some(found) = by_attr.or_else(by_name) {
+    let Some(found) = by_attr.or_else(by_name) else {
+        return Ok(None);
+    };
+    adopt(ctx, entity, found).await?;
+    Ok(Some(found.clone()))
+}
+
+/// Links the Oro customer to `customer`. When Concord created it (this attempt, or an earlier one
+/// whose answer was lost or whose process died), finance is told first: the link is written last,
+/// so a failure before it leaves the next attempt to find the customer and tell them again
+/// (raising is idempotent) rather than never.
+async fn adopt(ctx: &Context, entity: i64, customer: &ErpCustomer) -> Result<(), FlowError> {
+    let oro_id = entity.to_string();
+    let creation = ctx.store.record_get(CREATION_KIND, &oro_id).await?;
+    if creation.as_ref().is_some_and(|r| r.status == CREATING) {
+        let payment_term = ctx
+            .rules
+            .new_customer
+            .as_ref()
+            .map(|t| t.payment_term.clone())
+            .unwrap_or_default();
+        let explanation = format!(
+            "Concord created the Cin7 customer {:?} for Oro customer {entity} on credit hold with payment term {payment_term:?}. Its orders wait as drafts until finance lifts the hold.",
+            customer.name
+        );
+        exceptions::raise(
+            &ctx.store,
+            &ctx.rules,
+            ExceptionKind::CustomerPendingApproval,
+            &format!("customer:{entity}"),
+            "created",
+            explanation,
+        )
+        .await?;
         ctx.store
-            .link_put("customer", oro_id, &found.id, &json!({"name": found.name}))
+            .record_put(
+                CREATION_KIND,
+                &oro_id,
+                "created",
+                &json!({ "id": customer.id }),
+            )
             .await?;
-        return Ok(Some(found.clone()));
     }
-    Ok(None)
+    ctx.store
+        .link_put(
+            "customer",
+            &oro_id,
+            &customer.id,
+            &json!({"name": customer.name}),
+        )
+        .await?;
+    Ok(())
 }
 
 /// Claims the creation of one financial entity across every process sharing the store, with a
@@ -280,6 +327,15 @@ mod tests {
                 .cin7_id,
             "B1"
         );
+        // Finance hears of the new customer although the create's answer never came.
+        let raised = ctx
+            .store
+            .exceptions(&concord_store::ExceptionFilter::default())
+            .await
+            .unwrap();
+        assert_eq!(raised.len(), 1, "{raised:?}");
+        assert_eq!(raised[0].kind, ExceptionKind::CustomerPendingApproval);
+        assert_eq!(raised[0].subject, "customer:5");
     }
 
     #[tokio::test]
