@@ -35,6 +35,12 @@ pub async fn submit(
     let subject = format!("order:{}", order.id);
     if rec.sale_id.is_none() && rec.state == OrderState::Submitting {
         rec.sale_id = look_up_sale(ctx, rec).await?;
+        if rec.sale_id.is_some() {
+            // Kept at once: if the order post below fails, the retry goes straight to it
+            // instead of spending (and perhaps failing) another sale-list read.
+            rec.state = OrderState::HeaderCreated;
+            record::save(&ctx.store, rec).await?;
+        }
     }
     if rec.sale_id.is_none() {
         rec.state = OrderState::Submitting;
