@@ -19,6 +19,11 @@ use tokio::sync::{Mutex, RwLock};
 /// polling fallback) keep credit holds current and the catalogue refreshes on its own schedule.
 pub(crate) const KEPT_FOR_S: f64 = 6.0 * 3600.0;
 
+/// How far back a fresh sale-list read for an unclear post reaches (clock seconds). Posts left
+/// unclear by one outage were sent up to its length apart; half an hour of sales is still one page
+/// (1,000) for all but the busiest shops.
+pub const LOOKUP_LOOKBACK_S: f64 = 1800.0;
+
 #[derive(Clone)]
 pub struct Context {
     pub store: Store,
@@ -266,10 +271,10 @@ impl Context {
         }
     }
 
-    /// Sales created since `since_s` (clock seconds), read after that moment. A read that already
-    /// covers the window is reused, so an outage's ambiguous orders cost one call, not one each.
-    /// Sales created since `created_from_s`, from a read taken after `read_after_s` (reused when
-    /// one is cached, else read now).
+    /// Sales created since `created_from_s` (clock seconds), from a read taken after
+    /// `read_after_s`. A read that already covers both is reused, so an outage's ambiguous orders
+    /// cost one call, not one each: a fresh read looks back [`LOOKUP_LOOKBACK_S`], which covers
+    /// posts sent at any point of an outage of that length.
     pub async fn recent_sales_since(
         &self,
         created_from_s: f64,
@@ -281,7 +286,7 @@ impl Context {
                 return Ok(rows.clone());
             }
         }
-        let from = created_from_s - 600.0;
+        let from = created_from_s - LOOKUP_LOOKBACK_S;
         let read_at = self.clock.elapsed_s();
         let filter = crate::connectors::cin7::SaleListFilter {
             external_id: None,
