@@ -373,6 +373,16 @@ impl Store {
         }))
     }
 
+    /// Marks every dead job of `kind` done, noting it was superseded: for periodic work, where a
+    /// later run that succeeded has done everything the dead one would have, so it should not sit
+    /// among the jobs waiting for a person to replay them. Returns how many were retired.
+    pub async fn retire_dead(&self, kind: &str) -> Result<u64, StoreError> {
+        let now = self.now_us();
+        Ok(with_db!(self, write, "jobs/retire_dead", |q, ex| {
+            q.bind(now).bind(kind).execute(ex).await?.rows_affected()
+        }))
+    }
+
     pub async fn queue_counts(&self) -> Result<QueueCounts, StoreError> {
         let now = self.now_us();
         let row_counts =

@@ -458,3 +458,46 @@ pub async fn counts_and_listing(db: &TestDb) {
     assert_eq!(running.len(), 1);
     assert_eq!(running[0].lease_owner.as_deref(), Some("w"));
 }
+
+pub async fn a_later_success_retires_the_dead_jobs_of_its_kind(db: &TestDb) {
+    // Arrange: a periodic run and an order job both die; a later periodic run succeeds.
+    let s = &db.store;
+    let no_retry = RetryPolicy::with_schedule(&[]);
+    let kill = |kind: &str, key: &str| NewJob::new(kind, key, json!({})).retry(no_retry);
+    for new in [kill("stock.sync", "slot:1"), kill("order.sync", "order:7")] {
+        let id = s.enqueue(new).await.unwrap().unwrap();
+        s.claim("w", 1, LEASE).await.unwrap();
+        let outage = Failure::Retryable("HTTP 503".into());
+        assert_eq!(
+            s.fail(id, "w", &outage).await.unwrap(),
+            FailOutcome::DeadLettered
+        );
+    }
+
+    // Act
+    let later = at(s, 60.0);
+    let retired = later.retire_dead("stock.sync").await.unwrap();
+
+    // Assert: the periodic one is done with its error kept; the order job still waits for a person.
+    assert_eq!(retired, 1);
+    let dead = s
+        .list_jobs(&JobFilter {
+            state: Some(JobState::Dead),
+            kind: None,
+            limit: 0,
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        dead.iter().map(|j| j.kind.as_str()).collect::<Vec<_>>(),
+        ["order.sync"]
+    );
+    let done = s.job_by_key("slot:1").await.unwrap().unwrap();
+    assert_eq!(done.state, JobState::Done);
+    let note = done.last_error.unwrap_or_default();
+    assert!(
+        note.starts_with("superseded") && note.ends_with("HTTP 503"),
+        "{note}"
+    );
+    assert_eq!(later.retire_dead("stock.sync").await.unwrap(), 0);
+}

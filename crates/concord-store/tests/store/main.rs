@@ -50,6 +50,7 @@ conformance!(
     jobs::retries_follow_the_schedule_then_dead_letter,
     jobs::retry_after_and_reschedule_do_not_use_attempts,
     jobs::replay_one_and_replay_dead_by_kind,
+    jobs::a_later_success_retires_the_dead_jobs_of_its_kind,
     jobs::counts_and_listing,
     other::links_records_and_cursors_round_trip,
     other::payload_log_filters_truncates_and_purges,

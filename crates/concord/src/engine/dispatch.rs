@@ -18,6 +18,22 @@ pub const CUSTOMERS_REFRESH: &str = "customers.refresh";
 pub const STOCK_LOWER: &str = "stock.lower";
 pub const MONITOR: &str = "monitor";
 
+/// Periodic kinds: each run does the whole of its work again (a full snapshot, a poll from the
+/// cursor, a pass over what changed since the last good one), so one that succeeds also does
+/// whatever an earlier, dead-lettered run of its kind left undone.
+pub fn reruns_in_full(kind: &str) -> bool {
+    matches!(
+        kind,
+        ORDERS_POLL
+            | STOCK_SYNC
+            | PRICES_SYNC
+            | RECONCILE
+            | CATALOGUE_REFRESH
+            | CUSTOMERS_REFRESH
+            | MONITOR
+    )
+}
+
 pub async fn run(ctx: &Context, job: &Job) -> Result<(), Failure> {
     let result = match job.kind.as_str() {
         ORDER_SYNC => match job.payload.get("order_id").and_then(|v| v.as_i64()) {

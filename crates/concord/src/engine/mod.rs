@@ -2,6 +2,7 @@
 //! receivers. All tasks share one shutdown: stopping (or a simulated crash) aborts them together.
 
 mod dispatch;
+pub use dispatch::reruns_in_full;
 mod schedule;
 pub mod webhooks;
 mod worker;

@@ -97,6 +97,12 @@ async fn run_one(ctx: &Context, worker: &str, job: Job) {
     };
     match outcome {
         Ok(Some(FailOutcome::DeadLettered)) => dispatch::dead_lettered(ctx, &job).await,
+        Ok(None) if dispatch::reruns_in_full(&job.kind) => {
+            // Runs that died in an outage are done now: nobody needs to replay them.
+            if let Err(e) = ctx.store.retire_dead(&job.kind).await {
+                tracing::warn!(error = %e, kind = job.kind, "Could not retire superseded dead jobs.");
+            }
+        }
         Ok(_) => {}
         Err(e) => {
             tracing::error!(error = %e, job = job.id.0, "Could not record a job's outcome; its lease will expire and it will run again.")

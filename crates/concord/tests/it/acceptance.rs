@@ -32,6 +32,22 @@ async fn the_wholesale_day_passes_every_area_the_checker_knows_but_budget() {
         .map(|e| e.subject)
         .collect();
     assert!(lost.is_empty(), "orders reported missing: {lost:?}");
+    // Periodic runs that died in the Cin7 outage were redone by later runs: none waits for a replay.
+    let dead: Vec<String> = app
+        .store()
+        .await
+        .list_jobs(&concord_store::JobFilter {
+            state: Some(concord_store::JobState::Dead),
+            kind: None,
+            limit: 0,
+        })
+        .await
+        .expect("the jobs")
+        .into_iter()
+        .filter(|j| concord::engine::reruns_in_full(&j.kind))
+        .map(|j| format!("{} {}", j.kind, j.idempotency_key))
+        .collect();
+    assert!(dead.is_empty(), "periodic jobs left dead: {dead:?}");
     // The call budget is asserted on its own below.
 }
 
