@@ -93,7 +93,9 @@ pub async fn run(ctx: Context) {
 /// lets them flow without anyone pressing a button.
 async fn revalidate_waiting_orders(ctx: &Context) {
     let slot = (ctx.clock.elapsed_s() / ctx.schedule.revalidate_s.max(1.0)).floor() as i64;
-    let Ok(records) = record::all(&ctx.store).await else {
+    // Only the states that can wait: a long run's settled orders are never read again here.
+    let waiting = [record::OrderState::Held, record::OrderState::Draft];
+    let Ok(records) = record::in_states(&ctx.store, &waiting).await else {
         return;
     };
     let mut drafts_on_hold = false;

@@ -183,7 +183,7 @@ async fn reject(ctx: &Context, subject: &str, explanation: &str) {
 /// Drafts whose financial entity may have left credit hold get a sync (which authorises them if so).
 async fn enqueue_drafts_on_hold(ctx: &Context) -> Result<(), FlowError> {
     let stamp = format!("hold:{:.0}", ctx.clock.elapsed_s());
-    for rec in record::all(&ctx.store).await? {
+    for rec in record::in_states(&ctx.store, &[record::OrderState::Draft]).await? {
         if rec.waits_on_credit_hold()
             && crate::sync::customers::hold_may_be_lifted(ctx, rec.customer_id.as_deref()).await
         {

@@ -142,15 +142,27 @@ pub const SETTLED: &str = "allocated";
 /// these instead of all records keeps each stock computation proportional to open work, not to
 /// every order ever seen.
 pub async fn in_flight_candidates(store: &Store) -> Result<Vec<OrderRecord>, StoreError> {
+    in_states(
+        store,
+        &[
+            OrderState::Received,
+            OrderState::Held,
+            OrderState::Submitting,
+            OrderState::HeaderCreated,
+            OrderState::Draft,
+            OrderState::Authorised,
+        ],
+    )
+    .await
+}
+
+/// The records in any of `states`: one indexed read per state, never every order ever seen.
+pub async fn in_states(
+    store: &Store,
+    states: &[OrderState],
+) -> Result<Vec<OrderRecord>, StoreError> {
     let mut out = Vec::new();
-    for state in [
-        OrderState::Received,
-        OrderState::Held,
-        OrderState::Submitting,
-        OrderState::HeaderCreated,
-        OrderState::Draft,
-        OrderState::Authorised,
-    ] {
+    for state in states {
         let records = store.records("order", Some(state.as_str())).await?;
         out.extend(
             records
