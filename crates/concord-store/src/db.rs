@@ -242,10 +242,11 @@ async fn connect_sqlite(url: &str, shown: &str) -> Result<Db, StoreError> {
 }
 
 /// A connection handed back inside a transaction nobody owns would refuse every later `BEGIN`
-/// and keep every later write uncommitted; closing it rolls that transaction back. The ping first
-/// lets a rollback queued by a dropped transaction run, so only a leaked one is caught.
+/// and keep every later write uncommitted; closing it rolls that transaction back. No ping first:
+/// it would cost a round trip to SQLite's thread on every write. So a connection whose dropped
+/// transaction's rollback is still queued is closed too (after that rollback runs), which only
+/// costs a reconnect after a failed transaction.
 async fn close_if_in_transaction(conn: &mut SqliteConnection) -> Result<bool, sqlx::Error> {
-    conn.ping().await?;
     let leaked = conn.is_in_transaction();
     if leaked {
         tracing::warn!(
