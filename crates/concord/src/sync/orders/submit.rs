@@ -138,7 +138,7 @@ async fn reached_stage(
 }
 
 /// Finds the sale an ambiguous attempt may have created. Several orders left ambiguous by one
-/// outage share one sale-list read of the sales created since the earliest of them.
+/// outage share one sale-list read (see [`Context::recent_sales_since`]).
 async fn look_up_sale(ctx: &Context, rec: &OrderRecord) -> Result<Option<String>, FlowError> {
     let external_id = rec.order_id.to_string();
     let timeout_s = ctx.cin7.request_timeout().as_secs_f64() * ctx.clock.speed();
