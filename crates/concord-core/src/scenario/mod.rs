@@ -9,4 +9,4 @@ mod validate;
 
 pub use model::*;
 pub use parse::{parse_scenario, ScenarioError};
-pub use timeline::{OrderStatusChange, System, TimelineEntry, TimelineEvent};
+pub use timeline::{OrderStatusChange, Payment, ShipLine, System, TimelineEntry, TimelineEvent};

@@ -72,6 +72,58 @@ pub struct Settings {
     pub order_sla_s: Option<f64>,
     #[serde(default)]
     pub stock_stale_after_s: Option<f64>,
+    /// Oro tax codes → Cin7 tax rules, first match wins (spec 4.1).
+    #[serde(default)]
+    pub tax_rule_map: Vec<TaxRuleMapping>,
+    /// The product tax code the shipping charge matches with; absent: only `*` entries match it.
+    #[serde(default)]
+    pub shipping_tax_code: Option<String>,
+    /// The Cin7 service product that carries discounts as negative charges (spec 4.2).
+    #[serde(default)]
+    pub discount_charge: Option<String>,
+    /// Invoices and payments; absent: nothing financial is posted (spec 4.3).
+    #[serde(default)]
+    pub postings: Option<Postings>,
+}
+
+/// One row of the ordered tax table; `*` matches any code, including none.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TaxRuleMapping {
+    pub customer_tax_code: String,
+    pub product_tax_code: String,
+    pub tax_rule: String,
+}
+
+/// When invoices are raised.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum InvoiceOn {
+    #[default]
+    Authorise,
+    Ship,
+    None,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Postings {
+    #[serde(default)]
+    pub invoice_on: InvoiceOn,
+    #[serde(default = "quarter_hour")]
+    pub batch_every_s: f64,
+    #[serde(default = "hour")]
+    pub max_lag_s: f64,
+    #[serde(default)]
+    pub payment_account: Option<String>,
+}
+
+fn quarter_hour() -> f64 {
+    900.0
+}
+
+fn hour() -> f64 {
+    3600.0
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -143,6 +195,9 @@ pub struct TaxRule {
     pub name: String,
     #[serde(deserialize_with = "string_only")]
     pub percent: Decimal,
+    /// Cin7 refuses a line or charge naming an inactive rule.
+    #[serde(default = "yes")]
+    pub active: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -307,6 +362,9 @@ pub struct OroCustomer {
     pub name: String,
     #[serde(default)]
     pub parent: Option<i64>,
+    /// Oro's customer tax code; without one the nearest ancestor's applies.
+    #[serde(default)]
+    pub tax_code: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -327,6 +385,9 @@ pub struct OroProduct {
     pub inventory: BTreeMap<String, Decimal>,
     #[serde(default)]
     pub inventory_status: Option<String>,
+    /// Oro's product tax code.
+    #[serde(default)]
+    pub tax_code: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -413,6 +474,17 @@ pub struct Order {
     /// A reported total that may deliberately not add up.
     #[serde(default, deserialize_with = "string_only_opt")]
     pub total: Option<Decimal>,
+    /// Order-level discounts (promotions, coupons) before tax (spec 4.2).
+    #[serde(default)]
+    pub discounts: Vec<Discount>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Discount {
+    pub description: String,
+    #[serde(deserialize_with = "string_only")]
+    pub amount: Decimal,
 }
 
 fn open() -> String {

@@ -146,8 +146,34 @@ fn parse_event(path: &str, item: Value) -> Result<TimelineEntry, ScenarioError> 
                 r.at_s,
                 TimelineEvent::Cin7Ship {
                     order_id: r.order_id,
+                    lines: r.lines,
+                    tracking_number: r.tracking_number,
                 },
             )
+        }
+        "oro_payment" => {
+            let r: OroPaymentRaw = at_path(path, item)?;
+            let payment = Payment {
+                order_id: r.order_id,
+                amount: r.amount,
+                reference: r.reference,
+                method: r.method,
+            };
+            (r.at_s, TimelineEvent::OroPayment(payment))
+        }
+        "cin7_payment" => {
+            let r: Cin7PaymentRaw = at_path(path, item)?;
+            let payment = Payment {
+                order_id: r.order_id,
+                amount: r.amount,
+                reference: r.reference,
+                method: None,
+            };
+            (r.at_s, TimelineEvent::Cin7Payment(payment))
+        }
+        "cin7_product" => {
+            let r: Cin7ProductRaw = at_path(path, item)?;
+            (r.at_s, TimelineEvent::Cin7Product { product: r.product })
         }
         "outage" => {
             let r: OutageRaw = at_path(path, item)?;

@@ -4,6 +4,7 @@ use super::*;
 use crate::scenario::TimelineEvent;
 
 const WHOLESALE_DAY: &str = include_str!("../../../../../shared/scenarios/wholesale-day.json");
+const FINANCE_DAY: &str = include_str!("../../../../../shared/scenarios/finance-day.json");
 
 fn with_timeline_event(event: &str) -> String {
     format!(
@@ -23,6 +24,50 @@ fn the_public_wholesale_day_scenario_parses() {
         .timeline
         .iter()
         .any(|e| matches!(e.event, TimelineEvent::ConcordCrash)));
+}
+
+#[test]
+fn the_public_finance_day_scenario_parses_with_all_of_section_4() {
+    use crate::scenario::InvoiceOn;
+    let s = parse_scenario(FINANCE_DAY).unwrap();
+    assert_eq!(s.settings.tax_rule_map[0].customer_tax_code, "DOMESTIC");
+    assert_eq!(s.settings.shipping_tax_code.as_deref(), Some("SHIPPING"));
+    assert_eq!(s.settings.discount_charge.as_deref(), Some("Discount"));
+    let postings = s.settings.postings.as_ref().unwrap();
+    assert_eq!(postings.invoice_on, InvoiceOn::Authorise);
+    assert_eq!(postings.payment_account.as_deref(), Some("1200"));
+    assert!(s.cin7.tax_rules.iter().any(|t| !t.active));
+    assert_eq!(s.oro.customers[0].tax_code.as_deref(), Some("DOMESTIC"));
+    assert!(s.oro.products.iter().all(|p| p.tax_code.is_some()));
+    let has = |f: fn(&TimelineEvent) -> bool| s.timeline.iter().any(|e| f(&e.event));
+    assert!(has(
+        |e| matches!(e, TimelineEvent::OroOrder { order } if !order.discounts.is_empty())
+    ));
+    assert!(has(
+        |e| matches!(e, TimelineEvent::OroPayment(p) if p.method.is_some())
+    ));
+    assert!(has(|e| matches!(e, TimelineEvent::Cin7Payment(_))));
+    assert!(has(|e| matches!(e, TimelineEvent::Cin7Product { .. })));
+    assert!(has(
+        |e| matches!(e, TimelineEvent::Cin7Ship { lines, tracking_number: Some(_), .. } if !lines.is_empty())
+    ));
+}
+
+#[test]
+fn a_payment_for_an_order_the_scenario_does_not_have_is_refused() {
+    let payment =
+        r#"{"at_s":5,"event":"oro_payment","order_id":99,"amount":"1.00","reference":"R"}"#;
+    let err = parse_scenario(&with_timeline_event(payment)).unwrap_err();
+    assert_eq!(err.path, "timeline[1].order_id");
+}
+
+#[test]
+fn a_negative_discount_is_refused_with_its_path() {
+    let order = r#"{"at_s":5,"event":"oro_order","order":{"id":7,"identifier":"W-7","customer":1,
+        "lines":[{"sku":"A","unit":"each","quantity":"1","price":"1.00"}],
+        "discounts":[{"description":"x","amount":"-1.00"}]}}"#;
+    let err = parse_scenario(&with_timeline_event(order)).unwrap_err();
+    assert_eq!(err.path, "timeline[1].order.discounts[0].amount");
 }
 
 #[test]

@@ -4,7 +4,7 @@ use crate::decimal::string_only;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Deserializer, Serialize};
 
-use super::model::{Order, OroCustomer};
+use super::model::{Cin7Product, Order, OroCustomer};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct TimelineEntry {
@@ -38,14 +38,43 @@ pub enum TimelineEvent {
         name: String,
         on_credit_hold: Option<bool>,
     },
+    /// A full shipment (`lines` empty: all not shipped yet) or a partial one (spec 4.4).
     Cin7Ship {
         order_id: i64,
+        lines: Vec<ShipLine>,
+        tracking_number: Option<String>,
+    },
+    /// A payment captured in Oro (spec 4.3).
+    OroPayment(Payment),
+    /// A payment finance records by hand in Cin7.
+    Cin7Payment(Payment),
+    /// A product created in Cin7 mid-run (spec 4.5).
+    Cin7Product {
+        product: Cin7Product,
     },
     Outage {
         system: System,
         duration_s: f64,
     },
     ConcordCrash,
+}
+
+/// Base units of one Cin7 SKU in a partial shipment.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ShipLine {
+    pub sku: String,
+    #[serde(deserialize_with = "string_only")]
+    pub quantity: Decimal,
+}
+
+/// A payment against an Oro order; `method` is known only for Oro captures.
+#[derive(Debug, Clone, Serialize)]
+pub struct Payment {
+    pub order_id: i64,
+    pub amount: Decimal,
+    pub reference: String,
+    pub method: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -149,6 +178,45 @@ pub(super) struct ShipRaw {
     #[allow(dead_code)]
     pub event: String,
     pub order_id: i64,
+    #[serde(default)]
+    pub lines: Vec<ShipLine>,
+    #[serde(default)]
+    pub tracking_number: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct OroPaymentRaw {
+    pub at_s: f64,
+    #[allow(dead_code)]
+    pub event: String,
+    pub order_id: i64,
+    #[serde(deserialize_with = "string_only")]
+    pub amount: Decimal,
+    pub reference: String,
+    #[serde(default)]
+    pub method: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct Cin7PaymentRaw {
+    pub at_s: f64,
+    #[allow(dead_code)]
+    pub event: String,
+    pub order_id: i64,
+    #[serde(deserialize_with = "string_only")]
+    pub amount: Decimal,
+    pub reference: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct Cin7ProductRaw {
+    pub at_s: f64,
+    #[allow(dead_code)]
+    pub event: String,
+    pub product: Cin7Product,
 }
 
 #[derive(Deserialize)]

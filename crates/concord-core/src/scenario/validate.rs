@@ -28,6 +28,7 @@ pub(super) fn validate(s: &Scenario) -> Check {
         }
     }
     validate_rates(s)?;
+    validate_postings(s)?;
     validate_cin7(s)?;
     let customers = validate_oro(s)?;
     let mut order_ids = HashSet::new();
@@ -71,6 +72,24 @@ fn validate_rates(s: &Scenario) -> Check {
     }
     if s.cin7.rate_limit.calls_per_minute == 0 {
         return fail("cin7.rate_limit.calls_per_minute", "must be at least 1");
+    }
+    Ok(())
+}
+
+fn validate_postings(s: &Scenario) -> Check {
+    let Some(p) = &s.settings.postings else {
+        return Ok(());
+    };
+    for (path, seconds) in [
+        ("settings.postings.batch_every_s", p.batch_every_s),
+        ("settings.postings.max_lag_s", p.max_lag_s),
+    ] {
+        if !(seconds.is_finite() && seconds > 0.0) {
+            return fail(
+                path,
+                format!("{seconds} is not a positive number of seconds"),
+            );
+        }
     }
     Ok(())
 }
@@ -214,10 +233,24 @@ fn validate_order(
             return fail(format!("{path}.lines[{i}].price"), "must not be negative");
         }
     }
+    for (i, d) in o.discounts.iter().enumerate() {
+        if d.amount < rust_decimal::Decimal::ZERO {
+            return fail(
+                format!("{path}.discounts[{i}].amount"),
+                "must not be negative",
+            );
+        }
+    }
     Ok(())
 }
 
 fn validate_timeline(s: &Scenario, mut customers: HashSet<i64>, mut orders: HashSet<i64>) -> Check {
+    // Payments and shipments may name any order of the scenario, wherever it sits in the file.
+    let mut all_orders = orders.clone();
+    all_orders.extend(s.timeline.iter().filter_map(|e| match &e.event {
+        TimelineEvent::OroOrder { order } => Some(order.id),
+        _ => None,
+    }));
     for (i, entry) in s.timeline.iter().enumerate() {
         let path = format!("timeline[{i}]");
         if !(entry.at_s.is_finite() && entry.at_s >= 0.0) {
@@ -240,6 +273,33 @@ fn validate_timeline(s: &Scenario, mut customers: HashSet<i64>, mut orders: Hash
                     }
                 }
                 customers.insert(customer.id);
+            }
+            TimelineEvent::OroPayment(p) | TimelineEvent::Cin7Payment(p) => {
+                if !all_orders.contains(&p.order_id) {
+                    return fail(
+                        format!("{path}.order_id"),
+                        format!("{} is not an Oro order of this scenario", p.order_id),
+                    );
+                }
+                if p.amount <= rust_decimal::Decimal::ZERO {
+                    return fail(format!("{path}.amount"), "must be positive");
+                }
+            }
+            TimelineEvent::Cin7Ship {
+                order_id, lines, ..
+            } => {
+                if !all_orders.contains(order_id) {
+                    return fail(
+                        format!("{path}.order_id"),
+                        format!("{order_id} is not an Oro order of this scenario"),
+                    );
+                }
+                if let Some(i) = lines
+                    .iter()
+                    .position(|l| l.quantity <= rust_decimal::Decimal::ZERO)
+                {
+                    return fail(format!("{path}.lines[{i}].quantity"), "must be positive");
+                }
             }
             TimelineEvent::Outage { duration_s, .. }
                 if !(duration_s.is_finite() && *duration_s > 0.0) =>

@@ -175,6 +175,25 @@ impl Cin7Emulator {
         webhooks::emit_stock(&mut state, now, changed);
     }
 
+    /// Timeline `cin7_product`: a product is created (a pack names its base by SKU), as if by hand
+    /// in Cin7; a SKU that exists already is left as it is.
+    pub fn add_product(&self, p: &concord_core::scenario::Cin7Product) {
+        let now = self.inner.now_s();
+        let mut state = self.inner.lock();
+        if state.product_by_sku(&p.sku).is_some() {
+            tracing::warn!(sku = %p.sku, "Product creation for an existing SKU ignored.");
+            return;
+        }
+        let mut product = super::seed::product(&state, p);
+        product.modified_s = now;
+        if let Some(pack) = &p.pack_of {
+            product.bom = state
+                .product_by_sku(&pack.sku)
+                .map(|b| (b.id, pack.quantity));
+        }
+        state.add_product(product);
+    }
+
     /// Timeline `outage`: 503 to everything for `duration_s` scenario seconds.
     pub fn outage(&self, duration_s: f64) {
         self.inner.outage.begin(&self.inner.clock, duration_s);

@@ -24,6 +24,7 @@ pub(crate) fn build(scenario: &Scenario) -> State {
                 id: Uuid::new_v4(),
                 name: t.name.clone(),
                 percent: t.percent,
+                active: t.active,
             })
             .collect(),
         payment_terms: seed.payment_terms.iter().map(named).collect(),
@@ -90,7 +91,7 @@ pub(crate) fn build(scenario: &Scenario) -> State {
     state
 }
 
-fn product(state: &State, p: &Cin7Product) -> Product {
+pub(crate) fn product(state: &State, p: &Cin7Product) -> Product {
     let mut tiers = [Decimal::ZERO; 10];
     for (name, price) in &p.price_tiers {
         if let Some(i) = state.tier_index(name) {

@@ -43,6 +43,8 @@ pub(crate) struct TaxRuleRec {
     pub id: Uuid,
     pub name: String,
     pub percent: Decimal,
+    /// Cin7 refuses lines and charges that name an inactive rule.
+    pub active: bool,
 }
 
 #[derive(Debug, Clone)]

@@ -48,7 +48,7 @@ pub(super) fn tax_rules(inner: &Inner, params: &Params) -> Value {
     let state = inner.lock();
     let rows = state.tax_rules.iter().map(|t| {
         json!({
-            "ID": t.id, "Name": t.name, "Account": "2200", "IsActive": true, "TaxInclusive": false,
+            "ID": t.id, "Name": t.name, "Account": "2200", "IsActive": t.active, "TaxInclusive": false,
             "TaxPercent": money(t.percent), "IsTaxForSale": true, "IsTaxForPurchase": true,
             // Component percent and order are strings in Cin7's own samples.
             "Components": [{"ID": t.id, "Name": t.name, "Percent": format!("{:.10}", t.percent),
