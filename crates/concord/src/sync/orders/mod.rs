@@ -1,6 +1,7 @@
 //! Orders (Oro → Cin7): intake by webhook and polling, validation, mapping, and exactly-once
 //! submission of one Cin7 sale per Oro order.
 
+pub mod discounts;
 pub mod handler;
 pub mod intake;
 pub mod mapping;
