@@ -14,6 +14,7 @@
 //! - [`demo`]: runs a scenario against the in-process emulators and writes the state dump.
 //! - [`web`]: the dashboard, JSON API and metrics endpoint.
 //! - [`cli`]: the `concord` command line.
+//! - [`shutdown`]: the one shutdown signal (SIGINT or SIGTERM) of `concord run`.
 //! - [`scenario_gen`]: `concord scenario generate`, seeded wholesale scenarios.
 //! - [`bench`]: `concord bench`, runs a scenario and measures calls, throughput, latency, CPU and memory.
 
@@ -29,6 +30,7 @@ pub mod engine;
 pub mod inbox;
 pub mod reconcile;
 pub mod scenario_gen;
+pub mod shutdown;
 pub mod sync;
 pub mod telemetry;
 pub mod web;

@@ -219,8 +219,8 @@ pub async fn run(path: PathBuf) -> anyhow::Result<ExitCode> {
         budget,
     ));
     let engine = crate::engine::start(ctx, 4);
-    tracing::info!(%listen, "Concord is running; Ctrl-C stops it.");
-    tokio::signal::ctrl_c().await?;
+    tracing::info!(%listen, "Concord is running; Ctrl-C or SIGTERM stops it.");
+    crate::shutdown::signalled().await?;
     engine.stop().await;
     alerts.abort();
     server.abort();
