@@ -141,7 +141,13 @@ impl Cin7Emulator {
             .iter_mut()
             .find(|c| super::wire::same(&c.name, name))
         else {
-            tracing::warn!(name, "Update of an unknown Cin7 customer ignored.");
+            if let Some(hold) = on_credit_hold {
+                tracing::info!(
+                    name,
+                    "Credit-hold change kept until the customer is created."
+                );
+                state.pending_holds.push((name.to_owned(), hold));
+            }
             return;
         };
         if let Some(hold) = on_credit_hold {

@@ -30,6 +30,9 @@ pub(crate) struct State {
     /// Deliveries taken off the queue and being sent right now: counted as pending so a run is
     /// not declared idle between taking a delivery and requeueing it after a failure.
     pub in_flight: usize,
+    /// Credit-hold changes finance made to customers that did not exist yet, by name: applied the
+    /// moment the customer is created (finance acts once the account appears; spec §2).
+    pub pending_holds: Vec<(String, bool)>,
 }
 
 #[derive(Debug, Clone)]

@@ -78,9 +78,26 @@ pub(super) fn create(inner: &Inner, body: &Value) -> Reply {
     apply(&state, &mut customer, body)?;
     let id = customer.id;
     let view = views::customer(&inner.clock, &customer);
+    // The answer shows the customer as created; finance's waiting change lands right after it.
+    if let Some(hold) = take_pending_hold(&mut state, &customer.name) {
+        customer.on_credit_hold = hold;
+    }
     state.customers.push(customer);
     webhooks::emit_customer(&mut state, &inner.clock, now, id);
     Ok(json!({"Total": 1, "Page": 1, "CustomerList": [view]}))
+}
+
+/// The last credit-hold change made before a customer of this name existed, if any.
+fn take_pending_hold(state: &mut State, name: &str) -> Option<bool> {
+    let mut last = None;
+    state.pending_holds.retain(|(pending, hold)| {
+        let matches = same(pending, name);
+        if matches {
+            last = Some(*hold);
+        }
+        !matches
+    });
+    last
 }
 
 pub(super) fn update(inner: &Inner, body: &Value) -> Reply {

@@ -211,6 +211,25 @@ async fn customers_resolve_payment_terms_by_name_and_filter_by_name_prefix() {
 }
 
 #[tokio::test]
+async fn a_credit_hold_change_made_before_the_customer_exists_applies_once_it_is_created() {
+    let h = Harness::default().await;
+    h.emu.customer_update("Newco Ltd", Some(false));
+    let (status, created) = h
+        .post("/customer", json!({"Name": "Newco Ltd", "Currency": "GBP", "PaymentTerm": "Proforma", "IsOnCreditHold": true}))
+        .await;
+    assert_eq!(status, 200, "{created}");
+    // The answer shows the customer as created; finance's change lands right after it.
+    assert_eq!(created["CustomerList"][0]["IsOnCreditHold"], true);
+    let (_, found) = h.get("/customer?Name=newco").await;
+    assert_eq!(found["CustomerList"][0]["IsOnCreditHold"], false);
+    // Applied once: a later customer of another name is untouched.
+    let (_, other) = h
+        .post("/customer", json!({"Name": "Othco Ltd", "Currency": "GBP", "PaymentTerm": "Proforma", "IsOnCreditHold": true}))
+        .await;
+    assert_eq!(other["CustomerList"][0]["IsOnCreditHold"], true);
+}
+
+#[tokio::test]
 async fn the_state_endpoint_answers_the_dump_without_auth_and_is_not_logged() {
     let h = Harness::default().await;
     h.get("/me").await;
