@@ -81,7 +81,7 @@ pub fn generate(opts: &GenerateOptions) -> Value {
             duration_s / 3600.0, people.customers.len(), people.groups, if opts.faults { ", with faults" } else { "" }),
         "clock": { "start": "2026-11-02T08:00:00Z", "speed": speed },
         "run_until_s": run_until(end_s, orders),
-        "expect": expect(&plan, orders, opts.faults),
+        "expect": expect(&plan, orders, duration_s, opts.faults),
         "settings": settings(),
         "cin7": cin7(&cat, &people, &stock, opts.faults),
         "oro": oro(&cat, &people, &stock, &plan, opts.faults),
@@ -110,17 +110,36 @@ fn default_speed(end_s: f64) -> f64 {
     ((raw / 10.0).ceil() * 10.0).max(10.0)
 }
 
-fn expect(plan: &timeline::Plan, orders: usize, faults: bool) -> Value {
+fn expect(plan: &timeline::Plan, orders: usize, duration_s: f64, faults: bool) -> Value {
     let should_sync = plan.expected_synced;
     let min = (should_sync as f64 * 0.95).floor() as usize;
     let per_order = if faults { 3.0 } else { 2.5 };
-    let latency = if orders > 1000 { 1800 } else { 900 };
     json!({
         "max_oversold_units": "0",
         "max_cin7_calls_per_order": per_order,
         "min_orders_synced": min,
-        "max_order_latency_s": latency,
+        "max_order_latency_s": order_latency_bound(orders, duration_s, per_order),
     })
+}
+
+/// Cin7 calls a minute left for orders once stock syncs and reconciliation take their share of
+/// the default budget (55 of Cin7's 60).
+const ORDER_CALLS_PER_MINUTE: f64 = 50.0;
+
+/// The p95 order latency a healthy Concord can promise: the SLA when orders arrive slower than the
+/// budget can carry them, plus the queue the budget cannot avoid when they arrive faster. Arriving
+/// evenly at `arrival` orders a second against a `capacity` below it, an order placed at `t` waits
+/// `t × (arrival ÷ capacity − 1)`; the 95th percentile is the order placed at 0.95 of the span.
+pub fn order_latency_bound(orders: usize, duration_s: f64, calls_per_order: f64) -> f64 {
+    let sla = if orders > 1000 { 1800.0 } else { 900.0 };
+    if !(duration_s > 0.0 && calls_per_order > 0.0) {
+        return sla;
+    }
+    let capacity = ORDER_CALLS_PER_MINUTE / 60.0 / calls_per_order;
+    let arrival = orders as f64 / duration_s;
+    let queueing = (0.95 * duration_s * (arrival / capacity - 1.0)).max(0.0);
+    // A quarter more than the ideal queue: retries, lookups and customers take budget too.
+    ((sla + 1.25 * queueing) / 60.0).ceil() * 60.0
 }
 
 fn settings() -> Value {

@@ -248,3 +248,23 @@ fn a_week_spreads_over_five_days_and_plays_in_minutes() {
     let wall = last / s["clock"]["speed"].as_f64().unwrap();
     assert!((120.0..=240.0).contains(&wall), "{wall} s of wall time");
 }
+
+#[test]
+fn the_latency_expected_follows_what_the_budget_can_carry() {
+    use super::order_latency_bound;
+    // (orders, hours, calls per order) → p95 bound in seconds
+    let cases = [
+        (40, 3.5, 2.5, 900.0),
+        (1200, 1.0, 2.5, 1800.0),
+        // 2,000 an hour against 1,200 an hour of budget: the queue grows for the whole hour.
+        (2000, 1.0, 2.5, 4680.0),
+    ];
+    for (orders, hours, calls, want) in cases {
+        assert_eq!(
+            order_latency_bound(orders, hours * 3600.0, calls),
+            want,
+            "{orders} orders in {hours} h"
+        );
+    }
+    assert!(order_latency_bound(2000, 3600.0, 3.0) > order_latency_bound(2000, 3600.0, 2.5));
+}
