@@ -3,7 +3,7 @@
 //! move in scenario time.
 
 use chrono::{DateTime, Duration as ChronoDuration, Utc};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 use tokio::time::Instant;
 
@@ -16,7 +16,8 @@ enum Inner {
         origin: Instant,
     },
     Scaled {
-        origin: Instant,
+        /// Unset while the clock is held at its start (see [`Clock::scaled_held`]).
+        origin: OnceLock<Instant>,
         start: DateTime<Utc>,
         speed: f64,
         offset_s: f64,
@@ -38,17 +39,37 @@ impl Clock {
 
     /// A scenario clock already `elapsed_s` scenario seconds in: how a second process joins a run.
     pub fn scaled_from(start: DateTime<Utc>, speed: f64, elapsed_s: f64) -> Self {
+        let clock = Self::held_at(start, speed, elapsed_s);
+        clock.release();
+        clock
+    }
+
+    /// A scenario clock that reads `start` and stands still until [`Clock::release`]: a run loads
+    /// its emulators and starts its engine first, so the scenario's first seconds measure Concord,
+    /// not the time it took to load a large scenario.
+    pub fn scaled_held(start: DateTime<Utc>, speed: f64) -> Self {
+        Self::held_at(start, speed, 0.0)
+    }
+
+    fn held_at(start: DateTime<Utc>, speed: f64, elapsed_s: f64) -> Self {
         let speed = if speed.is_finite() && speed > 0.0 {
             speed
         } else {
             1.0
         };
         Clock(Arc::new(Inner::Scaled {
-            origin: Instant::now(),
+            origin: OnceLock::new(),
             start,
             speed,
             offset_s: elapsed_s,
         }))
+    }
+
+    /// Lets a held clock run from now; a clock that runs already is left as it is.
+    pub fn release(&self) {
+        if let Inner::Scaled { origin, .. } = &*self.0 {
+            origin.get_or_init(Instant::now);
+        }
     }
 
     pub fn speed(&self) -> f64 {
@@ -67,7 +88,12 @@ impl Clock {
                 speed,
                 offset_s,
                 ..
-            } => offset_s + origin.elapsed().as_secs_f64() * speed,
+            } => {
+                offset_s
+                    + origin
+                        .get()
+                        .map_or(0.0, |o| o.elapsed().as_secs_f64() * speed)
+            }
         }
     }
 
@@ -146,6 +172,21 @@ mod tests {
         let clock = Clock::scaled("2026-11-02T08:00:00Z".parse().unwrap(), 60.0);
         clock.sleep_until_elapsed(300.0).await;
         assert!(clock.elapsed_s() >= 300.0 && clock.elapsed_s() < 301.0);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_held_clock_stands_at_its_start_until_released() {
+        let clock = Clock::scaled_held("2026-11-02T08:00:00Z".parse().unwrap(), 10.0);
+        tokio::time::advance(Duration::from_secs(50)).await;
+        assert_eq!(clock.elapsed_s(), 0.0);
+        clock.release();
+        tokio::time::advance(Duration::from_secs(1)).await;
+        assert!((clock.elapsed_s() - 10.0).abs() < 0.01);
+        clock.release();
+        assert!(
+            (clock.elapsed_s() - 10.0).abs() < 0.01,
+            "a second release changes nothing"
+        );
     }
 
     #[tokio::test(start_paused = true)]

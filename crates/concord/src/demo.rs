@@ -42,7 +42,9 @@ pub struct DemoOptions {
 /// Runs a scenario to idle (or `run_until_s`) and returns what happened.
 pub async fn run(opts: DemoOptions) -> anyhow::Result<Summary> {
     let scenario = opts.scenario;
-    let clock = Clock::scaled(
+    // Held until the emulators are loaded and the engine is up: a large scenario's load must not
+    // run on the scenario clock, or a scale run measures its test equipment instead of Concord.
+    let clock = Clock::scaled_held(
         scenario.clock.start,
         opts.speed.unwrap_or(scenario.clock.speed),
     );
@@ -70,6 +72,7 @@ pub async fn run(opts: DemoOptions) -> anyhow::Result<Summary> {
     kick_off(&ctx).await;
     let mut engine = engine::start(ctx.clone(), opts.workers);
     let (crash_tx, mut crashes) = tokio::sync::mpsc::unbounded_channel();
+    clock.release();
     emulators.play_timeline(&scenario, crash_tx);
     let mut idle = idle::IdleWatch::new(scenario.run_until_s);
     let progress = progress::Progress::start();

@@ -81,15 +81,17 @@ pub async fn emulate(
     speed: Option<f64>,
 ) -> anyhow::Result<ExitCode> {
     let scenario = load_scenario(&scenario)?;
-    let clock = Clock::scaled(scenario.clock.start, speed.unwrap_or(scenario.clock.speed));
+    // Held while the emulators load the scenario, so a large one does not start its clock late.
+    let clock = Clock::scaled_held(scenario.clock.start, speed.unwrap_or(scenario.clock.speed));
     let cin7_addr = if listen.port() == 0 {
         listen
     } else {
         SocketAddr::new(listen.ip(), listen.port() + 1)
     };
-    let mut emulators = Emulators::start(&scenario, clock, listen, cin7_addr)
+    let mut emulators = Emulators::start(&scenario, clock.clone(), listen, cin7_addr)
         .await
         .context("Failed to start the emulators")?;
+    clock.release();
     let mut connection = emulators.connection();
     connection["clock"] = serde_json::json!({ "start": scenario.clock.start, "speed": speed.unwrap_or(scenario.clock.speed) });
     println!("{connection}");
