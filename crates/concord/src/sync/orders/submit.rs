@@ -252,13 +252,17 @@ pub async fn cancel(ctx: &Context, rec: &mut OrderRecord) -> Result<(), FlowErro
             .await?;
         }
         Err(Cin7Error::Permanent { message, .. }) => {
+            // The shipping status says whether anything left the warehouse; the sale status
+            // alone does not (a partly shipped sale reads `SHIPPING`).
             let sale = ctx
                 .cin7
-                .sale(&sale_id, Priority::Orders, Some(&subject))
+                .sale_shipments(&sale_id, Priority::Orders, Some(&subject))
                 .await?;
+            let shipped =
+                is_shipped(&sale.status) || sale.shipping_status.as_deref().is_some_and(is_shipped);
             if sale.status == "VOIDED" {
                 rec.state = OrderState::Voided;
-            } else if is_shipped(&sale.status) {
+            } else if shipped {
                 rec.state = OrderState::CancelledAfterShipment;
                 let explanation = format!("Oro order {} was cancelled after Cin7 shipped its sale (status {}); Cin7 refused the void: {message}", rec.order_id, sale.status);
                 exceptions::raise(
