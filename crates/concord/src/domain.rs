@@ -231,4 +231,7 @@ pub struct Tracking {
 pub struct ShipmentPrompt {
     pub id: String,
     pub order_number: Option<String>,
+    /// `SaleID` was sent (`Sale/ShipmentTrackingNumberChanged`), not the ambiguous `SaleTaskID`.
+    #[serde(default)]
+    pub names_sale: bool,
 }

@@ -181,15 +181,17 @@ async fn cin7_webhook(
 
 /// One read of the sale per shipment: Cin7 sends `ShipmentAuthorised` and
 /// `ShipmentTrackingNumberChanged` together, and both name the sale in a simple sale, so the job
-/// is keyed by the id and the minute and starts a few seconds late for the pair to meet.
+/// is keyed by the id and the minute. A `SaleTaskID` may name a task instead (advanced sales): its
+/// job waits longer, so the sale's own read lands first and the search finds nothing left to do.
 async fn enqueue_shipment(ctx: &Context, prompt: &crate::domain::ShipmentPrompt) {
     let minute = (ctx.clock.elapsed_s() / 60.0).floor();
+    let delay_s = if prompt.names_sale { 5.0 } else { 30.0 };
     let job = concord_store::NewJob {
         kind: SHIPMENT_SYNC.to_owned(),
         payload: serde_json::to_value(prompt).unwrap_or_default(),
         idempotency_key: format!("shipment.sync:{}:{minute}", prompt.id),
         priority: 7,
-        run_at: Some(ctx.clock.at(ctx.clock.elapsed_s() + 5.0)),
+        run_at: Some(ctx.clock.at(ctx.clock.elapsed_s() + delay_s)),
         retry: concord_core::retry::RetryPolicy::DEFAULT,
     };
     if let Err(e) = ctx.store.enqueue(job).await {

@@ -82,6 +82,7 @@ fn shipments(s: SaleWire) -> SaleShipments {
 /// A shipment webhook body: the sale (or task) id and the order number, whichever it carries.
 pub fn parse_shipment_webhook(body: &[u8]) -> Result<ShipmentPrompt, String> {
     let w: PromptWire = serde_json::from_slice(body).map_err(|e| e.to_string())?;
+    let names_sale = w.sale_id.as_deref().is_some_and(|i| !i.trim().is_empty());
     let id = w
         .sale_id
         .or(w.sale_task_id)
@@ -93,7 +94,11 @@ pub fn parse_shipment_webhook(body: &[u8]) -> Result<ShipmentPrompt, String> {
         .or(w.sale_order_number)
         .map(|n| n.trim().to_owned())
         .filter(|n| !n.is_empty());
-    Ok(ShipmentPrompt { id, order_number })
+    Ok(ShipmentPrompt {
+        id,
+        order_number,
+        names_sale,
+    })
 }
 
 impl Cin7Client {
@@ -153,7 +158,8 @@ mod tests {
             authorised,
             Ok(ShipmentPrompt {
                 id: "91ee7b1d-bd35-4e43-b98a-db86be777624".into(),
-                order_number: Some("SO-00044".into())
+                order_number: Some("SO-00044".into()),
+                names_sale: false,
             })
         );
         let tracking = parse_shipment_webhook(&fixture(
@@ -163,7 +169,8 @@ mod tests {
             tracking,
             Ok(ShipmentPrompt {
                 id: "cb4a73ef-1682-46f5-a8c7-27accf6d3a7c".into(),
-                order_number: Some("SO-00001".into())
+                order_number: Some("SO-00001".into()),
+                names_sale: true,
             })
         );
         assert!(parse_shipment_webhook(br#"{"EventType":"Sale/ShipmentAuthorised"}"#).is_err());
