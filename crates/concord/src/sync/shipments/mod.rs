@@ -9,6 +9,7 @@
 pub mod progress;
 
 use crate::connectors::budget::Priority;
+use crate::connectors::cin7::Cin7Error;
 use crate::domain::{SaleShipments, SaleSummary, ShipmentPrompt};
 use crate::sync::context::{Context, FlowError};
 use crate::sync::orders::record;
@@ -104,34 +105,40 @@ pub fn needs_sync(rec: Option<&ShipmentRecord>, row: &SaleSummary) -> bool {
         || progress::lists_unknown_number(row.tracking_numbers.as_deref(), &rec.tracking_numbers)
 }
 
-/// Reads the sale and applies it, when its `ExternalID` is an Oro order id.
-async fn read_and_apply(ctx: &Context, sale_id: &str, order_id: i64) -> Result<(), FlowError> {
-    let subject = format!("order:{order_id}");
-    let sale = ctx
-        .cin7
-        .sale_shipments(sale_id, Priority::Orders, Some(&subject))
-        .await?;
-    apply(ctx, order_id, &sale).await
+/// The Oro order a sale belongs to: its `ExternalID`, when Concord knows that order (a sale made
+/// in Cin7 by hand may carry anything there).
+async fn order_of(ctx: &Context, external_id: Option<&str>) -> Result<Option<i64>, FlowError> {
+    let Some(order_id) = external_id.and_then(|e| e.trim().parse::<i64>().ok()) else {
+        return Ok(None);
+    };
+    let known = record::load(&ctx.store, order_id).await?.is_some();
+    Ok(known.then_some(order_id))
 }
 
-fn order_id_of(row: &SaleSummary) -> Option<i64> {
-    row.external_id.as_deref()?.trim().parse().ok()
-}
-
-/// The `shipment.sync` job: a shipment webhook names a sale Concord created (one read), or a
-/// fulfilment task of an advanced sale, which the order number finds (one search, and a read
-/// only if the sale's row shows something Oro lacks).
+/// The `shipment.sync` job. The id a webhook names is read as a sale first (one call: a simple
+/// sale's task id is its sale id); when Cin7 knows no sale by it, it was a fulfilment task of an
+/// advanced sale, and the order number finds the sale (one search, and a read only if the sale's
+/// row shows something Oro lacks). No lookup over every order Concord ever saw.
 pub async fn sync_prompt(ctx: &Context, prompt: &ShipmentPrompt) -> Result<(), FlowError> {
-    let known = record::all(&ctx.store).await?.into_iter().find(|r| {
-        r.sale_id
-            .as_deref()
-            .is_some_and(|s| s.eq_ignore_ascii_case(&prompt.id))
-    });
-    if let Some(rec) = known {
-        return read_and_apply(ctx, &prompt.id, rec.order_id).await;
+    match ctx
+        .cin7
+        .sale_shipments(&prompt.id, Priority::Orders, None)
+        .await
+    {
+        Ok(sale) => match order_of(ctx, sale.external_id.as_deref()).await? {
+            Some(order_id) => apply(ctx, order_id, &sale).await,
+            None => Ok(()),
+        },
+        Err(Cin7Error::Permanent { .. }) if !prompt.names_sale => {
+            by_order_number(ctx, prompt).await
+        }
+        Err(e) => Err(e.into()),
     }
+}
+
+async fn by_order_number(ctx: &Context, prompt: &ShipmentPrompt) -> Result<(), FlowError> {
     let Some(number) = &prompt.order_number else {
-        tracing::info!(id = %prompt.id, "A Cin7 shipment webhook names no known sale and no order number.");
+        tracing::info!(id = %prompt.id, "A Cin7 shipment webhook names no sale and no order number.");
         return Ok(());
     };
     let Some(row) = ctx
@@ -142,12 +149,16 @@ pub async fn sync_prompt(ctx: &Context, prompt: &ShipmentPrompt) -> Result<(), F
         tracing::info!(%number, "A Cin7 shipment webhook names an order number no sale has.");
         return Ok(());
     };
-    let Some(order_id) = order_id_of(&row) else {
+    let Some(order_id) = order_of(ctx, row.external_id.as_deref()).await? else {
         return Ok(());
     };
-    let rec = load(&ctx.store, order_id).await?;
-    if needs_sync(rec.as_ref(), &row) {
-        read_and_apply(ctx, &row.id, order_id).await?;
+    if needs_sync(load(&ctx.store, order_id).await?.as_ref(), &row) {
+        let subject = format!("order:{order_id}");
+        let sale = ctx
+            .cin7
+            .sale_shipments(&row.id, Priority::Orders, Some(&subject))
+            .await?;
+        apply(ctx, order_id, &sale).await?;
     }
     Ok(())
 }
