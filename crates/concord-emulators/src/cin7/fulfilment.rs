@@ -33,6 +33,8 @@ pub(crate) struct TaskLine {
     /// In the SKU's own unit (packs for a pack SKU).
     pub quantity: Decimal,
     pub box_name: String,
+    /// Its box has shipped: the units have left the warehouse.
+    pub shipped: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -57,10 +59,20 @@ type BySku = BTreeMap<String, Decimal>;
 
 impl Fulfilment {
     fn shipped(&self) -> bool {
-        matches!(
-            self.ship_status.as_str(),
-            "AUTHORISED" | "PARTIALLY AUTHORISED"
-        )
+        self.lines.iter().any(|l| l.shipped)
+    }
+
+    /// A new task with every stage `NOT AVAILABLE`.
+    pub(crate) fn empty(task_id: Uuid, number: usize) -> Self {
+        Fulfilment {
+            task_id,
+            number: u32::try_from(number).unwrap_or(u32::MAX),
+            pick_status: "NOT AVAILABLE".to_owned(),
+            pack_status: "NOT AVAILABLE".to_owned(),
+            ship_status: "NOT AVAILABLE".to_owned(),
+            lines: Vec::new(),
+            ship_lines: Vec::new(),
+        }
     }
 }
 
@@ -76,11 +88,11 @@ impl Sale {
         out
     }
 
-    /// Quantities by SKU over the tasks `stage` selects.
-    fn done(&self, stage: impl Fn(&Fulfilment) -> bool) -> BySku {
+    /// Quantities by SKU over the task lines `select` picks out.
+    pub(crate) fn done(&self, select: impl Fn(&Fulfilment, &TaskLine) -> bool) -> BySku {
         let mut out = BySku::new();
-        for f in self.fulfilments.iter().filter(|f| stage(f)) {
-            for l in &f.lines {
+        for f in &self.fulfilments {
+            for l in f.lines.iter().filter(|l| select(f, l)) {
                 *out.entry(l.sku.to_ascii_uppercase()).or_default() += l.quantity;
             }
         }
@@ -88,7 +100,7 @@ impl Sale {
     }
 
     pub(crate) fn shipped_quantities(&self) -> BySku {
-        self.done(Fulfilment::shipped)
+        self.done(|_, l| l.shipped)
     }
 
     /// Has any unit left the warehouse?
@@ -126,8 +138,8 @@ impl Sale {
             return ["NOT AVAILABLE"; 4];
         }
         let want = self.to_fulfil();
-        let picked = self.done(|f| f.pick_status == "AUTHORISED");
-        let packed = self.done(|f| f.pack_status == "AUTHORISED");
+        let picked = self.done(|f, _| f.pick_status == "AUTHORISED");
+        let packed = self.done(|f, _| f.pack_status == "AUTHORISED");
         let shipped = self.shipped_quantities();
         let drafting =
             |status: fn(&Fulfilment) -> &str| self.fulfilments.iter().any(|f| status(f) == "DRAFT");
@@ -178,18 +190,24 @@ fn progress(want: &BySku, done: &BySku, drafting: bool) -> usize {
 /// What may still ship for each SKU, capped by what the warehouse was asked for; a shipment
 /// without lines takes all of it. Unknown SKUs and quantities beyond what is left are dropped.
 fn shippable(sale: &Sale, shipment: &Shipment) -> BySku {
+    remaining_after(sale, sale.shipped_quantities(), &shipment.lines)
+}
+
+/// What is left of the order after `done`, capped per requested line (all of it when `wanted` is
+/// empty); unknown SKUs and quantities beyond what is left are dropped.
+pub(crate) fn remaining_after(sale: &Sale, done: BySku, wanted: &[(String, Decimal)]) -> BySku {
     let mut left = sale.to_fulfil();
-    for (sku, q) in sale.shipped_quantities() {
+    for (sku, q) in done {
         if let Some(l) = left.get_mut(&sku) {
             *l = (*l - q).max(Decimal::ZERO);
         }
     }
     left.retain(|_, q| *q > Decimal::ZERO);
-    if shipment.lines.is_empty() {
+    if wanted.is_empty() {
         return left;
     }
     let mut out = BySku::new();
-    for (sku, q) in &shipment.lines {
+    for (sku, q) in wanted {
         let key = sku.to_ascii_uppercase();
         let Some(l) = left.get_mut(&key) else {
             tracing::warn!(
@@ -219,29 +237,22 @@ pub(crate) fn ship(
     if quantities.is_empty() {
         return None;
     }
-    let location = state.sales[idx].location.clone();
     let mut lines = Vec::new();
-    let mut changed = Vec::new();
     for (sku, quantity) in quantities {
         let Some(product) = state.product_by_sku(&sku).cloned() else {
             continue;
         };
-        let (base_id, factor) = product.bom.unwrap_or((product.id, Decimal::ONE));
-        let base = quantity * factor;
-        let released = release_allocation(&mut state.sales[idx], &sku, base);
-        let row = state.row_or_new(base_id, &location);
-        row.on_hand -= base;
-        row.allocated = (row.allocated - released).max(Decimal::ZERO);
-        changed.push((base_id, location.clone()));
         lines.push(TaskLine {
             product_id: product.id,
             sku: product.sku.clone(),
             name: product.name.clone(),
-            location: location.clone(),
+            location: state.sales[idx].location.clone(),
             quantity,
             box_name: "Box 1".to_owned(),
+            shipped: true,
         });
     }
+    let changed = move_out(state, idx, &lines);
     let sale = &mut state.sales[idx];
     let carrier = sale
         .extra
@@ -250,12 +261,7 @@ pub(crate) fn ship(
         .filter(|c| !c.is_empty())
         .unwrap_or("DEFAULT Carrier")
         .to_owned();
-    let task_id = if sale.fulfilments.is_empty() {
-        // A Simple Sale's one task: the samples show its id equal to the sale's.
-        sale.id
-    } else {
-        Uuid::new_v4()
-    };
+    let task_id = next_task_id(sale);
     sale.fulfilments.push(Fulfilment {
         task_id,
         number: u32::try_from(sale.fulfilments.len() + 1).unwrap_or(u32::MAX),
@@ -272,12 +278,46 @@ pub(crate) fn ship(
             is_shipped: true,
         }],
     });
-    if sale.fully_shipped() {
+    shipped_at(sale, now_s);
+    Some((task_id, changed))
+}
+
+/// A Simple Sale's one task has the sale's id (the samples show them equal); later ones are new.
+pub(crate) fn next_task_id(sale: &Sale) -> Uuid {
+    if sale.fulfilments.is_empty() {
+        sale.id
+    } else {
+        Uuid::new_v4()
+    }
+}
+
+/// Stamps the sale after a shipment: changed now, and all shipped when nothing is left.
+pub(crate) fn shipped_at(sale: &mut Sale, now_s: f64) {
+    if sale.fully_shipped() && sale.shipped_s.is_none() {
         sale.shipped_s = Some(now_s);
     }
     sale.updated_s = now_s;
+}
+
+/// The units of `lines` leave the warehouse: `OnHand` drops, and `Allocated` by what the sale had
+/// allocated of them (a pack ships as its base units).
+pub(crate) fn move_out(state: &mut State, idx: usize, lines: &[TaskLine]) -> Vec<StockKey> {
+    let location = state.sales[idx].location.clone();
+    let mut changed = Vec::new();
+    for line in lines {
+        let Some(product) = state.product(line.product_id).cloned() else {
+            continue;
+        };
+        let (base_id, factor) = product.bom.unwrap_or((product.id, Decimal::ONE));
+        let base = line.quantity * factor;
+        let released = release_allocation(&mut state.sales[idx], &line.sku, base);
+        let row = state.row_or_new(base_id, &location);
+        row.on_hand -= base;
+        row.allocated = (row.allocated - released).max(Decimal::ZERO);
+        changed.push((base_id, location.clone()));
+    }
     changed.dedup();
-    Some((task_id, changed))
+    changed
 }
 
 /// Takes `base` units of `sku`'s allocation off the sale's lines; returns how much was allocated.

@@ -1,4 +1,5 @@
-//! The webhooks a shipment fires (reference §14.4, §15): `Sale/ShipmentAuthorised` and, when it
+//! The webhooks fulfilment fires (reference §14, §15): `Sale/PickAuthorised`, `Sale/PackAuthorised`,
+//! `Sale/ShipmentAuthorised` and, when a shipment
 //! carries a tracking number, `Sale/ShipmentTrackingNumberChanged`, in the documented sample shapes
 //! (upper-case GUIDs, `dd/MM/yyyy` dates, `TrackingUrl` spelled as in the webhook, not the API).
 
@@ -25,9 +26,6 @@ pub(crate) fn emit(
     now_s: f64,
 ) {
     let sale = &state.sales[idx];
-    let Some(task) = sale.fulfilments.iter().find(|f| f.task_id == task_id) else {
-        return;
-    };
     let contact = sale.extra.get("Contact").cloned().unwrap_or(json!(""));
     let email = sale.extra.get("Email").cloned().unwrap_or(json!(""));
     let authorised = json!({
@@ -35,6 +33,22 @@ pub(crate) fn emit(
         "OrderNumber": views::order_number(sale), "CustomerName": sale.customer,
         "CustomerContactName": contact, "CustomerContactEmail": email, "EventType": SHIPMENT_AUTHORISED,
     });
+    webhooks::emit(state, now_s, SHIPMENT_AUTHORISED, authorised);
+    emit_tracking(state, clock, idx, task_id, now_s);
+}
+
+/// `Sale/ShipmentTrackingNumberChanged` for the task, when any of its ship lines has a number.
+pub(crate) fn emit_tracking(
+    state: &mut State,
+    clock: &Clock,
+    idx: usize,
+    task_id: Uuid,
+    now_s: f64,
+) {
+    let sale = &state.sales[idx];
+    let Some(task) = sale.fulfilments.iter().find(|f| f.task_id == task_id) else {
+        return;
+    };
     let shipments: Vec<_> = task
         .ship_lines
         .iter()
@@ -44,16 +58,30 @@ pub(crate) fn emit(
                         "TrackingUrl": "", "Carrier": l.carrier})
         })
         .collect();
-    let tracking = (!shipments.is_empty()).then(|| {
-        json!({
-            "SaleID": sale.id.to_string().to_uppercase(), "TaskID": task_id.to_string().to_uppercase(),
-            "SaleOrderNumber": views::order_number(sale), "SaleOrderDate": day(clock, sale.created_s),
-            "CustomerContact": contact, "CustomerEmail": email, "CustomerName": sale.customer,
-            "TaskTypeSign": 0, "Shipments": shipments, "EventType": TRACKING_CHANGED,
-        })
-    });
-    webhooks::emit(state, now_s, SHIPMENT_AUTHORISED, authorised);
-    if let Some(body) = tracking {
-        webhooks::emit(state, now_s, TRACKING_CHANGED, body);
+    if shipments.is_empty() {
+        return;
     }
+    let body = json!({
+        "SaleID": sale.id.to_string().to_uppercase(), "TaskID": task_id.to_string().to_uppercase(),
+        "SaleOrderNumber": views::order_number(sale), "SaleOrderDate": day(clock, sale.created_s),
+        "CustomerContact": sale.extra.get("Contact").cloned().unwrap_or(json!("")),
+        "CustomerEmail": sale.extra.get("Email").cloned().unwrap_or(json!("")), "CustomerName": sale.customer,
+        "TaskTypeSign": 0, "Shipments": shipments, "EventType": TRACKING_CHANGED,
+    });
+    webhooks::emit(state, now_s, TRACKING_CHANGED, body);
+}
+
+/// `Sale/PickAuthorised` / `Sale/PackAuthorised` for task `ti` of sale `idx`.
+pub(crate) fn emit_stage(state: &mut State, now_s: f64, kind: &str, idx: usize, ti: usize) {
+    let sale = &state.sales[idx];
+    let Some(task) = sale.fulfilments.get(ti) else {
+        return;
+    };
+    let body = json!({
+        "SaleID": sale.id.to_string().to_uppercase(), "SaleOrderNumber": views::order_number(sale),
+        "TaskID": task.task_id.to_string().to_uppercase(), "CustomerName": sale.customer,
+        "CustomerContactName": sale.extra.get("Contact").cloned().unwrap_or(json!("")),
+        "CustomerContactEmail": sale.extra.get("Email").cloned().unwrap_or(json!("")), "EventType": kind,
+    });
+    webhooks::emit(state, now_s, kind, body);
 }

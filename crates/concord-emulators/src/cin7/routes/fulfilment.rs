@@ -36,13 +36,24 @@ pub(super) fn stage(inner: &Inner, params: &Params, stage: &str) -> Reply {
         .ok_or_else(|| {
             ApiError::missing(format!("Fulfilment with TaskID '{id}' was not found."))
         })?;
-    let mut out = match stage {
-        "pick" => pick(&state, task),
-        "pack" => pack(&state, task),
-        _ => ship(&inner.clock, sale, task),
-    };
+    let mut out = stage_of(&state, &inner.clock, sale, task, stage);
     out["TaskID"] = json!(task.task_id);
     Ok(out)
+}
+
+/// One stage of a task as its endpoint prints it (without `TaskID`).
+pub(super) fn stage_of(
+    state: &State,
+    clock: &Clock,
+    sale: &Sale,
+    task: &Fulfilment,
+    stage: &str,
+) -> Value {
+    match stage {
+        "pick" => pick(state, task),
+        "pack" => pack(state, task),
+        _ => ship(clock, sale, task),
+    }
 }
 
 pub(crate) fn fulfilments(state: &State, clock: &Clock, sale: &Sale) -> Vec<Value> {

@@ -4,6 +4,7 @@
 mod availability;
 mod customers;
 mod fulfilment;
+mod fulfilment_write;
 mod orders;
 mod products;
 mod reference;
@@ -84,6 +85,11 @@ fn route(inner: &Inner, method: &Method, path: &str, params: &Params, body: &Val
         ("/sale/order", "GET") => orders::get(inner, params),
         ("/sale/order", "POST") => orders::post(inner, body),
         ("/sale/fulfilment", "GET") => fulfilment::list(inner, params),
+        ("/sale/fulfilment", "POST") => fulfilment_write::create(inner, body),
+        ("/sale/fulfilment/pick", "POST" | "PUT") => fulfilment_write::pick(inner, body),
+        ("/sale/fulfilment/pack", "POST" | "PUT") => fulfilment_write::pack(inner, body),
+        ("/sale/fulfilment/ship", "POST") => fulfilment_write::ship(inner, body, false),
+        ("/sale/fulfilment/ship", "PUT") => fulfilment_write::ship(inner, body, true),
         ("/sale/fulfilment/pick", "GET") => fulfilment::stage(inner, params, "pick"),
         ("/sale/fulfilment/pack", "GET") => fulfilment::stage(inner, params, "pack"),
         ("/sale/fulfilment/ship", "GET") => fulfilment::stage(inner, params, "ship"),

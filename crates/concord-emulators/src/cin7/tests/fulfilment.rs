@@ -211,3 +211,140 @@ async fn a_shipment_fires_shipment_authorised_and_tracking_number_changed() {
         "{date}"
     );
 }
+
+#[tokio::test]
+async fn a_client_picks_packs_and_ships_through_the_api_in_order() {
+    // Arrange: seeded sale 901, 10 TEE-BLK-M authorised; a simple sale's task id is its sale id.
+    let h = Harness::default().await;
+    let (_, listed) = h.get("/saleList?ExternalID=901").await;
+    let id = listed["SaleList"][0]["SaleID"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let pick = |task: &str, q: u32| {
+        json!({"TaskID": task, "Status": "AUTHORISED",
+        "Lines": [{"SKU": "TEE-BLK-M", "Location": "Main Warehouse", "Quantity": q}]})
+    };
+    let pack = |task: &str, q: u32| {
+        json!({"TaskID": task, "Status": "AUTHORISED",
+        "Lines": [{"SKU": "TEE-BLK-M", "Quantity": q, "Box": "Box 1"}]})
+    };
+    let ship = |task: &str, status: &str, tracking: &str| {
+        json!({"TaskID": task, "Status": status,
+        "Lines": [{"ShipmentDate": "2026-11-02", "Box": "Box 1", "Carrier": "DPD", "TrackingNumber": tracking, "IsShipped": true}]})
+    };
+
+    // Act and assert: each stage refuses to run before the one it follows.
+    assert_eq!(h.post("/sale/fulfilment/pack", pack(&id, 4)).await.0, 400);
+    assert_eq!(
+        h.post("/sale/fulfilment/pick", pick(&id, 11)).await.0,
+        400,
+        "more than ordered"
+    );
+    let (status, picked) = h.post("/sale/fulfilment/pick", pick(&id, 4)).await;
+    assert_eq!(
+        (status, picked["Status"].as_str()),
+        (200, Some("AUTHORISED")),
+        "{picked}"
+    );
+    assert_eq!(
+        h.post("/sale/fulfilment/pick", pick(&id, 4)).await.0,
+        400,
+        "already picked"
+    );
+    assert_eq!(
+        h.post("/sale/fulfilment/ship", ship(&id, "AUTHORISED", ""))
+            .await
+            .0,
+        400,
+        "not packed"
+    );
+    assert_eq!(
+        h.post("/sale/fulfilment/pack", pack(&id, 3)).await.0,
+        400,
+        "part of the pick"
+    );
+    assert_eq!(h.post("/sale/fulfilment/pack", pack(&id, 4)).await.0, 200);
+    let undated = json!({"TaskID": id, "Status": "AUTHORISED", "Lines": [{"Box": "Box 1"}]});
+    assert_eq!(h.post("/sale/fulfilment/ship", undated).await.0, 400);
+    let (status, shipped) = h
+        .post("/sale/fulfilment/ship", ship(&id, "AUTHORISED", ""))
+        .await;
+    assert_eq!(
+        (status, shipped["Status"].as_str()),
+        (200, Some("AUTHORISED")),
+        "{shipped}"
+    );
+    assert_eq!(
+        h.stock("TEE-BLK-M", "Main Warehouse").await,
+        (96.0, 6.0, 90.0)
+    );
+    assert_eq!(
+        h.post("/sale/fulfilment/ship", ship(&id, "AUTHORISED", ""))
+            .await
+            .0,
+        400,
+        "already shipped"
+    );
+    let mut add = ship(&id, "AUTHORISED", "DPD-9");
+    add["AddTrackingNumbers"] = json!(true);
+    assert_eq!(
+        h.call(Method::PUT, "/sale/fulfilment/ship", Some(add))
+            .await
+            .0,
+        200
+    );
+    let sale = h.get(&format!("/sale?ID={id}")).await.1;
+    assert_eq!(
+        (
+            sale["CombinedShippingStatus"].as_str(),
+            sale["CombinedTrackingNumbers"].as_str()
+        ),
+        (Some("PARTIALLY SHIPPED"), Some("DPD-9"))
+    );
+
+    // Act: a second task for the rest, picked automatically, shipped box by box.
+    let (status, tasks) = h.post("/sale/fulfilment", json!({"SaleID": id})).await;
+    assert_eq!(status, 200, "{tasks}");
+    let task = tasks["Fulfilments"][1]["TaskID"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let (status, auto) = h
+        .post(
+            "/sale/fulfilment/pick",
+            json!({"TaskID": task, "AutoPickMode": "AUTOPICK"}),
+        )
+        .await;
+    assert_eq!(
+        (status, auto["Lines"][0]["Quantity"].as_f64()),
+        (200, Some(6.0)),
+        "{auto}"
+    );
+    assert_eq!(h.post("/sale/fulfilment/pack", pack(&task, 6)).await.0, 200);
+    let (_, partial) = h
+        .post(
+            "/sale/fulfilment/ship",
+            ship(&task, "PARTIALLY AUTHORISED", "DPD-10"),
+        )
+        .await;
+
+    // Assert: its only box shipped, so the shipment is authorised and the sale has shipped.
+    assert_eq!(partial["Status"], "AUTHORISED");
+    let sale = h.get(&format!("/sale?ID={id}")).await.1;
+    assert_eq!(
+        statuses(&sale)[1..],
+        ["PICKED", "PACKED", "SHIPPED", "FULFILLED"]
+    );
+    assert_eq!(
+        (
+            sale["Type"].as_str(),
+            sale["CombinedTrackingNumbers"].as_str()
+        ),
+        (Some("Advanced Sale"), Some("DPD-9, DPD-10"))
+    );
+    assert_eq!(
+        h.stock("TEE-BLK-M", "Main Warehouse").await,
+        (90.0, 0.0, 90.0)
+    );
+}
