@@ -117,7 +117,11 @@ impl Emulators {
                         name,
                         on_credit_hold,
                     } => cin7.customer_update(name, *on_credit_hold),
-                    TimelineEvent::Cin7Ship { order_id, .. } => cin7.ship(*order_id),
+                    TimelineEvent::Cin7Ship {
+                        order_id,
+                        lines,
+                        tracking_number,
+                    } => cin7.ship(*order_id, lines, tracking_number.as_deref()),
                     TimelineEvent::Cin7Product { product } => cin7.add_product(product),
                     TimelineEvent::OroPayment(p) | TimelineEvent::Cin7Payment(p) => {
                         tracing::warn!(

@@ -79,6 +79,14 @@ pub async fn register_webhooks(ctx: &Context, targets: &WebhookTargets) {
                 "Customer/Updated",
                 format!("{}/webhooks/cin7/customer", targets.base_url),
             ),
+            (
+                "Sale/ShipmentAuthorised",
+                format!("{}/webhooks/cin7/shipment", targets.base_url),
+            ),
+            (
+                "Sale/ShipmentTrackingNumberChanged",
+                format!("{}/webhooks/cin7/shipment", targets.base_url),
+            ),
         ];
         let subscribed =
             with_retries(|| ctx.cin7.ensure_webhooks(&wanted, token.expose_secret())).await;

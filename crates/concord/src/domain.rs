@@ -57,6 +57,9 @@ pub struct SaleSummary {
     pub order_status: Option<String>,
     pub customer: Option<String>,
     pub shipping_status: Option<String>,
+    /// `CombinedTrackingNumbers`, as Cin7 joins them.
+    #[serde(default)]
+    pub tracking_numbers: Option<String>,
 }
 
 /// A whole sale, read back for reconciliation and recovery.
@@ -202,4 +205,33 @@ pub struct OroPrice {
     pub quantity: Decimal,
     pub value: Decimal,
     pub currency: String,
+}
+
+/// What Cin7 says about a sale's shipments: its `CombinedShippingStatus` and every tracking number
+/// on its ship lines (`GET /sale` → `Fulfilments[].Ship.Lines[]`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SaleShipments {
+    pub sale_id: String,
+    pub external_id: Option<String>,
+    pub status: String,
+    pub shipping_status: Option<String>,
+    pub trackings: Vec<Tracking>,
+}
+
+/// One tracking number and the carrier that gave it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Tracking {
+    pub number: String,
+    pub carrier: String,
+}
+
+/// A Cin7 shipment webhook, as a prompt to read the sale: `id` is the sale id, or in an advanced
+/// sale possibly a fulfilment task id; `order_number` (`SO-…`) finds the sale then.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ShipmentPrompt {
+    pub id: String,
+    pub order_number: Option<String>,
+    /// `SaleID` was sent (`Sale/ShipmentTrackingNumberChanged`), not the ambiguous `SaleTaskID`.
+    #[serde(default)]
+    pub names_sale: bool,
 }

@@ -1,11 +1,13 @@
 //! `Cin7Emulator`: the handle the demo, `concord emulate` and tests hold. It owns the tenant state,
 //! serves the router, takes the timeline's hooks and dumps the state.
 
+use super::fulfilment::{self, Shipment};
 use super::state::State;
-use super::{middleware, routes, sale_ops, seed, views, webhooks};
+use super::{middleware, routes, seed, ship_events, views, webhooks};
 use crate::common::{round_ms, ApiLog, ApiLogEntry, FaultDice, Outage};
 use axum::routing::get;
 use axum::Router;
+use concord_core::scenario::ShipLine;
 use concord_core::scenario::{RateLimit, Scenario};
 use concord_core::Clock;
 use rust_decimal::Decimal;
@@ -158,26 +160,31 @@ impl Cin7Emulator {
         webhooks::emit_customer(&mut state, &self.inner.clock, now, id);
     }
 
-    /// Timeline `cin7_ship`: ships the authorised, non-voided sale whose `ExternalID` is the Oro
-    /// order id. A sale that is not authorised (or absent) cannot ship; the event is then ignored.
-    pub fn ship(&self, oro_order_id: i64) {
+    /// Timeline `cin7_ship`: the warehouse picks, packs and ships (part of) the authorised,
+    /// non-voided sale whose `ExternalID` is the Oro order id, as one fulfilment task (lines empty:
+    /// all that has not shipped yet). Nothing to ship (no such sale, all shipped): ignored.
+    pub fn ship(&self, oro_order_id: i64, lines: &[ShipLine], tracking_number: Option<&str>) {
         let now = self.inner.now_s();
         let external = oro_order_id.to_string();
         let mut state = self.inner.lock();
         let found = state.sales.iter().position(|s| {
             !s.voided
-                && s.shipped_s.is_none()
                 && s.order.status == "AUTHORISED"
                 && s.external_id.as_deref() == Some(external.as_str())
         });
-        let Some(idx) = found else {
-            tracing::warn!(
-                oro_order_id,
-                "No authorised Cin7 sale to ship for this order."
-            );
+        let shipment = Shipment {
+            lines: lines.iter().map(|l| (l.sku.clone(), l.quantity)).collect(),
+            tracking_number: tracking_number.map(str::to_owned),
+        };
+        let shipped = found.and_then(|idx| {
+            fulfilment::ship(&mut state, idx, &shipment, now).map(|done| (idx, done))
+        });
+        let Some((idx, (task_id, changed))) = shipped else {
+            tracing::warn!(oro_order_id, "Nothing to ship for this order in Cin7.");
             return;
         };
-        let changed = sale_ops::ship(&mut state, idx, now);
+        let tenant = self.inner.account_id.clone();
+        ship_events::emit(&mut state, &self.inner.clock, &tenant, idx, task_id, now);
         webhooks::emit_stock(&mut state, now, changed);
     }
 

@@ -13,15 +13,18 @@
 //! - `middleware`: outage, auth, latency, rate limit, faults and the API log, before any handler.
 //! - `routes/`: one small synchronous handler per endpoint, dispatched on the lower-cased path.
 //! - `state`, `seed`: the tenant's data and how a scenario builds it.
-//! - `sale_ops`: sale statuses, totals, and what authorise/undo/void/ship do to stock.
+//! - `sale_ops`: sale statuses, totals, and what authorise/undo/void do to stock.
+//! - `fulfilment`: pick, pack and ship tasks, partial shipments, tracking numbers, combined statuses.
 //! - `views`, `wire`: Cin7's JSON shapes; lenient readers, envelopes, money and dates.
 //! - `webhooks`: event payloads and the delivery loop.
 
 mod emulator;
+mod fulfilment;
 mod middleware;
 mod routes;
 mod sale_ops;
 mod seed;
+mod ship_events;
 mod state;
 mod views;
 mod webhooks;

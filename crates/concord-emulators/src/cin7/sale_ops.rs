@@ -1,5 +1,5 @@
 //! The sale state machine (reference §5.8): derived statuses, totals, and what authorising, undoing,
-//! voiding and shipping do to stock allocation.
+//! voiding do to stock allocation (shipping is in `fulfilment`).
 
 use super::state::{Sale, State};
 use rust_decimal::Decimal;
@@ -11,15 +11,20 @@ pub(crate) type StockKey = (Uuid, String);
 impl Sale {
     /// Sale `Status`, derived the way §5.8 describes it.
     ///
-    /// A shipped sale reads `SHIPPED` (the reference's list stops at `SHIPPING`/`INVOICING`, which
-    /// describe pick-pack-ship steps the emulator does not model); its `Order.Status` stays
-    /// `AUTHORISED`, and `CombinedShippingStatus`/`FulFilmentStatus` say `SHIPPED`/`FULFILLED`.
+    /// A sale with shipments reads `SHIPPING` until all of it has shipped, then `INVOICING` (the
+    /// next stage in §5.8's list: there is no `SHIPPED` sale status). Its `Order.Status` stays
+    /// `AUTHORISED`; the combined statuses (§14.5) say how far fulfilment went, and they are what a
+    /// client should read.
     pub fn status(&self) -> &'static str {
         if self.voided {
             return "VOIDED";
         }
-        if self.shipped_s.is_some() {
-            return "SHIPPED";
+        if self.shipped_any() {
+            return if self.fully_shipped() {
+                "INVOICING"
+            } else {
+                "SHIPPING"
+            };
         }
         match self.order.status.as_str() {
             "AUTHORISED" if self.order.lines.iter().any(|l| l.backorder > Decimal::ZERO) => {
@@ -109,33 +114,10 @@ pub(crate) fn release(state: &mut State, idx: usize) -> Vec<StockKey> {
     changed
 }
 
-/// Ships what is allocated: the units leave the warehouse (OnHand and Allocated both drop).
-/// Backordered units are not shipped and stay backordered.
-pub(crate) fn ship(state: &mut State, idx: usize, now_s: f64) -> Vec<StockKey> {
-    let location = state.sales[idx].location.clone();
-    let mut changed = Vec::new();
-    for li in 0..state.sales[idx].order.lines.len() {
-        let line = &mut state.sales[idx].order.lines[li];
-        let (granted, product_id) = (line.allocated_base, line.alloc_product);
-        line.allocated_base = Decimal::ZERO;
-        if granted > Decimal::ZERO {
-            if let Some(row) = state.row_mut(product_id, &location) {
-                row.allocated = (row.allocated - granted).max(Decimal::ZERO);
-                row.on_hand -= granted;
-            }
-            changed.push((product_id, location.clone()));
-        }
-    }
-    let sale = &mut state.sales[idx];
-    sale.shipped_s = Some(now_s);
-    sale.updated_s = now_s;
-    changed
-}
-
 /// Voids the sale, releasing its allocation. A shipped sale cannot be voided.
 pub(crate) fn void(state: &mut State, idx: usize, now_s: f64) -> Result<Vec<StockKey>, String> {
     let sale = &state.sales[idx];
-    if sale.shipped_s.is_some() {
+    if sale.shipped_any() {
         return Err("Sale has been shipped and cannot be voided.".to_owned());
     }
     if sale.voided {
@@ -153,7 +135,7 @@ pub(crate) fn void(state: &mut State, idx: usize, now_s: f64) -> Result<Vec<Stoc
 /// order goes back to `NOT AVAILABLE` (lines removed); an authorised quote goes back to `DRAFT`.
 pub(crate) fn undo(state: &mut State, idx: usize, now_s: f64) -> Result<Vec<StockKey>, String> {
     let sale = &state.sales[idx];
-    if sale.voided || sale.shipped_s.is_some() {
+    if sale.voided || !sale.fulfilments.is_empty() {
         return Err(format!(
             "Sale with status {} cannot be undone.",
             sale.status()

@@ -188,6 +188,7 @@ fn seed_sale(state: &mut State, s: &SeedSale, shipping: &str) {
         order,
         voided: false,
         shipped_s: None,
+        fulfilments: Vec::new(),
         created_s: 0.0,
         updated_s: 0.0,
         extra: Map::new(),
@@ -204,7 +205,11 @@ fn seed_sale(state: &mut State, s: &SeedSale, shipping: &str) {
             let _ = sale_ops::void(state, idx, 0.0);
         }
         "SHIPPED" => {
-            sale_ops::ship(state, idx, 0.0);
+            let everything = super::fulfilment::Shipment {
+                lines: Vec::new(),
+                tracking_number: None,
+            };
+            super::fulfilment::ship(state, idx, &everything, 0.0);
         }
         _ => {}
     }

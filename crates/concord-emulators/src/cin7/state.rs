@@ -110,7 +110,10 @@ pub(crate) struct Sale {
     pub quote_status: String,
     pub order: SaleOrder,
     pub voided: bool,
+    /// When the last of the sale shipped (set by `fulfilment::ship`).
     pub shipped_s: Option<f64>,
+    /// Pick, pack and ship tasks, one per shipment (§14).
+    pub fulfilments: Vec<super::fulfilment::Fulfilment>,
     pub created_s: f64,
     pub updated_s: f64,
     /// Header fields the emulator does not model (addresses, notes, `AdditionalAttributes`, …).

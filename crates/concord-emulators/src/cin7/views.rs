@@ -142,15 +142,7 @@ pub(crate) fn order_number(s: &Sale) -> String {
 
 /// (CombinedPickingStatus, CombinedPackingStatus, CombinedShippingStatus, FulFilmentStatus)
 fn fulfilment(s: &Sale) -> [&'static str; 4] {
-    if s.voided {
-        ["VOIDED", "VOIDED", "VOIDED", "VOIDED"]
-    } else if s.shipped_s.is_some() {
-        ["PICKED", "PACKED", "SHIPPED", "FULFILLED"]
-    } else if s.order.status == "AUTHORISED" {
-        ["NOT PICKED", "NOT PACKED", "NOT SHIPPED", "NOT FULFILLED"]
-    } else {
-        ["NOT AVAILABLE"; 4]
-    }
+    s.combined_statuses()
 }
 
 /// The full sale (`GET /sale?ID=`, `POST /sale`). `Order` is always an object (status `NOT
@@ -180,12 +172,8 @@ pub(crate) fn sale(state: &State, clock: &Clock, s: &Sale) -> Value {
     base.insert("CurrencyRate".into(), json!(1));
     base.insert("AdditionalAttributes".into(), json!({}));
     base.extend(s.extra.clone());
-    let shipments = s.shipped_s.map_or_else(Vec::new, |at| vec![json!({
-        "FulfillmentNumber": 1,
-        "Pick": {"Status": "AUTHORISED"}, "Pack": {"Status": "AUTHORISED"},
-        "Ship": {"Status": "AUTHORISED", "Lines": [{"ShipmentDate": date_only(clock, at), "Carrier": "",
-                 "Boxes": "1", "TrackingNumber": "", "TrackingURL": "", "IsShipped": true}]},
-    })]);
+    let shipments = super::routes::fulfilments(state, clock, s);
+    let tracking = s.tracking_numbers().join(", ");
     let fields = json!({
         "ID": s.id, "Customer": s.customer, "CustomerID": s.customer_id, "SkipQuote": s.skip_quote,
         "BaseCurrency": state.base_currency, "CustomerCurrency": currency, "TaxRule": s.tax_rule,
@@ -194,8 +182,8 @@ pub(crate) fn sale(state: &State, clock: &Clock, s: &Sale) -> Value {
         "CustomerReference": s.customer_reference, "ExternalID": s.external_id, "COGSAmount": 0,
         "Status": s.status(), "CombinedPickingStatus": pick, "CombinedPackingStatus": pack,
         "CombinedShippingStatus": ship, "FulFilmentStatus": fulfil, "CombinedInvoiceStatus": "NOT AVAILABLE",
-        "CombinedPaymentStatus": "UNPAID", "CombinedTrackingNumbers": "", "ServiceOnly": false,
-        "Type": "Simple Sale", "SourceChannel": "API",
+        "CombinedPaymentStatus": "UNPAID", "CombinedTrackingNumbers": tracking, "ServiceOnly": false,
+        "Type": s.sale_type(), "SourceChannel": "API",
         "Quote": {"Memo": "", "Status": s.quote_status, "Lines": [], "AdditionalCharges": []},
         "Order": order(state, s), "Fulfilments": shipments, "Invoices": [], "CreditNotes": [],
         "Attachments": [], "InventoryMovements": [],
@@ -216,9 +204,10 @@ pub(crate) fn sale_row(state: &State, clock: &Clock, s: &Sale) -> Value {
         "InvoiceAmount": 0, "PaidAmount": 0, "InvoiceDueDate": null, "ShipBy": s.extra.get("ShipBy"),
         "BaseCurrency": state.base_currency, "CustomerCurrency": currency, "CreditNoteNumber": null,
         "Updated": stamp(clock, s.updated_s), "QuoteStatus": s.quote_status, "OrderStatus": s.order.status,
-        "CombinedPickingStatus": pick, "CombinedPaymentStatus": "UNPAID", "CombinedTrackingNumbers": "",
+        "CombinedPickingStatus": pick, "CombinedPaymentStatus": "UNPAID",
+        "CombinedTrackingNumbers": s.tracking_numbers().join(", "),
         "CombinedPackingStatus": pack, "CombinedShippingStatus": ship, "CombinedInvoiceStatus": "NOT AVAILABLE",
-        "CreditNoteStatus": "NOT AVAILABLE", "FulFilmentStatus": fulfil, "Type": "Simple Sale",
+        "CreditNoteStatus": "NOT AVAILABLE", "FulFilmentStatus": fulfil, "Type": s.sale_type(),
         "SourceChannel": "API", "ExternalID": s.external_id,
         "OrderLocationID": state.location(&s.location).map(|l| l.id),
     })

@@ -13,7 +13,7 @@ pub fn state(s: &Shared) -> Value {
             .map(|o| {
                 json!({
                     "id": o.id, "identifier": o.identifier, "internal_status": o.internal_status, "status": o.status,
-                    "shipping_status": o.shipping_status, "customer": o.customer, "po_number": o.po_number,
+                    "shipping_status": o.shipping_status, "tracking_numbers": st.tracking_numbers(o.id), "customer": o.customer, "po_number": o.po_number,
                     "total": money(o.total()), "created_at": iso(o.created_at), "updated_at": iso(o.updated_at),
                 })
             })

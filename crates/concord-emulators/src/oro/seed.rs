@@ -31,6 +31,7 @@ pub fn state_from(scenario: &Scenario) -> State {
         prices: Vec::new(),
         assignments: BTreeMap::new(),
         webhooks: BTreeMap::new(),
+        trackings: BTreeMap::new(),
         async_ops: BTreeMap::new(),
         tokens: HashMap::new(),
         refused: Vec::new(),

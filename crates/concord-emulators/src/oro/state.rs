@@ -133,6 +133,29 @@ impl OrderRec {
     }
 }
 
+/// A shipping tracking record (§15): linked to one or more orders.
+pub struct TrackingRec {
+    pub method: String,
+    pub number: String,
+    pub orders: Vec<i64>,
+}
+
+impl State {
+    /// The tracking numbers of an order, oldest first.
+    pub fn tracking_numbers(&self, order_id: i64) -> Vec<String> {
+        self.tracking_ids(order_id)
+            .filter_map(|id| self.trackings.get(&id).map(|t| t.number.clone()))
+            .collect()
+    }
+
+    pub fn tracking_ids(&self, order_id: i64) -> impl Iterator<Item = i64> + '_ {
+        self.trackings
+            .iter()
+            .filter(move |(_, t)| t.orders.contains(&order_id))
+            .map(|(id, _)| *id)
+    }
+}
+
 pub struct CustomerRec {
     pub id: i64,
     pub name: String,
@@ -236,6 +259,8 @@ pub struct State {
     pub prices: Vec<PriceRec>,
     pub assignments: BTreeMap<i64, AssignmentRec>,
     pub webhooks: BTreeMap<i64, WebhookRec>,
+    /// `ordershippingtrackings` by id.
+    pub trackings: BTreeMap<i64, TrackingRec>,
     pub async_ops: BTreeMap<i64, super::batch::AsyncOp>,
     /// Bearer token → scenario second at which it expires.
     pub tokens: HashMap<String, f64>,

@@ -17,6 +17,7 @@ pub const CATALOGUE_REFRESH: &str = "catalogue.refresh";
 pub const CUSTOMERS_REFRESH: &str = "customers.refresh";
 pub const STOCK_LOWER: &str = "stock.lower";
 pub const MONITOR: &str = "monitor";
+pub const SHIPMENT_SYNC: &str = "shipment.sync";
 
 /// Periodic kinds: each run does the whole of its work again (a full snapshot, a poll from the
 /// cursor, a pass over what changed since the last good one), so one that succeeds also does
@@ -45,6 +46,10 @@ pub async fn run(ctx: &Context, job: &Job) -> Result<(), Failure> {
             None => return Err(Failure::Fatal("stock.lower payload has no order_id".into())),
         },
         MONITOR => crate::sync::monitor::run(ctx).await,
+        SHIPMENT_SYNC => match serde_json::from_value(job.payload.clone()) {
+            Ok(prompt) => crate::sync::shipments::sync_prompt(ctx, &prompt).await,
+            Err(e) => return Err(Failure::Fatal(format!("shipment.sync payload: {e}"))),
+        },
         ORDERS_POLL => orders::intake::poll(ctx).await.map(|_| ()),
         STOCK_SYNC => inventory::sync::sync(ctx).await,
         PRICES_SYNC => prices::push::sync(ctx, false).await.map(|_| ()),

@@ -2,7 +2,7 @@
 //! so its deliveries carry a bearer token Concord chose when subscribing. A bad or missing signature
 //! is refused and raises `webhook_rejected`; a good delivery only enqueues work and answers at once.
 
-use super::dispatch::{CUSTOMERS_REFRESH, STOCK_SYNC};
+use super::dispatch::{CUSTOMERS_REFRESH, SHIPMENT_SYNC, STOCK_SYNC};
 use super::schedule::enqueue_keyed;
 use crate::connectors::{cin7, oro};
 use crate::sync::context::{Context, FlowError};
@@ -141,6 +141,20 @@ async fn cin7_webhook(
             )
             .await;
         }
+        "shipment" => match cin7::parse_shipment_webhook(&body) {
+            Ok(prompt) => enqueue_shipment(ctx, &prompt).await,
+            Err(e) => {
+                let _ = exceptions::raise(
+                    &ctx.store,
+                    &ctx.rules,
+                    ExceptionKind::InvalidPayload,
+                    "webhook:cin7",
+                    "shipment",
+                    format!("A Cin7 shipment webhook body could not be read: {e}"),
+                )
+                .await;
+            }
+        },
         "customer" => match cin7::parse_customer_updated(&body) {
             Ok(customers) => {
                 for c in customers {
@@ -163,6 +177,26 @@ async fn cin7_webhook(
         _ => {}
     }
     StatusCode::OK
+}
+
+/// One read of the sale per shipment: Cin7 sends `ShipmentAuthorised` and
+/// `ShipmentTrackingNumberChanged` together, and both name the sale in a simple sale, so the job
+/// is keyed by the id and the minute. A `SaleTaskID` may name a task instead (advanced sales): its
+/// job waits longer, so the sale's own read lands first and the search finds nothing left to do.
+async fn enqueue_shipment(ctx: &Context, prompt: &crate::domain::ShipmentPrompt) {
+    let minute = (ctx.clock.elapsed_s() / 60.0).floor();
+    let delay_s = if prompt.names_sale { 5.0 } else { 30.0 };
+    let job = concord_store::NewJob {
+        kind: SHIPMENT_SYNC.to_owned(),
+        payload: serde_json::to_value(prompt).unwrap_or_default(),
+        idempotency_key: format!("shipment.sync:{}:{minute}", prompt.id),
+        priority: 7,
+        run_at: Some(ctx.clock.at(ctx.clock.elapsed_s() + delay_s)),
+        retry: concord_core::retry::RetryPolicy::DEFAULT,
+    };
+    if let Err(e) = ctx.store.enqueue(job).await {
+        tracing::warn!(error = %e, "Could not enqueue a shipment sync.");
+    }
 }
 
 async fn reject(ctx: &Context, subject: &str, explanation: &str) {

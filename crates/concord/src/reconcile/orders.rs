@@ -10,6 +10,7 @@ use crate::sync::exceptions;
 use crate::sync::orders::mapping::financial_entity;
 use crate::sync::orders::record::{self, OrderRecord, OrderState};
 use crate::sync::orders::submit::is_shipped;
+use crate::sync::shipments::{self, progress::Progress};
 use concord_core::catalogue::ExceptionKind;
 use concord_core::domain::round_money;
 use rust_decimal::Decimal;
@@ -191,13 +192,54 @@ async fn status_and_shipping(
             ),
         });
     }
-    if shipped && !cancelled && order.shipping_status.as_deref() != Some("shipped") {
-        // Not worth failing the reconciliation (and re-reading Cin7) for: the next run retries it.
-        if let Err(e) = ctx.oro.set_shipping_status(order.id, "shipped").await {
-            tracing::warn!(order_id = order.id, error = %e, "Could not mark the Oro order shipped.");
-        }
-    }
+    ship_back(ctx, order, sale).await;
     Ok(())
+}
+
+/// Shipments back to Oro when no webhook told Concord (reading the sale only when its row shows
+/// something Oro lacks), and the repair of an Oro order marked shipped although its sale has
+/// shipped nothing. Not worth failing the reconciliation for: the next run retries it.
+async fn ship_back(ctx: &Context, order: &OroOrder, sale: &SaleSummary) {
+    let progress = shipments::progress::progress(sale.shipping_status.as_deref(), &sale.status);
+    let marked = matches!(
+        order.shipping_status.as_deref(),
+        Some("shipped" | "partially_shipped")
+    );
+    let result = match progress {
+        Some(Progress::NotShipped) if marked => ctx
+            .oro
+            .set_shipping_status(order.id, Progress::NotShipped.oro_code())
+            .await
+            .map_err(FlowError::from),
+        Some(p @ (Progress::Partial | Progress::Full)) => {
+            let rec = shipments::load(&ctx.store, order.id).await;
+            let written = rec.as_ref().ok().and_then(|r| r.as_ref());
+            if shipments::needs_sync(written, sale) {
+                shipments_from_cin7(ctx, order.id, &sale.id).await
+            } else if order.shipping_status.as_deref() != Some(p.oro_code()) {
+                // Changed in Oro since Concord wrote it: Cin7 is the master of fulfilment.
+                ctx.oro
+                    .set_shipping_status(order.id, p.oro_code())
+                    .await
+                    .map_err(FlowError::from)
+            } else {
+                Ok(())
+            }
+        }
+        _ => Ok(()),
+    };
+    if let Err(e) = result {
+        tracing::warn!(order_id = order.id, error = %e, "Could not write the shipment back to Oro.");
+    }
+}
+
+async fn shipments_from_cin7(ctx: &Context, order_id: i64, sale_id: &str) -> Result<(), FlowError> {
+    let subject = format!("order:{order_id}");
+    let detail = ctx
+        .cin7
+        .sale_shipments(sale_id, Priority::Bulk, Some(&subject))
+        .await?;
+    shipments::apply(ctx, order_id, &detail).await
 }
 
 fn check_orders(

@@ -10,3 +10,4 @@ pub mod inventory;
 pub mod monitor;
 pub mod orders;
 pub mod prices;
+pub mod shipments;

@@ -84,3 +84,67 @@ async fn the_wholesale_day_stays_inside_its_cin7_call_budget() {
     assert!(peak <= 60.0, "{summary}");
     assert!(per_order <= 3.3, "{per_order} calls per order: {summary}");
 }
+
+/// Partial shipments with tracking numbers (spec 4.4) without the finance features: shipping
+/// status and one tracking record per number in Oro, stock out of OnHand and Allocated, a
+/// cancellation after a partial shipment, and an order never shipped left `not_shipped`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_shipments_scenario_passes_every_area() {
+    // Arrange
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../scripts/scenarios/shipments-quick.json"
+    );
+    let text = std::fs::read_to_string(path).expect("the shipments scenario");
+
+    // Act
+    let app = spawn_app(&text).await;
+
+    // Assert
+    let (passed, failed, output) = check(&app, &[]);
+    assert_eq!(failed, 0, "{output}");
+    let orders = app.dump["oro"]["orders"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let shipped: Vec<(String, String)> = orders
+        .iter()
+        .map(|o| {
+            (
+                o["id"].to_string(),
+                format!("{} {}", o["shipping_status"], o["tracking_numbers"]),
+            )
+        })
+        .collect();
+    let of = |id: &str| {
+        shipped
+            .iter()
+            .find(|(i, _)| i == id)
+            .map(|(_, s)| s.as_str())
+    };
+    assert_eq!(of("5001"), Some(r#""shipped" ["DPD-5001-1","DPD-5001-2"]"#));
+    assert_eq!(of("5002"), Some(r#""partially_shipped" ["DPD-5002-1"]"#));
+    assert_eq!(of("5003"), Some(r#""not_shipped" []"#));
+    assert!(passed > 50, "suspiciously few checks ran:\n{output}");
+}
+
+/// Without Cin7 webhooks, the reconciliation pass learns the shipments from the sale list and
+/// writes the same statuses and tracking records.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_cin7_webhooks_reconciliation_writes_the_shipments_back() {
+    // Arrange
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../scripts/scenarios/shipments-quick.json"
+    );
+    let text = std::fs::read_to_string(path).expect("the shipments scenario");
+    let mut scenario: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+    scenario["cin7"]["webhooks"] = serde_json::json!(false);
+
+    // Act
+    let app = spawn_app(&scenario.to_string()).await;
+
+    // Assert
+    let (_, failed, output) = check(&app, &["shipments", "exceptions"]);
+    assert_eq!(failed, 0, "{output}");
+}

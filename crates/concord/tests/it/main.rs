@@ -11,4 +11,5 @@ mod holds;
 mod no_webhooks;
 mod oversell;
 mod shared_state;
+mod shipments;
 mod webhooks;

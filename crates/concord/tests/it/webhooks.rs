@@ -194,3 +194,55 @@ async fn a_cin7_webhook_without_concords_bearer_token_is_refused() {
     assert_eq!(raised.len(), 1, "one exception, two occurrences");
     assert_eq!(raised[0].occurrences, 2);
 }
+
+/// Cin7 fires `Sale/ShipmentAuthorised` and `Sale/ShipmentTrackingNumberChanged` together for one
+/// shipment: both prompt one `shipment.sync` job, and a body naming no sale is an invalid payload.
+#[tokio::test]
+async fn the_two_shipment_webhooks_of_one_shipment_queue_one_sync() {
+    // Arrange
+    let parts = parts().await;
+    let url = serve_webhooks(&parts).await;
+    let client = reqwest::Client::new();
+    let sale = "CB4A73EF-1682-46F5-A8C7-27ACCF6D3A7C";
+    let bodies = [
+        json!({"SaleTaskID": sale, "TenantID": "T", "OrderNumber": "SO-00001", "CustomerName": "C",
+               "CustomerContactName": "", "CustomerContactEmail": "", "EventType": "Sale/ShipmentAuthorised"}),
+        json!({"SaleID": sale, "TaskID": sale, "SaleOrderNumber": "SO-00001", "SaleOrderDate": "05/06/2018",
+               "Shipments": [{"ShipmentDate": "12/06/2018", "TrackingNumber": "2412344123122", "TrackingUrl": "",
+                              "Carrier": "DEFAULT Carrier"}], "EventType": "Sale/ShipmentTrackingNumberChanged"}),
+        json!({"EventType": "Sale/ShipmentAuthorised"}),
+    ];
+
+    // Act
+    let mut statuses = Vec::new();
+    for body in bodies {
+        let answer = client
+            .post(format!("{url}/webhooks/cin7/shipment"))
+            .bearer_auth(CIN7_TOKEN)
+            .json(&body)
+            .send()
+            .await
+            .expect("an answer");
+        statuses.push(answer.status().as_u16());
+    }
+
+    // Assert
+    assert_eq!(statuses, vec![200, 200, 200]);
+    let filter = JobFilter {
+        kind: Some("shipment.sync".into()),
+        ..JobFilter::default()
+    };
+    let jobs = parts.ctx.store.list_jobs(&filter).await.expect("list_jobs");
+    assert_eq!(jobs.len(), 1, "{jobs:?}");
+    assert_eq!(jobs[0].payload["id"], sale.to_lowercase());
+    let invalid = parts
+        .ctx
+        .store
+        .exceptions(&ExceptionFilter::default())
+        .await
+        .expect("exceptions")
+        .into_iter()
+        .filter(|e| e.kind.as_str() == "invalid_payload" && e.subject == "webhook:cin7")
+        .count();
+    assert_eq!(invalid, 1);
+}

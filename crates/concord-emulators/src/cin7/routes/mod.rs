@@ -3,11 +3,15 @@
 
 mod availability;
 mod customers;
+mod fulfilment;
+mod fulfilment_write;
 mod orders;
 mod products;
 mod reference;
 mod sales;
 mod webhooks;
+
+pub(crate) use fulfilment::fulfilments;
 
 use super::emulator::Inner;
 use super::wire::{ApiError, Params, Reply};
@@ -24,6 +28,10 @@ const PATHS: &[&str] = &[
     "/customer",
     "/sale",
     "/sale/order",
+    "/sale/fulfilment",
+    "/sale/fulfilment/pick",
+    "/sale/fulfilment/pack",
+    "/sale/fulfilment/ship",
     "/salelist",
     "/ref/productavailability",
     "/ref/location",
@@ -76,6 +84,15 @@ fn route(inner: &Inner, method: &Method, path: &str, params: &Params, body: &Val
         ("/sale", "DELETE") => sales::delete(inner, params),
         ("/sale/order", "GET") => orders::get(inner, params),
         ("/sale/order", "POST") => orders::post(inner, body),
+        ("/sale/fulfilment", "GET") => fulfilment::list(inner, params),
+        ("/sale/fulfilment", "POST") => fulfilment_write::create(inner, body),
+        ("/sale/fulfilment/pick", "POST" | "PUT") => fulfilment_write::pick(inner, body),
+        ("/sale/fulfilment/pack", "POST" | "PUT") => fulfilment_write::pack(inner, body),
+        ("/sale/fulfilment/ship", "POST") => fulfilment_write::ship(inner, body, false),
+        ("/sale/fulfilment/ship", "PUT") => fulfilment_write::ship(inner, body, true),
+        ("/sale/fulfilment/pick", "GET") => fulfilment::stage(inner, params, "pick"),
+        ("/sale/fulfilment/pack", "GET") => fulfilment::stage(inner, params, "pack"),
+        ("/sale/fulfilment/ship", "GET") => fulfilment::stage(inner, params, "ship"),
         ("/salelist", "GET") => sales::list(inner, params),
         ("/ref/productavailability", "GET") => availability::list(inner, params),
         ("/ref/location", "GET") => Ok(reference::locations(inner, params)),

@@ -2,6 +2,7 @@
 
 mod api;
 mod faults;
+mod fulfilment;
 mod sales;
 mod webhooks;
 

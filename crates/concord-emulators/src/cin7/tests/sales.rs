@@ -255,7 +255,7 @@ async fn voiding_releases_the_allocation_and_undo_reopens_an_order() {
 #[tokio::test]
 async fn shipping_reduces_on_hand_and_a_shipped_sale_cannot_be_voided() {
     let h = Harness::default().await;
-    h.emu.ship(901);
+    h.emu.ship(901, &[], None);
     assert_eq!(
         h.stock("TEE-BLK-M", "Main Warehouse").await,
         (90.0, 0.0, 90.0)
@@ -268,7 +268,7 @@ async fn shipping_reduces_on_hand_and_a_shipped_sale_cannot_be_voided() {
             row["OrderStatus"].as_str(),
             row["CombinedShippingStatus"].as_str()
         ),
-        (Some("SHIPPED"), Some("AUTHORISED"), Some("SHIPPED"))
+        (Some("INVOICING"), Some("AUTHORISED"), Some("SHIPPED"))
     );
     let id = row["SaleID"].as_str().unwrap_or_default().to_owned();
     let (status, err) = h

@@ -52,7 +52,7 @@ pub fn order(st: &State, id: i64) -> Option<Value> {
             "shippingAddress": {"data": null},
             "lineItems": rels("orderlineitems", line_ids),
             "discounts": {"data": []},
-            "shippingTrackings": {"data": []},
+            "shippingTrackings": rels("ordershippingtrackings", st.tracking_ids(o.id).map(|t| t.to_string())),
             "paymentTerm": {"data": null},
             "internalStatus": rel("orderinternalstatuses", Some(o.internal_status.clone())),
             "status": rel("orderstatuses", o.status.clone()),

@@ -6,6 +6,7 @@ pub mod inventory;
 pub mod orders;
 pub mod prices;
 pub mod products;
+pub mod trackings;
 pub mod webhooks;
 
 use super::jsonapi::{document, ApiError, ApiResult};
@@ -35,6 +36,8 @@ pub fn router(s: Arc<Shared>) -> Router {
         .route("/orderlineitems/{id}", get(orders::get_line_item))
         .route("/ordersubtotals", get(orders::list_subtotals))
         .route("/ordersubtotals/{id}", get(orders::get_subtotal))
+        .route("/ordershippingtrackings", get(trackings::list).post(trackings::create))
+        .route("/ordershippingtrackings/{id}", get(trackings::get))
         .route("/customers", get(customers::list))
         .route("/customers/{id}", get(customers::get))
         .route("/customerusers", get(customers::list_users))

@@ -152,6 +152,18 @@ pub async fn patch_relationship(
         }
         match assoc.as_str() {
             "shippingStatus" => {
+                if st
+                    .orders
+                    .get(&order_id)
+                    .is_some_and(|o| o.internal_status == "closed")
+                {
+                    // §15: a closed order's shipping status cannot be changed this way.
+                    return Err(ApiError::new(
+                        StatusCode::FORBIDDEN,
+                        "access denied exception",
+                        "No access by \"EDIT\" permission to the parent entity.",
+                    ));
+                }
                 let code = check_shipping(code, "/data")?;
                 set(st, order_id, now, |o| o.shipping_status = code);
             }

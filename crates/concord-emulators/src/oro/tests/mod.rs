@@ -5,6 +5,7 @@ mod batch_inventory;
 mod catalog;
 mod checkout_webhooks;
 mod orders_auth;
+mod trackings;
 
 use super::OroEmulator;
 use concord_core::scenario::parse_scenario;

@@ -382,7 +382,7 @@ impl Cin7Client {
         }
     }
 
-    async fn get_json<T: DeserializeOwned>(
+    pub(super) async fn get_json<T: DeserializeOwned>(
         &self,
         path: &str,
         query: Vec<(&'static str, String)>,

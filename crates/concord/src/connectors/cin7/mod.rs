@@ -5,6 +5,7 @@ mod config;
 mod convert;
 mod error;
 mod models;
+mod shipments;
 #[cfg(test)]
 mod tests;
 
@@ -14,3 +15,4 @@ pub use convert::{
     customer_updated as parse_customer_updated, stock_changed as parse_stock_changed,
 };
 pub use error::Cin7Error;
+pub use shipments::parse_shipment_webhook;

@@ -134,6 +134,10 @@ pub struct SaleListRow {
     pub customer: Option<String>,
     #[serde(rename = "CombinedShippingStatus", default)]
     pub combined_shipping_status: Option<String>,
+    #[serde(rename = "CombinedTrackingNumbers", default)]
+    pub combined_tracking_numbers: Option<String>,
+    #[serde(rename = "OrderNumber", default)]
+    pub order_number: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -257,7 +257,7 @@ impl OroClient {
         Ok(out)
     }
 
-    async fn get_doc(
+    pub(super) async fn get_doc(
         &self,
         path: &str,
         query: &[(&'static str, String)],
@@ -272,7 +272,7 @@ impl OroClient {
     /// One request, retried once with a fresh token after a 401, and up to twice more after a
     /// transient failure: every request Concord makes to Oro is idempotent (reads, and PATCHes
     /// that set absolute values), and a quick retry is far cheaper than re-running the whole job.
-    async fn send(
+    pub(super) async fn send(
         &self,
         method: Method,
         path: &str,

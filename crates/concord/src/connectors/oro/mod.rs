@@ -10,6 +10,7 @@ mod signature;
 #[cfg(test)]
 mod tests;
 mod token;
+mod trackings;
 
 pub use client::OroClient;
 pub use config::OroSettings;

@@ -252,13 +252,17 @@ pub async fn cancel(ctx: &Context, rec: &mut OrderRecord) -> Result<(), FlowErro
             .await?;
         }
         Err(Cin7Error::Permanent { message, .. }) => {
+            // The shipping status says whether anything left the warehouse; the sale status
+            // alone does not (a partly shipped sale reads `SHIPPING`).
             let sale = ctx
                 .cin7
-                .sale(&sale_id, Priority::Orders, Some(&subject))
+                .sale_shipments(&sale_id, Priority::Orders, Some(&subject))
                 .await?;
+            let shipped =
+                is_shipped(&sale.status) || sale.shipping_status.as_deref().is_some_and(is_shipped);
             if sale.status == "VOIDED" {
                 rec.state = OrderState::Voided;
-            } else if is_shipped(&sale.status) {
+            } else if shipped {
                 rec.state = OrderState::CancelledAfterShipment;
                 let explanation = format!("Oro order {} was cancelled after Cin7 shipped its sale (status {}); Cin7 refused the void: {message}", rec.order_id, sale.status);
                 exceptions::raise(
@@ -281,19 +285,47 @@ pub async fn cancel(ctx: &Context, rec: &mut OrderRecord) -> Result<(), FlowErro
     record::save(&ctx.store, rec).await.map_err(Into::into)
 }
 
-/// Statuses from which a sale has left (or is leaving) the warehouse.
+/// Has the warehouse shipped any of the sale? Decided from Cin7's documented enumerations
+/// (reference §5.8, §14.5) by exact value, never by substring: `NOT SHIPPED` and `NOT FULFILLED`
+/// name the opposite, and `INVOICED` or `CREDITED` say nothing about shipping.
 pub fn is_shipped(status: &str) -> bool {
-    let s = status.to_ascii_uppercase();
-    s.contains("SHIP")
-        || s.contains("INVOIC")
-        || s == "COMPLETED"
-        || s == "CREDITED"
-        || s.contains("FULFIL")
+    matches!(
+        status.trim().to_ascii_uppercase().as_str(),
+        // CombinedShippingStatus
+        "SHIPPED" | "PARTIALLY SHIPPED"
+        // FulFilmentStatus, and the order statuses that follow a shipment
+        | "FULFILLED" | "PARTIALLY FULFILLED" | "CLOSED"
+        // sale Status: ship authorised and paid
+        | "COMPLETED"
+    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shipped_is_read_from_the_documented_enumerations_not_substrings() {
+        let cases = [
+            ("NOT SHIPPED", false),
+            ("NOT FULFILLED", false),
+            ("NOT AVAILABLE", false),
+            ("SHIPPING", false),
+            ("VOIDED", false),
+            ("ORDERED", false),
+            ("INVOICED", false),
+            ("CREDITED", false),
+            ("SHIPPED", true),
+            ("PARTIALLY SHIPPED", true),
+            ("FULFILLED", true),
+            ("PARTIALLY FULFILLED", true),
+            ("COMPLETED", true),
+            (" shipped ", true),
+        ];
+        for (status, expected) in cases {
+            assert_eq!(is_shipped(status), expected, "{status}");
+        }
+    }
 
     #[test]
     fn a_post_is_settled_by_its_unclear_answer_or_else_by_its_timeout() {
