@@ -5,8 +5,8 @@
 //! a client that confuses a precision id with a level id fails here as it would on a real server).
 
 use super::state::{
-    AssignmentRec, CustomerRec, CustomerUserRec, LevelRec, LineRec, OrderRec, PrecisionRec,
-    PriceListRec, PriceRec, ProductRec, State,
+    AssignmentRec, CustomerRec, CustomerUserRec, DiscountRec, LevelRec, LineRec, OrderRec,
+    PrecisionRec, PriceListRec, PriceRec, ProductRec, State,
 };
 use chrono::{DateTime, Utc};
 use concord_core::scenario::{Order, OroCustomer, Scenario};
@@ -217,6 +217,15 @@ pub fn order_record(st: &mut State, o: &Order, at: DateTime<Utc>) -> OrderRec {
             tax: l.tax,
         })
         .collect();
+    let discounts = o
+        .discounts
+        .iter()
+        .map(|d| DiscountRec {
+            id: st.fresh_id(),
+            description: d.description.clone(),
+            amount: d.amount,
+        })
+        .collect();
     OrderRec {
         id: o.id,
         identifier: o.identifier.clone(),
@@ -228,6 +237,7 @@ pub fn order_record(st: &mut State, o: &Order, at: DateTime<Utc>) -> OrderRec {
         status: o.status.clone(),
         shipping_status: "not_shipped".to_owned(),
         lines,
+        discounts,
         shipping_amount: o.shipping.as_ref().map(|s| s.amount),
         shipping_tax: o.shipping.as_ref().map(|s| s.tax).unwrap_or_default(),
         total_override: o.total,

@@ -96,12 +96,20 @@ pub struct OrderRec {
     pub status: Option<String>,
     pub shipping_status: String,
     pub lines: Vec<LineRec>,
+    pub discounts: Vec<DiscountRec>,
     pub shipping_amount: Option<Decimal>,
     pub shipping_tax: Decimal,
     pub total_override: Option<Decimal>,
     pub external_id: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+/// A manual order discount (`orderdiscounts`, amount type): positive, before tax (reference §12.1).
+pub struct DiscountRec {
+    pub id: i64,
+    pub description: String,
+    pub amount: Decimal,
 }
 
 pub struct LineRec {
@@ -122,10 +130,15 @@ impl OrderRec {
         self.lines.iter().map(|l| l.tax).sum()
     }
 
-    /// Lines + line taxes + shipping + shipping tax, unless the scenario forces a (broken) figure.
+    pub fn discount_total(&self) -> Decimal {
+        self.discounts.iter().map(|d| d.amount).sum()
+    }
+
+    /// Lines − discounts + line taxes + shipping + shipping tax, unless the scenario forces a
+    /// (broken) figure. Line taxes are already on the discounted nets (spec 4.2).
     pub fn total(&self) -> Decimal {
         self.total_override.unwrap_or_else(|| {
-            self.subtotal()
+            self.subtotal() - self.discount_total()
                 + self.line_tax()
                 + self.shipping_amount.unwrap_or_default()
                 + self.shipping_tax

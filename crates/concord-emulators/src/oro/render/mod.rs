@@ -40,6 +40,7 @@ pub fn resource(st: &State, kind: &str, id: &str) -> Option<Value> {
         "productprices" => price(st, id),
         "pricelisttocustomers" => price_list_assignment(st, num?),
         "webhooks" => super::routes::webhooks::render(st, num?),
+        "orderdiscounts" => super::routes::discounts::render(st, num?),
         "ordershippingtrackings" => super::routes::trackings::render(st, num?),
         "asyncoperations" => super::batch::render(st, num?),
         k if ENUM_TYPES.contains(&k) => Some(enum_option(k, id)),

@@ -2,6 +2,7 @@
 
 pub mod auth;
 pub mod customers;
+pub mod discounts;
 pub mod inventory;
 pub mod orders;
 pub mod prices;
@@ -36,6 +37,8 @@ pub fn router(s: Arc<Shared>) -> Router {
         .route("/orderlineitems/{id}", get(orders::get_line_item))
         .route("/ordersubtotals", get(orders::list_subtotals))
         .route("/ordersubtotals/{id}", get(orders::get_subtotal))
+        .route("/orderdiscounts", get(discounts::list))
+        .route("/orderdiscounts/{id}", get(discounts::get))
         .route("/ordershippingtrackings", get(trackings::list).post(trackings::create))
         .route("/ordershippingtrackings/{id}", get(trackings::get))
         .route("/customers", get(customers::list))

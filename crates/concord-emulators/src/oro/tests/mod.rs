@@ -4,6 +4,7 @@
 mod batch_inventory;
 mod catalog;
 mod checkout_webhooks;
+mod discounts;
 mod orders_auth;
 mod trackings;
 
