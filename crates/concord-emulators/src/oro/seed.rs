@@ -21,6 +21,8 @@ pub fn state_from(scenario: &Scenario) -> State {
     let mut st = State {
         tax_detail: oro.tax_detail,
         webhooks_enabled: oro.webhooks,
+        orders_webhook_accessible: oro.orders_webhook_accessible,
+        subtotals: oro.subtotals.clone(),
         orders: BTreeMap::new(),
         customers: BTreeMap::new(),
         customer_users: BTreeMap::new(),

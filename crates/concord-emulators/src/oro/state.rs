@@ -199,7 +199,8 @@ pub struct AssignmentRec {
 }
 
 pub struct WebhookRec {
-    pub id: i64,
+    /// A GUID, as Oro's database layer generates for webhooks (unlike most Oro ids).
+    pub id: String,
     pub url: String,
     pub secret: Option<String>,
     pub topic: String,
@@ -213,7 +214,7 @@ pub struct WebhookRec {
 /// A queued webhook delivery; `webhook_uuid` stays the same across its retries.
 #[derive(Clone)]
 pub struct Delivery {
-    pub webhook: i64,
+    pub webhook: String,
     pub url: String,
     pub secret: Option<String>,
     pub topic: String,
@@ -226,6 +227,9 @@ pub struct Delivery {
 pub struct State {
     pub tax_detail: TaxDetail,
     pub webhooks_enabled: bool,
+    /// Entity config `integration.webhook_accessible` of Order: without it no `order.*` topic exists.
+    pub orders_webhook_accessible: bool,
+    pub subtotals: concord_core::scenario::OroSubtotals,
     pub orders: BTreeMap<i64, OrderRec>,
     pub customers: BTreeMap<i64, CustomerRec>,
     pub customer_users: BTreeMap<i64, CustomerUserRec>,
@@ -235,7 +239,7 @@ pub struct State {
     pub price_lists: BTreeMap<i64, PriceListRec>,
     pub prices: Vec<PriceRec>,
     pub assignments: BTreeMap<i64, AssignmentRec>,
-    pub webhooks: BTreeMap<i64, WebhookRec>,
+    pub webhooks: BTreeMap<String, WebhookRec>,
     pub async_ops: BTreeMap<i64, super::batch::AsyncOp>,
     /// Bearer token → scenario second at which it expires.
     pub tokens: HashMap<String, f64>,
@@ -295,13 +299,13 @@ impl State {
             return;
         }
         let per_record = format!("{topic}.{id}");
-        let targets: Vec<(i64, String, Option<String>, String, String)> = self
+        let targets: Vec<(String, String, Option<String>, String, String)> = self
             .webhooks
             .values()
             .filter(|w| w.enabled && (w.topic == topic || w.topic == per_record))
             .map(|w| {
                 (
-                    w.id,
+                    w.id.clone(),
                     w.url.clone(),
                     w.secret.clone(),
                     w.topic.clone(),

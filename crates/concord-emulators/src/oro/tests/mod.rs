@@ -5,6 +5,7 @@ mod batch_inventory;
 mod catalog;
 mod checkout_webhooks;
 mod orders_auth;
+mod strict_webhooks;
 
 use super::OroEmulator;
 use concord_core::scenario::parse_scenario;
