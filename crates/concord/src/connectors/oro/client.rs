@@ -221,9 +221,11 @@ impl OroClient {
         if !matching.is_empty() {
             return Ok(());
         }
+        // `format` is required by every Oro with webhooks (§16); `default` sends the whole order.
         let body = json!({"data": {"type": "webhooks",
             "attributes": {"notificationUrl": url, "secret": secret, "enabled": true, "verifySsl": false},
-            "relationships": {"topic": {"data": {"type": "webhooktopics", "id": topic}}}}});
+            "relationships": {"topic": {"data": {"type": "webhooktopics", "id": topic}},
+                              "format": {"data": {"type": "webhookformats", "id": "default"}}}}});
         self.send(Method::POST, "/webhooks", &[], Some(body), false, None)
             .await
             .map(|_| ())
