@@ -230,6 +230,10 @@ pub struct State {
     /// Entity config `integration.webhook_accessible` of Order: without it no `order.*` topic exists.
     pub orders_webhook_accessible: bool,
     pub subtotals: concord_core::scenario::OroSubtotals,
+    /// OroCloud's WAF throttling (`oro.faults.firewall`), off when `None`.
+    pub firewall: Option<concord_core::scenario::OroFirewall>,
+    /// Share of `X-Mode: sync` batches that outrun Oro's 25 s and continue asynchronously.
+    pub slow_sync_batch_rate: f64,
     pub orders: BTreeMap<i64, OrderRec>,
     pub customers: BTreeMap<i64, CustomerRec>,
     pub customer_users: BTreeMap<i64, CustomerUserRec>,

@@ -5,6 +5,7 @@ mod batch_inventory;
 mod catalog;
 mod checkout_webhooks;
 mod orders_auth;
+mod realism;
 mod strict_webhooks;
 
 use super::OroEmulator;
