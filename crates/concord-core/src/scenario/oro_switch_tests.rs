@@ -38,5 +38,8 @@ fn bad_switch_values_name_their_field() {
     let err = with_oro(r#"{"subtotals": {"locale": "xx"}}"#).unwrap_err();
     assert!(err.to_string().contains("oro.subtotals.locale"), "{err}");
     let err = with_oro(r#"{"faults": {"firewall": {"rate": 2}}}"#).unwrap_err();
-    assert!(err.to_string().contains("oro.faults.firewall.rate"), "{err}");
+    assert!(
+        err.to_string().contains("oro.faults.firewall.rate"),
+        "{err}"
+    );
 }

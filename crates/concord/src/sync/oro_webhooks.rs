@@ -75,9 +75,18 @@ pub async fn status(store: &Store) -> Result<Subscription, StoreError> {
 /// The health row shown on the overview and by `concord doctor`: failing while Oro refuses.
 pub async fn health(store: &Store) -> Health {
     let (ok, detail) = match status(store).await {
-        Ok(Subscription::Subscribed) => (true, "order webhooks subscribed; polling as a backstop".to_owned()),
-        Ok(Subscription::NotConfigured) => (true, "no Oro webhook secret configured: orders are found by polling".to_owned()),
-        Ok(Subscription::Refused(reason)) => (false, format!("Oro refused the order webhooks ({reason}); orders are found by polling only")),
+        Ok(Subscription::Subscribed) => (
+            true,
+            "order webhooks subscribed; polling as a backstop".to_owned(),
+        ),
+        Ok(Subscription::NotConfigured) => (
+            true,
+            "no Oro webhook secret configured: orders are found by polling".to_owned(),
+        ),
+        Ok(Subscription::Refused(reason)) => (
+            false,
+            format!("Oro refused the order webhooks ({reason}); orders are found by polling only"),
+        ),
         Err(e) => (false, format!("cannot read the subscription status: {e}")),
     };
     Health {

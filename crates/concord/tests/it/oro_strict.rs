@@ -49,12 +49,19 @@ async fn a_sync_level_batch_that_went_async_is_followed_to_its_end_and_refusals_
         .unwrap();
     let after = parts.ctx.oro.inventory_levels().await.unwrap();
     let level = after.iter().find(|l| l.id == first).unwrap();
-    assert_eq!(level.quantity, Decimal::from(7), "the async operation was waited for");
+    assert_eq!(
+        level.quantity,
+        Decimal::from(7),
+        "the async operation was waited for"
+    );
 
     let refused = parts
         .ctx
         .oro
-        .update_levels(&[(first.clone(), Decimal::from(8)), ("424242".into(), Decimal::ONE)])
+        .update_levels(&[
+            (first.clone(), Decimal::from(8)),
+            ("424242".into(), Decimal::ONE),
+        ])
         .await;
     match refused {
         Err(OroError::BatchRefused { failed, .. }) => {

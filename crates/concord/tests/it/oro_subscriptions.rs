@@ -41,7 +41,11 @@ fn subscribe_calls(parts: &Parts) -> Vec<u16> {
 async fn concord_subscribes_to_order_topics_with_the_format_oro_requires() {
     let parts = parts(true).await;
     register_webhooks(&parts.ctx, &targets()).await;
-    assert_eq!(subscribe_calls(&parts), vec![201, 201], "order.created and order.updated");
+    assert_eq!(
+        subscribe_calls(&parts),
+        vec![201, 201],
+        "order.created and order.updated"
+    );
     let status = oro_webhooks::status(&parts.ctx.store).await.unwrap();
     assert_eq!(status, Subscription::Subscribed);
     assert!(oro_webhooks::health(&parts.ctx.store).await.ok);
@@ -57,7 +61,10 @@ async fn a_refused_subscription_is_an_anomaly_and_a_failing_health_row_not_a_sil
     assert!(subscribe_calls(&parts).iter().all(|s| *s == 400));
     match oro_webhooks::status(&parts.ctx.store).await.unwrap() {
         Subscription::Refused(reason) => {
-            assert!(reason.contains("/data/relationships/topic/data"), "{reason}")
+            assert!(
+                reason.contains("/data/relationships/topic/data"),
+                "{reason}"
+            )
         }
         other => panic!("{other:?}"),
     }
@@ -73,5 +80,9 @@ async fn a_refused_subscription_is_an_anomaly_and_a_failing_health_row_not_a_sil
         .iter()
         .find(|e| e.kind.as_str() == "anomaly" && e.subject == oro_webhooks::SUBJECT)
         .expect("an anomaly for the refused subscription");
-    assert!(anomaly.explanation.contains("webhook accessible"), "{}", anomaly.explanation);
+    assert!(
+        anomaly.explanation.contains("webhook accessible"),
+        "{}",
+        anomaly.explanation
+    );
 }

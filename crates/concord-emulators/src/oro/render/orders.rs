@@ -130,9 +130,33 @@ pub fn subtotal(st: &State, id: &str) -> Option<Value> {
 /// must tell rows apart by `orderSubtotalType` and figures, never by label.
 fn labels(locale: &str) -> [&'static str; 7] {
     match locale {
-        "de" => ["Zwischensumme", "Rabatt", "Versand", "Versandrabatt", "Steuer auf Zwischensumme", "Versandsteuer", "Steuer"],
-        "fr" => ["Sous-total", "Remise", "Livraison", "Remise sur la livraison", "Taxe sur le sous-total", "Taxe sur la livraison", "Taxe"],
-        _ => ["Subtotal", "Discount", "Shipping", "Shipping Discount", "Subtotal Tax", "Shipping Tax", "Tax"],
+        "de" => [
+            "Zwischensumme",
+            "Rabatt",
+            "Versand",
+            "Versandrabatt",
+            "Steuer auf Zwischensumme",
+            "Versandsteuer",
+            "Steuer",
+        ],
+        "fr" => [
+            "Sous-total",
+            "Remise",
+            "Livraison",
+            "Remise sur la livraison",
+            "Taxe sur le sous-total",
+            "Taxe sur la livraison",
+            "Taxe",
+        ],
+        _ => [
+            "Subtotal",
+            "Discount",
+            "Shipping",
+            "Shipping Discount",
+            "Subtotal Tax",
+            "Shipping Tax",
+            "Tax",
+        ],
     }
 }
 
@@ -168,12 +192,25 @@ fn subtotal_rows(st: &State, o: &OrderRec) -> Vec<(String, Value)> {
     let config = &st.subtotals;
     let label = labels(&config.locale);
     let subtotal_tax = itemised(json!({"total": tax_total(subtotal, line_tax), "taxes": []}));
-    let all_tax = json!({"total": tax_total(subtotal + shipping, line_tax + o.shipping_tax), "taxes": []});
+    let all_tax =
+        json!({"total": tax_total(subtotal + shipping, line_tax + o.shipping_tax), "taxes": []});
     let all_rows: [(bool, &str, &str, Decimal, Value); 7] = [
         (true, "subtotal", label[0], subtotal, json!([])),
-        (config.promotions, "discount", label[1], Decimal::ZERO, json!([])),
+        (
+            config.promotions,
+            "discount",
+            label[1],
+            Decimal::ZERO,
+            json!([]),
+        ),
         (true, "shipping_cost", label[2], shipping, json!([])),
-        (config.promotions, "discount", label[3], Decimal::ZERO, json!([])),
+        (
+            config.promotions,
+            "discount",
+            label[3],
+            Decimal::ZERO,
+            json!([]),
+        ),
         (config.split_tax, "tax", label[4], line_tax, subtotal_tax),
         (
             config.split_tax,
@@ -187,7 +224,11 @@ fn subtotal_rows(st: &State, o: &OrderRec) -> Vec<(String, Value)> {
             "tax",
             label[6],
             line_tax + o.shipping_tax,
-            if config.split_tax { all_tax } else { itemised(all_tax) },
+            if config.split_tax {
+                all_tax
+            } else {
+                itemised(all_tax)
+            },
         ),
     ];
     let rows = all_rows

@@ -90,10 +90,7 @@ pub async fn list(
 ) -> ApiResult {
     enabled(&s)?;
     list_with(&s, &uri, q, &headers, &WEBHOOKS, |st| {
-        st.webhooks
-            .keys()
-            .filter_map(|id| render(st, id))
-            .collect()
+        st.webhooks.keys().filter_map(|id| render(st, id)).collect()
     })
 }
 
@@ -178,8 +175,9 @@ fn required(
     let mut errors = Vec::new();
     for (pointer, missing) in blank {
         if missing {
-            let e = ApiError::bad_request("not blank constraint", "This value should not be blank.")
-                .pointer(pointer);
+            let e =
+                ApiError::bad_request("not blank constraint", "This value should not be blank.")
+                    .pointer(pointer);
             errors.extend(e.errors);
         }
     }

@@ -5,7 +5,8 @@
 use super::*;
 use reqwest::Method;
 
-const FIXTURE: &str = include_str!("../../../../../../shared/fixtures/oro/webhook_create_request.json");
+const FIXTURE: &str =
+    include_str!("../../../../../../shared/fixtures/oro/webhook_create_request.json");
 
 /// The published create request, pointed at an order topic and stripped of what `drop` names.
 fn request(topic: &str, drop: &[&str]) -> Value {
@@ -61,10 +62,16 @@ async fn a_subscription_with_format_gets_a_guid_id_and_unknown_values_are_named(
     let id = body["data"]["id"].as_str().unwrap().to_owned();
     assert!(uuid::Uuid::parse_str(&id).is_ok(), "{id} is not a GUID");
     assert!(headers["location"].to_str().unwrap().ends_with(&id));
-    assert_eq!(body["data"]["relationships"]["format"]["data"]["id"], "default");
+    assert_eq!(
+        body["data"]["relationships"]["format"]["data"]["id"],
+        "default"
+    );
     assert!(body["data"]["attributes"].get("secret").is_none());
     let (status, _, one) = h.get(&token, &format!("/admin/api/webhooks/{id}")).await;
-    assert_eq!((status, one["data"]["id"].as_str()), (200, Some(id.as_str())));
+    assert_eq!(
+        (status, one["data"]["id"].as_str()),
+        (200, Some(id.as_str()))
+    );
 
     let mut bad_format = request("order.updated", &[]);
     bad_format["data"]["relationships"]["format"]["data"]["id"] = json!("xml");
@@ -72,7 +79,10 @@ async fn a_subscription_with_format_gets_a_guid_id_and_unknown_values_are_named(
         .send(Method::POST, &token, "/admin/api/webhooks", bad_format, &[])
         .await;
     assert_eq!(status, 400);
-    assert_eq!(body["errors"][0]["title"], "valid webhook format constraint");
+    assert_eq!(
+        body["errors"][0]["title"],
+        "valid webhook format constraint"
+    );
     assert_eq!(
         body["errors"][0]["detail"],
         "This value is not a known webhook format."

@@ -15,7 +15,11 @@ const MAX_POLLS: u32 = 300;
 impl OroClient {
     /// `Ok` when `answer` is a finished write; follows an async operation when it is one.
     /// `ids` are the request's record ids, in request order.
-    pub(super) async fn finish_if_async(&self, answer: &str, ids: &[String]) -> Result<(), OroError> {
+    pub(super) async fn finish_if_async(
+        &self,
+        answer: &str,
+        ids: &[String],
+    ) -> Result<(), OroError> {
         let Some(operation) = async_operation(answer) else {
             return Ok(());
         };
@@ -71,8 +75,15 @@ impl OroClient {
             let id = record_index(&pointer)
                 .and_then(|i| ids.get(i).cloned())
                 .unwrap_or_else(|| "?".to_owned());
-            let detail = e.str("detail").or_else(|| e.str("title")).unwrap_or_default();
-            Ok(Some(RecordError { id, pointer, detail }))
+            let detail = e
+                .str("detail")
+                .or_else(|| e.str("title"))
+                .unwrap_or_default();
+            Ok(Some(RecordError {
+                id,
+                pointer,
+                detail,
+            }))
         })
         .await
     }
@@ -87,7 +98,12 @@ fn async_operation(answer: &str) -> Option<String> {
 
 /// `/data/3/attributes/quantity` → 3.
 fn record_index(pointer: &str) -> Option<usize> {
-    pointer.strip_prefix("/data/")?.split('/').next()?.parse().ok()
+    pointer
+        .strip_prefix("/data/")?
+        .split('/')
+        .next()?
+        .parse()
+        .ok()
 }
 
 #[cfg(test)]
@@ -100,9 +116,14 @@ mod tests {
         assert_eq!(record_index("/data/0"), Some(0));
         assert_eq!(record_index("/included/0/attributes/name"), None);
         assert_eq!(
-            async_operation(r#"{"data":{"type":"asyncoperations","id":"17","attributes":{"status":"new"}}}"#),
+            async_operation(
+                r#"{"data":{"type":"asyncoperations","id":"17","attributes":{"status":"new"}}}"#
+            ),
             Some("17".into())
         );
-        assert_eq!(async_operation(r#"{"data":[{"type":"inventorylevels","id":"1"}]}"#), None);
+        assert_eq!(
+            async_operation(r#"{"data":[{"type":"inventorylevels","id":"1"}]}"#),
+            None
+        );
     }
 }

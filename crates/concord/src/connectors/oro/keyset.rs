@@ -83,7 +83,6 @@ impl OroClient {
             .map(|r| convert::order(r, &included))
             .collect()
     }
-
 }
 
 #[derive(Default)]
