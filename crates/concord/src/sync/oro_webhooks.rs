@@ -38,7 +38,7 @@ pub async fn record(ctx: &Context, outcome: &Result<(), OroError>) -> Result<(),
             .await
         }
         Err(e) => {
-            let reason = e.to_string();
+            let reason = e.to_string().trim_end_matches('.').to_owned();
             tracing::warn!(error = %reason, "Oro refused the order webhooks; orders are found by polling only.");
             ctx.store
                 .cursor_set(STATUS_CURSOR, &format!("{REFUSED}{reason}"))
