@@ -10,6 +10,8 @@ mod keyset;
 mod models;
 mod signature;
 #[cfg(test)]
+mod strict_tests;
+#[cfg(test)]
 mod tests;
 mod token;
 

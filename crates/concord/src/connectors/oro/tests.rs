@@ -52,7 +52,7 @@ fn load(name: &str) -> String {
     text
 }
 
-async fn client(server: &MockServer) -> (OroClient, Store, tempfile::TempDir) {
+pub(super) async fn client(server: &MockServer) -> (OroClient, Store, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::connect(
         &format!("sqlite://{}", dir.path().join("t.db").display()),
@@ -69,7 +69,7 @@ async fn client(server: &MockServer) -> (OroClient, Store, tempfile::TempDir) {
     (OroClient::new(settings, store.clone()).unwrap(), store, dir)
 }
 
-async fn mount_token(server: &MockServer, expected_calls: u64) {
+pub(super) async fn mount_token(server: &MockServer, expected_calls: u64) {
     Mock::given(method("POST"))
         .and(path("/oauth2-token"))
         .and(body_string_contains("grant_type=client_credentials"))
