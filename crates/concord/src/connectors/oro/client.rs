@@ -265,6 +265,13 @@ impl OroClient {
         let text = self
             .send(Method::GET, path, query, None, false, subject)
             .await?;
+        // A proxy or maintenance page can answer 200 with HTML: that is Oro being unreachable,
+        // worth retrying, not a record Concord cannot read.
+        if text.trim_start().starts_with('<') {
+            return Err(OroError::Transient(format!(
+                "{path} answered an HTML page instead of JSON:API (a proxy or maintenance page?)"
+            )));
+        }
         serde_json::from_str(&text).map_err(|e| OroError::Decode(format!("{path}: {e}")))
     }
 

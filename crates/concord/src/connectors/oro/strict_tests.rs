@@ -81,3 +81,17 @@ async fn the_token_endpoint_behind_the_firewall_keeps_its_capped_retry_after() {
         "{err:?}"
     );
 }
+
+#[tokio::test]
+async fn an_html_page_with_200_is_a_transient_outage_not_an_undecodable_record() {
+    let server = MockServer::start().await;
+    mount_token(&server, 1).await;
+    Mock::given(method("GET"))
+        .and(path("/admin/api/customers"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("<html>Maintenance</html>"))
+        .mount(&server)
+        .await;
+    let (c, _store, _dir) = client(&server).await;
+    let err = c.customers().await.unwrap_err();
+    assert!(matches!(err, OroError::Transient(_)), "{err:?}");
+}
