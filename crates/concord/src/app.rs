@@ -56,17 +56,22 @@ pub struct WebhookTargets {
 }
 
 /// Subscribes to order, stock and customer webhooks. A system that refuses (no webhooks module,
-/// Oro before 6.1.10) is left to polling, which runs either way.
+/// Oro before 6.1.10, Order not webhook accessible) is left to polling, which runs either way; an
+/// Oro refusal is recorded for the overview and `doctor` and raised as an `anomaly`.
 pub async fn register_webhooks(ctx: &Context, targets: &WebhookTargets) {
     if let Some(secret) = &targets.oro_secret {
         let url = format!("{}/webhooks/oro", targets.base_url);
+        let mut outcome = Ok(());
         for topic in ["order.created", "order.updated"] {
-            if let Err(e) =
-                with_retries(|| ctx.oro.ensure_webhook(topic, &url, secret.expose_secret())).await
-            {
-                tracing::warn!(error = %e, topic, "Oro webhooks unavailable; polling only.");
+            outcome =
+                with_retries(|| ctx.oro.ensure_webhook(topic, &url, secret.expose_secret())).await;
+            if outcome.is_err() {
                 break;
             }
+        }
+        // Polling runs either way; a refusal is said where an operator looks, never silently.
+        if let Err(e) = crate::sync::oro_webhooks::record(ctx, &outcome).await {
+            tracing::warn!(error = %e, "Cannot record the Oro webhook subscription status.");
         }
     }
     if let Some(token) = &targets.cin7_token {

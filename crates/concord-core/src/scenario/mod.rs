@@ -7,6 +7,9 @@ mod parse;
 mod timeline;
 mod validate;
 
+#[cfg(test)]
+mod oro_switch_tests;
+
 pub use model::*;
 pub use parse::{parse_scenario, ScenarioError};
 pub use timeline::{OrderStatusChange, Payment, ShipLine, System, TimelineEntry, TimelineEvent};

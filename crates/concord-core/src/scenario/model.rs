@@ -347,8 +347,16 @@ pub struct OroSeed {
     pub price_list_assignments: Vec<PriceListAssignment>,
     #[serde(default)]
     pub webhooks: bool,
+    /// Whether an administrator made Order "webhook accessible" (Entity Management). Oro 6.1.10 to
+    /// 7.0 ship it off: without it there are no `order.*` webhook topics. Default on, so scenarios
+    /// written before this switch keep their order webhooks.
+    #[serde(default = "yes")]
+    pub orders_webhook_accessible: bool,
     #[serde(default)]
     pub tax_detail: TaxDetail,
+    /// How this Oro's configuration shapes the order subtotal rows.
+    #[serde(default)]
+    pub subtotals: OroSubtotals,
     #[serde(default)]
     pub faults: OroFaults,
     #[serde(default)]
@@ -437,6 +445,37 @@ pub enum TaxDetail {
     TotalOnly,
 }
 
+/// The order subtotal rows an Oro answers: their labels follow the back-office language, and which
+/// rows exist follows the tax and promotion configuration.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OroSubtotals {
+    /// Language of the row labels: `en`, `de` or `fr`.
+    #[serde(default = "english")]
+    pub locale: String,
+    /// Separate "Subtotal Tax" and "Shipping Tax" rows before the "Tax" row (Oro's default); when
+    /// false only the one tax row exists (it then itemises the lines itself).
+    #[serde(default = "yes")]
+    pub split_tax: bool,
+    /// The promotion "Discount" and "Shipping Discount" rows (off when promotions are disabled).
+    #[serde(default = "yes")]
+    pub promotions: bool,
+}
+
+impl Default for OroSubtotals {
+    fn default() -> Self {
+        OroSubtotals {
+            locale: english(),
+            split_tax: true,
+            promotions: true,
+        }
+    }
+}
+
+fn english() -> String {
+    "en".to_owned()
+}
+
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OroFaults {
@@ -446,6 +485,27 @@ pub struct OroFaults {
     pub latency_ms: Option<[u64; 2]>,
     #[serde(default)]
     pub token_ttl_s: Option<u64>,
+    /// OroCloud's WAF in front of Oro: off unless set.
+    #[serde(default)]
+    pub firewall: Option<OroFirewall>,
+    /// Share of synchronous Batch API requests (`X-Mode: sync`) that run past Oro's 25 s limit
+    /// and continue as an asynchronous operation (202).
+    #[serde(default)]
+    pub slow_sync_batch_rate: f64,
+}
+
+/// Throttling by the WAF: a share of requests refused with 429 or 503 and a `Retry-After`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OroFirewall {
+    /// Share of API requests refused (0..=1).
+    pub rate: f64,
+    /// The `Retry-After` seconds sent; none when absent.
+    #[serde(default)]
+    pub retry_after_s: Option<u64>,
+    /// Answer with an HTML page (as a WAF does) instead of an empty body.
+    #[serde(default)]
+    pub html_body: bool,
 }
 
 /// An Oro order, as placed on the timeline or already present at the start.

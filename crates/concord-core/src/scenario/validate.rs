@@ -28,6 +28,7 @@ pub(super) fn validate(s: &Scenario) -> Check {
         }
     }
     validate_rates(s)?;
+    validate_oro_strictness(s)?;
     validate_postings(s)?;
     validate_cin7(s)?;
     let customers = validate_oro(s)?;
@@ -72,6 +73,31 @@ fn validate_rates(s: &Scenario) -> Check {
     }
     if s.cin7.rate_limit.calls_per_minute == 0 {
         return fail("cin7.rate_limit.calls_per_minute", "must be at least 1");
+    }
+    Ok(())
+}
+
+/// The switches that make the Oro emulator as strict as a real Oro (firewall, slow batches, labels).
+fn validate_oro_strictness(s: &Scenario) -> Check {
+    let faults = &s.oro.faults;
+    let mut rates = vec![(
+        "oro.faults.slow_sync_batch_rate",
+        faults.slow_sync_batch_rate,
+    )];
+    if let Some(firewall) = &faults.firewall {
+        rates.push(("oro.faults.firewall.rate", firewall.rate));
+    }
+    for (path, rate) in rates {
+        if !(0.0..=1.0).contains(&rate) {
+            return fail(path, format!("{rate} is not a share between 0 and 1"));
+        }
+    }
+    let locale = s.oro.subtotals.locale.as_str();
+    if !["en", "de", "fr"].contains(&locale) {
+        return fail(
+            "oro.subtotals.locale",
+            format!("{locale:?} is not one of \"en\", \"de\", \"fr\""),
+        );
     }
     Ok(())
 }

@@ -1,7 +1,8 @@
 //! The Batch API (§7) for `inventorylevels` and `products`: `PATCH /admin/api/{type}` with
 //! `{"data":[…]}`. Asynchronous by default (202 + an `asyncoperations` record that finishes
 //! [`ASYNC_DELAY_S`] scenario seconds later); `X-Mode: sync` runs up to [`SYNC_LIMIT`] records
-//! at once and atomically.
+//! at once and atomically, except a share (`oro.faults.slow_sync_batch_rate`) that "runs past
+//! 25 s" and answers 202 with an async operation, as Oro does.
 //!
 //! Choices where Oro's behaviour is not pinned down: records must carry `meta.update: true` (or
 //! `meta.upsert`), since neither type can be created here; in an async job valid records are
@@ -115,7 +116,11 @@ pub async fn update_list(
                 format!("The data limit for the synchronous operation exceeded. The maximum number of records that can be processed by the synchronous operation is {SYNC_LIMIT}."),
             ));
         }
-        return s.with(|st, now| run_sync(st, kind, &records, now));
+        let outruns = s.with(|st, _| st.slow_sync_batch_rate);
+        if !(outruns > 0.0 && rand::Rng::gen_bool(&mut rand::thread_rng(), outruns.min(1.0))) {
+            return s.with(|st, now| run_sync(st, kind, &records, now));
+        }
+        // §7.3: past 25 s a synchronous request silently continues as an asynchronous operation.
     }
     s.with(|st, now| {
         let id = st.fresh_id();

@@ -1,4 +1,4 @@
-//! One layer in front of every route: scenario latency, outages, random 5xx, bearer-token checks
+//! One layer in front of every route: scenario latency, outages, the optional WAF throttling, random 5xx, bearer-token checks
 //! for `/admin/api`, the `Accept` check, and the API log entry with the final status. Handlers
 //! therefore only ever see requests that a healthy, authenticated Oro would process.
 
@@ -25,6 +25,8 @@ pub async fn guard(State(s): State<Arc<Shared>>, req: Request, next: Next) -> Re
             "The service is temporarily unavailable.",
         )
         .into_response()
+    } else if let Some(refusal) = firewall(&s, &path) {
+        refusal
     } else if s.dice.roll_error() {
         ApiError::new(
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -55,6 +57,43 @@ pub async fn guard(State(s): State<Arc<Shared>>, req: Request, next: Next) -> Re
     s.log
         .record(&s.clock, &method, &path, response.status().as_u16());
     response
+}
+
+/// OroCloud's WAF (reference §9): a share of API requests refused with 429 or 503, an optional
+/// `Retry-After` in seconds, and an empty body or the WAF's own HTML page, never JSON:API.
+fn firewall(s: &Shared, path: &str) -> Option<Response> {
+    use rand::Rng;
+    if !path.starts_with("/admin/api") {
+        return None;
+    }
+    let rule = s.with(|st, _| st.firewall.clone())?;
+    let mut rng = rand::thread_rng();
+    if !(rule.rate > 0.0 && rng.gen_bool(rule.rate.clamp(0.0, 1.0))) {
+        return None;
+    }
+    let status = if rng.gen_bool(0.5) {
+        StatusCode::TOO_MANY_REQUESTS
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    let body = if rule.html_body {
+        format!("<html><head><title>{status}</title></head><body><h1>{status}</h1><p>Request rate limit exceeded.</p></body></html>")
+    } else {
+        String::new()
+    };
+    let mut response = (status, body).into_response();
+    if rule.html_body {
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/html; charset=utf-8"),
+        );
+    }
+    if let Some(seconds) = rule.retry_after_s {
+        if let Ok(v) = HeaderValue::from_str(&seconds.to_string()) {
+            response.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+    }
+    Some(response)
 }
 
 fn authorized(s: &Shared, headers: &HeaderMap) -> bool {

@@ -9,7 +9,7 @@
 //!   `customerusers`, `products` (GET, PATCH, batch PATCH), `productunitprecisions`, `productunits`,
 //!   `productnames/{id}`, `inventorylevels` (GET, PATCH, batch PATCH; POST/DELETE 405), `pricelists`,
 //!   `productprices` (`filter[priceList]` required), `pricelisttocustomers`, `asyncoperations/{id}`
-//!   and `/errors`, `webhooks` (CRUD), `webhooktopics`, `webhookformats`, and the generic
+//!   and `/errors`, `webhooks` (CRUD, GUID ids, `format` required), `webhooktopics`, `webhookformats`, and the generic
 //!   `/{type}/{id}/{association}` and `/{type}/{id}/relationships/{association}` reads.
 //! - `GET /_emulator/state` → `{"oro": state(), "api_log": {"oro": [...]}}` (not logged, not faulted).
 //!

@@ -217,6 +217,11 @@ impl ListRequest {
         render: impl Fn(Value) -> Option<Value>,
     ) -> ApiResult {
         records.retain(|r| self.filters.iter().all(|f| matches(r, f)));
+        // A database orders rows that tie on the sort fields as it likes, and not the same way
+        // twice: unless the sort names `id`, ties come in an order drawn for this request, so a
+        // client paging by page number over `updatedAt` ties can skip or repeat records (§3.3).
+        let salt = (!self.sort.is_empty() && !self.sort.iter().any(|(n, _)| n == "id"))
+            .then(rand::random::<u64>);
         records.sort_by(|a, b| {
             for (name, desc) in &self.sort {
                 let kind = if name == "id" {
@@ -229,6 +234,9 @@ impl ListRequest {
                 if ord != Ordering::Equal {
                     return ord;
                 }
+            }
+            if let Some(salt) = salt {
+                return tie_rank(salt, a).cmp(&tie_rank(salt, b));
             }
             // Numeric ids break ties; composite ids keep the store's natural order (stable sort).
             match (first(a, "id"), first(b, "id")) {
@@ -383,4 +391,13 @@ impl ListRequest {
         }
         Value::Object(links)
     }
+}
+
+/// Where a record falls among its ties for one request's `salt`.
+fn tie_rank(salt: u64, record: &Value) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    salt.hash(&mut h);
+    first(record, "id").hash(&mut h);
+    h.finish()
 }

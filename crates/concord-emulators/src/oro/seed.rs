@@ -21,6 +21,10 @@ pub fn state_from(scenario: &Scenario) -> State {
     let mut st = State {
         tax_detail: oro.tax_detail,
         webhooks_enabled: oro.webhooks,
+        orders_webhook_accessible: oro.orders_webhook_accessible,
+        subtotals: oro.subtotals.clone(),
+        firewall: oro.faults.firewall.clone(),
+        slow_sync_batch_rate: oro.faults.slow_sync_batch_rate,
         orders: BTreeMap::new(),
         customers: BTreeMap::new(),
         customer_users: BTreeMap::new(),

@@ -235,7 +235,8 @@ pub struct AssignmentRec {
 }
 
 pub struct WebhookRec {
-    pub id: i64,
+    /// A GUID, as Oro's database layer generates for webhooks (unlike most Oro ids).
+    pub id: String,
     pub url: String,
     pub secret: Option<String>,
     pub topic: String,
@@ -249,7 +250,7 @@ pub struct WebhookRec {
 /// A queued webhook delivery; `webhook_uuid` stays the same across its retries.
 #[derive(Clone)]
 pub struct Delivery {
-    pub webhook: i64,
+    pub webhook: String,
     pub url: String,
     pub secret: Option<String>,
     pub topic: String,
@@ -262,6 +263,13 @@ pub struct Delivery {
 pub struct State {
     pub tax_detail: TaxDetail,
     pub webhooks_enabled: bool,
+    /// Entity config `integration.webhook_accessible` of Order: without it no `order.*` topic exists.
+    pub orders_webhook_accessible: bool,
+    pub subtotals: concord_core::scenario::OroSubtotals,
+    /// OroCloud's WAF throttling (`oro.faults.firewall`), off when `None`.
+    pub firewall: Option<concord_core::scenario::OroFirewall>,
+    /// Share of `X-Mode: sync` batches that outrun Oro's 25 s and continue asynchronously.
+    pub slow_sync_batch_rate: f64,
     pub orders: BTreeMap<i64, OrderRec>,
     pub customers: BTreeMap<i64, CustomerRec>,
     pub customer_users: BTreeMap<i64, CustomerUserRec>,
@@ -271,7 +279,7 @@ pub struct State {
     pub price_lists: BTreeMap<i64, PriceListRec>,
     pub prices: Vec<PriceRec>,
     pub assignments: BTreeMap<i64, AssignmentRec>,
-    pub webhooks: BTreeMap<i64, WebhookRec>,
+    pub webhooks: BTreeMap<String, WebhookRec>,
     /// `ordershippingtrackings` by id.
     pub trackings: BTreeMap<i64, TrackingRec>,
     pub async_ops: BTreeMap<i64, super::batch::AsyncOp>,
@@ -333,13 +341,13 @@ impl State {
             return;
         }
         let per_record = format!("{topic}.{id}");
-        let targets: Vec<(i64, String, Option<String>, String, String)> = self
+        let targets: Vec<(String, String, Option<String>, String, String)> = self
             .webhooks
             .values()
             .filter(|w| w.enabled && (w.topic == topic || w.topic == per_record))
             .map(|w| {
                 (
-                    w.id,
+                    w.id.clone(),
                     w.url.clone(),
                     w.secret.clone(),
                     w.topic.clone(),

@@ -242,7 +242,12 @@ pub async fn doctor(path: PathBuf) -> anyhow::Result<ExitCode> {
     let ctx = context_from_config(&config).await?;
     println!("store: ok ({})", redact_url(&config.store.url));
     let mut ok = true;
-    for health in [ctx.oro.healthcheck().await, ctx.cin7.healthcheck().await] {
+    let checks = [
+        ctx.oro.healthcheck().await,
+        crate::sync::oro_webhooks::health(&ctx.store).await,
+        ctx.cin7.healthcheck().await,
+    ];
+    for health in checks {
         println!(
             "{}: {} ({})",
             health.system,

@@ -26,7 +26,11 @@ pub fn cached_health(ctx: &Context) -> HealthCheck {
                     return health.clone();
                 }
             }
-            let health = vec![ctx.oro.healthcheck().await, ctx.cin7.healthcheck().await];
+            let health = vec![
+                ctx.oro.healthcheck().await,
+                crate::sync::oro_webhooks::health(&ctx.store).await,
+                ctx.cin7.healthcheck().await,
+            ];
             *guard = Some((now, health.clone()));
             health
         })

@@ -9,5 +9,6 @@ pub mod exceptions;
 pub mod inventory;
 pub mod monitor;
 pub mod orders;
+pub mod oro_webhooks;
 pub mod prices;
 pub mod shipments;

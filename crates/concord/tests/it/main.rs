@@ -9,6 +9,8 @@ mod exactly_once;
 mod helpers;
 mod holds;
 mod no_webhooks;
+mod oro_strict;
+mod oro_subscriptions;
 mod oversell;
 mod shared_state;
 mod shipments;

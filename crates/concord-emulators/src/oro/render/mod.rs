@@ -39,7 +39,7 @@ pub fn resource(st: &State, kind: &str, id: &str) -> Option<Value> {
         "pricelists" => price_list(st, num?),
         "productprices" => price(st, id),
         "pricelisttocustomers" => price_list_assignment(st, num?),
-        "webhooks" => super::routes::webhooks::render(st, num?),
+        "webhooks" => super::routes::webhooks::render(st, id),
         "orderdiscounts" => super::routes::discounts::render(st, num?),
         "ordershippingtrackings" => super::routes::trackings::render(st, num?),
         "asyncoperations" => super::batch::render(st, num?),

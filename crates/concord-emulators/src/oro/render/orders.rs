@@ -126,10 +126,47 @@ pub fn subtotal(st: &State, id: &str) -> Option<Value> {
         .map(|(_, v)| v)
 }
 
-/// The seven rows of fixture `ordersubtotals_get_list.json`: subtotal, discount, shipping,
-/// shipping discount, subtotal tax, shipping tax, tax. With `tax_detail: per_line` the subtotal tax
-/// row carries `data.items` (one entry per line item, in line item order, with `unit` and `row`
-/// figures); with `total_only` only the totals are exposed.
+/// Row labels in the back-office language: subtotal, discount, shipping, shipping discount,
+/// subtotal tax, shipping tax, tax. Oro translates them (`messages.<locale>.yml`), so a client
+/// must tell rows apart by `orderSubtotalType` and figures, never by label.
+fn labels(locale: &str) -> [&'static str; 7] {
+    match locale {
+        "de" => [
+            "Zwischensumme",
+            "Rabatt",
+            "Versand",
+            "Versandrabatt",
+            "Steuer auf Zwischensumme",
+            "Versandsteuer",
+            "Steuer",
+        ],
+        "fr" => [
+            "Sous-total",
+            "Remise",
+            "Livraison",
+            "Remise sur la livraison",
+            "Taxe sur le sous-total",
+            "Taxe sur la livraison",
+            "Taxe",
+        ],
+        _ => [
+            "Subtotal",
+            "Discount",
+            "Shipping",
+            "Shipping Discount",
+            "Subtotal Tax",
+            "Shipping Tax",
+            "Tax",
+        ],
+    }
+}
+
+/// The rows of fixture `ordersubtotals_get_list.json` as this Oro's configuration shapes them
+/// (`oro.subtotals`): subtotal, discount, shipping, shipping discount, subtotal tax, shipping tax,
+/// tax, with labels in its language; without promotions the two discount rows are absent, and
+/// without split taxes only the "tax" row is, itemising the lines itself. Ids carry the position,
+/// so they shift with the rows. With `tax_detail: per_line` the row that itemises carries
+/// `data.items` (one entry per line item, in line item order); with `total_only` only totals.
 fn subtotal_rows(st: &State, o: &OrderRec) -> Vec<(String, Value)> {
     let cur = o.currency.as_str();
     let subtotal = o.subtotal();
@@ -139,39 +176,67 @@ fn subtotal_rows(st: &State, o: &OrderRec) -> Vec<(String, Value)> {
         json!({"includingTax": decimal_string(excl + tax), "excludingTax": decimal_string(excl), "taxAmount": decimal_string(tax),
                "adjustment": "0", "currency": cur})
     };
-    let mut subtotal_tax = json!({"total": tax_total(subtotal, line_tax), "taxes": []});
-    if st.tax_detail == TaxDetail::PerLine {
-        let items: Vec<Value> = o
-            .lines
-            .iter()
-            .map(|l| {
-                let unit_tax = if l.quantity.is_zero() { Decimal::ZERO } else { (l.tax / l.quantity).round_dp(4) };
-                json!({"unit": tax_total(l.price, unit_tax), "row": tax_total(l.quantity * l.price, l.tax), "taxes": []})
-            })
-            .collect();
-        subtotal_tax["items"] = Value::Array(items);
-    }
-    let rows: [(&str, &str, Decimal, Value); 7] = [
-        ("subtotal", "Subtotal", subtotal, json!([])),
-        ("discount", "Discount", Decimal::ZERO, json!([])),
-        ("shipping_cost", "Shipping", shipping, json!([])),
-        ("discount", "Shipping Discount", Decimal::ZERO, json!([])),
-        ("tax", "Subtotal Tax", line_tax, subtotal_tax),
+    let items: Vec<Value> = o
+        .lines
+        .iter()
+        .map(|l| {
+            let unit_tax = if l.quantity.is_zero() { Decimal::ZERO } else { (l.tax / l.quantity).round_dp(4) };
+            json!({"unit": tax_total(l.price, unit_tax), "row": tax_total(l.quantity * l.price, l.tax), "taxes": []})
+        })
+        .collect();
+    let itemised = |mut data: Value| {
+        if st.tax_detail == TaxDetail::PerLine {
+            data["items"] = Value::Array(items.clone());
+        }
+        data
+    };
+    let config = &st.subtotals;
+    let label = labels(&config.locale);
+    let subtotal_tax = itemised(json!({"total": tax_total(subtotal, line_tax), "taxes": []}));
+    let all_tax =
+        json!({"total": tax_total(subtotal + shipping, line_tax + o.shipping_tax), "taxes": []});
+    let all_rows: [(bool, &str, &str, Decimal, Value); 7] = [
+        (true, "subtotal", label[0], subtotal, json!([])),
         (
+            config.promotions,
+            "discount",
+            label[1],
+            Decimal::ZERO,
+            json!([]),
+        ),
+        (true, "shipping_cost", label[2], shipping, json!([])),
+        (
+            config.promotions,
+            "discount",
+            label[3],
+            Decimal::ZERO,
+            json!([]),
+        ),
+        (config.split_tax, "tax", label[4], line_tax, subtotal_tax),
+        (
+            config.split_tax,
             "tax",
-            "Shipping Tax",
+            label[5],
             o.shipping_tax,
             json!({"total": tax_total(shipping, o.shipping_tax), "taxes": []}),
         ),
         (
+            true,
             "tax",
-            "Tax",
+            label[6],
             line_tax + o.shipping_tax,
-            json!({"total": tax_total(subtotal + shipping, line_tax + o.shipping_tax), "taxes": []}),
+            if config.split_tax {
+                all_tax
+            } else {
+                itemised(all_tax)
+            },
         ),
     ];
-    rows.into_iter()
-        .enumerate()
+    let rows = all_rows
+        .into_iter()
+        .filter(|(present, ..)| *present)
+        .map(|(_, kind, label, amount, data)| (kind, label, amount, data));
+    rows.enumerate()
         .map(|(n, (kind, label, amount, data))| {
             let id = format!("{}-{kind}-{n}", o.id);
             let signed = if kind == "discount" && !amount.is_zero() {

@@ -1,6 +1,11 @@
-//! `webhooks` subscriptions (§8: create, list, get, update, delete), plus the `webhooktopics` and
-//! `webhookformats` lists. When the scenario has `oro.webhooks: false` these resources answer 404,
-//! like an Oro older than 6.1.10 that has no webhooks, so a client must fall back to polling.
+//! `webhooks` subscriptions (§8, §16: create, list, get, update, delete), plus the `webhooktopics`
+//! and `webhookformats` lists. When the scenario has `oro.webhooks: false` these resources answer
+//! 404, like an Oro older than 6.1.10 that has no webhooks, so a client must fall back to polling.
+//!
+//! As a real Oro: ids are GUIDs; `format` is required on create (400 `not blank constraint` at
+//! `/data/relationships/format/data`); an unknown topic or format is refused with Oro's
+//! `valid webhook topic/format constraint`; and `order.*` topics exist only when Order is webhook
+//! accessible (`oro.orders_webhook_accessible`, off out of the box in Oro 6.1.10 to 7.0).
 
 use super::list_with;
 use crate::oro::jsonapi::{document, iso, parse_body, rel, single_data, ApiError, ApiResult};
@@ -16,7 +21,7 @@ use std::sync::Arc;
 
 const WEBHOOKS: Spec = Spec {
     filters: &[
-        ("id", Kind::Num),
+        ("id", Kind::Str),
         ("topic", Kind::Str),
         ("enabled", Kind::Bool),
     ],
@@ -32,7 +37,19 @@ const TOPICS: Spec = Spec {
 /// The topics this emulator can produce: order events, and the per-record `order.updated.{id}`.
 pub const TOPICS_LIST: &[&str] = &["order.created", "order.updated", "order.deleted"];
 
-fn valid_topic(topic: &str) -> bool {
+/// The topics this Oro knows: none of Order's unless Order is webhook accessible.
+fn topics_of(st: &Store) -> &'static [&'static str] {
+    if st.orders_webhook_accessible {
+        TOPICS_LIST
+    } else {
+        &[]
+    }
+}
+
+fn valid_topic(st: &Store, topic: &str) -> bool {
+    if !st.orders_webhook_accessible {
+        return false;
+    }
     TOPICS_LIST.contains(&topic)
         || ["order.updated.", "order.deleted."].iter().any(|p| {
             topic
@@ -41,11 +58,11 @@ fn valid_topic(topic: &str) -> bool {
         })
 }
 
-pub fn render(st: &Store, id: i64) -> Option<Value> {
-    let w = st.webhooks.get(&id)?;
+pub fn render(st: &Store, id: &str) -> Option<Value> {
+    let w = st.webhooks.get(id)?;
     Some(json!({
         "type": "webhooks",
-        "id": id.to_string(),
+        "id": w.id,
         "attributes": {"notificationUrl": w.url, "enabled": w.enabled, "system": false, "verifySsl": w.verify_ssl,
                        "createdAt": iso(w.created_at), "updatedAt": iso(w.updated_at)},
         "relationships": {
@@ -73,21 +90,14 @@ pub async fn list(
 ) -> ApiResult {
     enabled(&s)?;
     list_with(&s, &uri, q, &headers, &WEBHOOKS, |st| {
-        st.webhooks
-            .keys()
-            .filter_map(|id| render(st, *id))
-            .collect()
+        st.webhooks.keys().filter_map(|id| render(st, id)).collect()
     })
 }
 
 pub async fn get(State(s): State<Arc<Shared>>, Path(id): Path<String>) -> ApiResult {
     enabled(&s)?;
     s.with(|st, _| {
-        let record = id
-            .parse()
-            .ok()
-            .and_then(|id| render(st, id))
-            .ok_or_else(ApiError::not_found)?;
+        let record = render(st, &id).ok_or_else(ApiError::not_found)?;
         Ok(document(StatusCode::OK, &json!({"data": record})))
     })
 }
@@ -102,7 +112,7 @@ struct Fields {
     format: Option<String>,
 }
 
-fn fields(data: &Value) -> Result<Fields, ApiError> {
+fn fields(st: &Store, data: &Value) -> Result<Fields, ApiError> {
     let attrs = data.get("attributes");
     let attr = |k: &str| attrs.and_then(|a| a.get(k));
     let link = |k: &str| {
@@ -129,10 +139,10 @@ fn fields(data: &Value) -> Result<Fields, ApiError> {
                 .pointer("/data/attributes/notificationUrl"),
         );
     }
-    if f.topic.as_deref().is_some_and(|t| !valid_topic(t)) {
+    if f.topic.as_deref().is_some_and(|t| !valid_topic(st, t)) {
         return Err(ApiError::bad_request(
             "valid webhook topic constraint",
-            "The topic is not valid.",
+            "This value is not a known webhook topic.",
         )
         .pointer("/data/relationships/topic/data"));
     }
@@ -140,12 +150,44 @@ fn fields(data: &Value) -> Result<Fields, ApiError> {
         .as_deref()
         .is_some_and(|t| t != "default" && t != "thin")
     {
-        return Err(
-            ApiError::bad_request("form constraint", "The format is not valid.")
-                .pointer("/data/relationships/format/data"),
-        );
+        return Err(ApiError::bad_request(
+            "valid webhook format constraint",
+            "This value is not a known webhook format.",
+        )
+        .pointer("/data/relationships/format/data"));
     }
     Ok(f)
+}
+
+/// `notificationUrl`, `topic` and `format` must all be there on create; every blank one is
+/// reported, as Oro's validator does, each with its pointer.
+fn required(
+    url: Option<String>,
+    topic: Option<String>,
+    format: Option<String>,
+) -> Result<(String, String, String), ApiError> {
+    let url = url.filter(|u| !u.is_empty());
+    let blank = [
+        ("/data/attributes/notificationUrl", url.is_none()),
+        ("/data/relationships/topic/data", topic.is_none()),
+        ("/data/relationships/format/data", format.is_none()),
+    ];
+    let mut errors = Vec::new();
+    for (pointer, missing) in blank {
+        if missing {
+            let e =
+                ApiError::bad_request("not blank constraint", "This value should not be blank.")
+                    .pointer(pointer);
+            errors.extend(e.errors);
+        }
+    }
+    match (url, topic, format) {
+        (Some(u), Some(t), Some(f)) => Ok((u, t, f)),
+        _ => Err(ApiError {
+            status: StatusCode::BAD_REQUEST,
+            errors,
+        }),
+    }
 }
 
 pub async fn create(State(s): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> ApiResult {
@@ -160,41 +202,28 @@ pub async fn create(State(s): State<Arc<Shared>>, headers: HeaderMap, body: Byte
             )
             .pointer("/data/type")
         })?;
-    let f = fields(data)?;
-    let Some(url) = f.url.filter(|u| !u.is_empty()) else {
-        return Err(ApiError::bad_request(
-            "not blank constraint",
-            "This value should not be blank.",
-        )
-        .pointer("/data/attributes/notificationUrl"));
-    };
-    let Some(topic) = f.topic else {
-        return Err(ApiError::bad_request(
-            "not blank constraint",
-            "This value should not be blank.",
-        )
-        .pointer("/data/relationships/topic/data"));
-    };
     let host = headers
         .get("host")
         .and_then(|v| v.to_str().ok())
         .unwrap_or("localhost")
         .to_owned();
     s.with(|st, now| {
-        let id = st.fresh_id();
+        let f = fields(st, data)?;
+        let (url, topic, format) = required(f.url, f.topic, f.format)?;
+        let id = uuid::Uuid::new_v4().to_string();
         let rec = WebhookRec {
-            id,
+            id: id.clone(),
             url,
             secret: f.secret.flatten(),
             topic,
-            format: f.format.unwrap_or_else(|| "default".to_owned()),
+            format,
             enabled: f.enabled.unwrap_or(true),
             verify_ssl: f.verify_ssl.unwrap_or(true),
             created_at: now.at,
             updated_at: now.at,
         };
-        st.webhooks.insert(id, rec);
-        let mut response = document(StatusCode::CREATED, &json!({"data": render(st, id)}));
+        st.webhooks.insert(id.clone(), rec);
+        let mut response = document(StatusCode::CREATED, &json!({"data": render(st, &id)}));
         if let Ok(v) = HeaderValue::from_str(&format!("http://{host}/admin/api/webhooks/{id}")) {
             response.headers_mut().insert(header::LOCATION, v);
         }
@@ -210,9 +239,9 @@ pub async fn patch(
 ) -> ApiResult {
     enabled(&s)?;
     let body = parse_body(&headers, &body)?;
-    let f = fields(single_data(&body, "webhooks", &id)?)?;
-    let id: i64 = id.parse().map_err(|_| ApiError::not_found())?;
+    let data = single_data(&body, "webhooks", &id)?;
     s.with(|st, now| {
+        let f = fields(st, data)?;
         let w = st.webhooks.get_mut(&id).ok_or_else(ApiError::not_found)?;
         if let Some(url) = f.url.filter(|u| !u.is_empty()) {
             w.url = url;
@@ -225,13 +254,12 @@ pub async fn patch(
         w.topic = f.topic.unwrap_or_else(|| w.topic.clone());
         w.format = f.format.unwrap_or_else(|| w.format.clone());
         w.updated_at = now.at;
-        Ok(document(StatusCode::OK, &json!({"data": render(st, id)})))
+        Ok(document(StatusCode::OK, &json!({"data": render(st, &id)})))
     })
 }
 
 pub async fn delete(State(s): State<Arc<Shared>>, Path(id): Path<String>) -> ApiResult {
     enabled(&s)?;
-    let id: i64 = id.parse().map_err(|_| ApiError::not_found())?;
     s.with(|st, _| match st.webhooks.remove(&id) {
         Some(_) => Ok(StatusCode::NO_CONTENT.into_response()),
         None => Err(ApiError::not_found()),
@@ -245,8 +273,8 @@ pub async fn topics(
     headers: HeaderMap,
 ) -> ApiResult {
     enabled(&s)?;
-    list_with(&s, &uri, q, &headers, &TOPICS, |_| {
-        TOPICS_LIST
+    list_with(&s, &uri, q, &headers, &TOPICS, |st| {
+        topics_of(st)
             .iter()
             .map(|t| json!({"type": "webhooktopics", "id": t, "attributes": {"label": t}}))
             .collect()

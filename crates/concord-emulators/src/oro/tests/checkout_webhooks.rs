@@ -161,7 +161,8 @@ async fn receiver(fail_first: usize) -> (String, Seen) {
 
 async fn subscribe(h: &Harness, token: &str, url: &str, topic: &str) -> u16 {
     let body = json!({"data": {"type": "webhooks", "attributes": {"notificationUrl": url, "secret": "s3cret", "enabled": true},
-        "relationships": {"topic": {"data": {"type": "webhooktopics", "id": topic}}}}});
+        "relationships": {"topic": {"data": {"type": "webhooktopics", "id": topic}},
+                          "format": {"data": {"type": "webhookformats", "id": "default"}}}}});
     h.send(Method::POST, token, "/admin/api/webhooks", body, &[])
         .await
         .0

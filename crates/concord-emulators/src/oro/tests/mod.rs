@@ -6,6 +6,8 @@ mod catalog;
 mod checkout_webhooks;
 mod discounts;
 mod orders_auth;
+mod realism;
+mod strict_webhooks;
 mod trackings;
 
 use super::OroEmulator;

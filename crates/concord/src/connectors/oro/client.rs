@@ -18,7 +18,7 @@ use std::time::Duration;
 
 const MEDIA: &str = "application/vnd.api+json";
 /// Orders come with their line items and subtotals included: modest pages keep responses small.
-const ORDER_PAGE: usize = 100;
+pub(super) const ORDER_PAGE: usize = 100;
 /// Flat reference data (products, levels, prices, customers): Oro sets no page cap, and large
 /// pages turn a 20,000-product catalogue into 20 requests instead of 200.
 const PAGE: usize = 1000;
@@ -50,6 +50,11 @@ impl OroClient {
         })
     }
 
+    /// The store's clock: scenario time under the demo, wall time in production.
+    pub(super) fn clock(&self) -> &concord_core::Clock {
+        self.store.clock()
+    }
+
     pub async fn healthcheck(&self) -> Health {
         match self
             .get_doc("/orders", &[("page[size]", "1".into())], None)
@@ -66,19 +71,6 @@ impl OroClient {
                 detail: e.to_string(),
             },
         }
-    }
-
-    /// Orders changed at or after `since` (all orders without it), oldest change first.
-    pub async fn orders_since(&self, since: Option<&str>) -> Result<Vec<OroOrder>, OroError> {
-        let mut query = vec![
-            ("sort", "updatedAt".to_owned()),
-            ("include", "lineItems,orderSubtotals".to_owned()),
-        ];
-        if let Some(since) = since {
-            query.push(("filter[updatedAt][gte]", since.to_owned()));
-        }
-        self.get_all("/orders", query, |r, inc| convert::order(r, inc).map(Some))
-            .await
     }
 
     pub async fn order(&self, id: i64) -> Result<OroOrder, OroError> {
@@ -150,21 +142,26 @@ impl OroClient {
     }
 
     /// Writes levels through the synchronous Batch API, 100 records a request (all or nothing each).
+    /// A request that Oro lets run past 25 s comes back as an async operation: it is followed to
+    /// its end, and the records it refused are named.
     pub async fn update_levels(&self, levels: &[(String, Decimal)]) -> Result<(), OroError> {
         for chunk in levels.chunks(SYNC_BATCH) {
             let data: Vec<Value> = chunk
                 .iter()
                 .map(|(id, qty)| json!({"type": "inventorylevels", "id": id, "meta": {"update": true}, "attributes": {"quantity": qty.normalize().to_string()}}))
                 .collect();
-            self.send(
-                Method::PATCH,
-                "/inventorylevels",
-                &[],
-                Some(json!({ "data": data })),
-                true,
-                None,
-            )
-            .await?;
+            let answer = self
+                .send(
+                    Method::PATCH,
+                    "/inventorylevels",
+                    &[],
+                    Some(json!({ "data": data })),
+                    true,
+                    None,
+                )
+                .await?;
+            let ids: Vec<String> = chunk.iter().map(|(id, _)| id.clone()).collect();
+            self.finish_if_async(&answer, &ids).await?;
         }
         Ok(())
     }
@@ -221,9 +218,11 @@ impl OroClient {
         if !matching.is_empty() {
             return Ok(());
         }
+        // `format` is required by every Oro with webhooks (§16); `default` sends the whole order.
         let body = json!({"data": {"type": "webhooks",
             "attributes": {"notificationUrl": url, "secret": secret, "enabled": true, "verifySsl": false},
-            "relationships": {"topic": {"data": {"type": "webhooktopics", "id": topic}}}}});
+            "relationships": {"topic": {"data": {"type": "webhooktopics", "id": topic}},
+                              "format": {"data": {"type": "webhookformats", "id": "default"}}}}});
         self.send(Method::POST, "/webhooks", &[], Some(body), false, None)
             .await
             .map(|_| ())
@@ -232,7 +231,7 @@ impl OroClient {
     /// Every page of a list, each page's records converted as it arrives (with the records that
     /// page includes) and `None`s skipped. Only the converted records are kept: a 20,000-product
     /// catalogue held as JSON documents until the last page was most of a sync's peak memory.
-    async fn get_all<T>(
+    pub(super) async fn get_all<T>(
         &self,
         path: &str,
         base: Vec<(&'static str, String)>,
@@ -266,6 +265,13 @@ impl OroClient {
         let text = self
             .send(Method::GET, path, query, None, false, subject)
             .await?;
+        // A proxy or maintenance page can answer 200 with HTML: that is Oro being unreachable,
+        // worth retrying, not a record Concord cannot read.
+        if text.trim_start().starts_with('<') {
+            return Err(OroError::Transient(format!(
+                "{path} answered an HTML page instead of JSON:API (a proxy or maintenance page?)"
+            )));
+        }
         serde_json::from_str(&text).map_err(|e| OroError::Decode(format!("{path}: {e}")))
     }
 

@@ -52,8 +52,8 @@ pub fn order(r: &Resource, included: &Included) -> Result<OroOrder, OroError> {
         updated_at: r.str("updatedAt").unwrap_or_default(),
         total: r.dec("totalValue").unwrap_or_default(),
         shipping_amount,
-        shipping_tax: tax_row(&subtotals, "Shipping Tax"),
-        tax_total: tax_row(&subtotals, "Tax").or_else(|| tax_sum(&subtotals)),
+        shipping_tax: shipping_tax(&subtotals, r.dec("subtotalValue")),
+        tax_total: tax_total(&subtotals),
         lines,
     })
 }
@@ -82,25 +82,57 @@ fn line(
     })
 }
 
-/// The amount of the tax subtotal with this label.
-fn tax_row(subtotals: &[&Resource], label: &str) -> Option<Decimal> {
+// Subtotal rows are told apart by `orderSubtotalType` and their figures, never by `label`: Oro
+// translates labels, and which rows exist (and so their ids) follows its configuration.
+
+fn tax_rows<'a>(subtotals: &[&'a Resource]) -> Vec<&'a Resource> {
     subtotals
         .iter()
-        .find(|s| {
-            s.str("orderSubtotalType").as_deref() == Some("tax")
-                && s.str("label").as_deref() == Some(label)
-        })
-        .and_then(|s| s.dec("amount"))
+        .copied()
+        .filter(|s| s.str("orderSubtotalType").as_deref() == Some("tax"))
+        .collect()
 }
 
-/// Without a row labelled "Tax", the sum of the line and shipping tax rows.
-fn tax_sum(subtotals: &[&Resource]) -> Option<Decimal> {
-    let rows: Vec<Decimal> = subtotals
+/// All tax on the order: the largest tax row, since the order's tax row is the sum of the line and
+/// shipping tax rows when Oro splits them, and the only one when it does not.
+fn tax_total(subtotals: &[&Resource]) -> Option<Decimal> {
+    tax_rows(subtotals)
         .iter()
-        .filter(|s| s.str("orderSubtotalType").as_deref() == Some("tax"))
         .filter_map(|s| s.dec("amount"))
-        .collect();
-    (!rows.is_empty()).then(|| rows.into_iter().sum())
+        .max()
+}
+
+/// The tax on the lines alone: the itemised rows' sum when a row itemises them, else the tax row
+/// whose taxed base (`data.total.excludingTax`) is the order subtotal.
+fn lines_tax(subtotals: &[&Resource], subtotal: Option<Decimal>) -> Option<Decimal> {
+    let rows = tax_rows(subtotals);
+    let itemised = rows.iter().find_map(|s| {
+        let items = s.attributes.get("data")?.get("items")?.as_array()?;
+        (!items.is_empty()).then(|| {
+            items
+                .iter()
+                .filter_map(|i| i.get("row")?.get("taxAmount").and_then(value_decimal))
+                .sum::<Decimal>()
+        })
+    });
+    itemised.or_else(|| {
+        let base = subtotal?;
+        rows.iter()
+            .filter(|s| {
+                s.attributes
+                    .get("data")
+                    .and_then(|d| d.get("total")?.get("excludingTax"))
+                    .and_then(value_decimal)
+                    == Some(base)
+            })
+            .filter_map(|s| s.dec("amount"))
+            .min()
+    })
+}
+
+/// Shipping tax = all tax − the lines' tax, when both can be told from the rows.
+fn shipping_tax(subtotals: &[&Resource], subtotal: Option<Decimal>) -> Option<Decimal> {
+    Some(tax_total(subtotals)? - lines_tax(subtotals, subtotal)?)
 }
 
 /// Line `index`'s tax from the tax row that itemises lines (`data.items[i].row.taxAmount`).

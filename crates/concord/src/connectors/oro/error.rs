@@ -22,6 +22,27 @@ pub enum OroError {
     Unauthorized(String),
     #[error("Oro sent a response Concord cannot read: {0}")]
     Decode(String),
+    #[error("Oro's batch operation {operation} refused {}", describe(failed))]
+    BatchRefused {
+        operation: String,
+        failed: Vec<RecordError>,
+    },
+}
+
+/// One record of a Batch API request that Oro refused: the request's record id, and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordError {
+    pub id: String,
+    pub pointer: String,
+    pub detail: String,
+}
+
+fn describe(failed: &[RecordError]) -> String {
+    let each: Vec<String> = failed
+        .iter()
+        .map(|e| format!("record {} at {}: {}", e.id, e.pointer, e.detail))
+        .collect();
+    format!("{} record(s): {}", failed.len(), each.join("; "))
 }
 
 impl OroError {
@@ -32,18 +53,30 @@ impl OroError {
                 ..
             } => RetryAction::RetryAfter(*d),
             OroError::RateLimited { .. } | OroError::Transient(_) => RetryAction::Retry,
-            OroError::Permanent { .. } | OroError::Unauthorized(_) | OroError::Decode(_) => {
-                RetryAction::DontRetry
-            }
+            OroError::Permanent { .. }
+            | OroError::Unauthorized(_)
+            | OroError::Decode(_)
+            | OroError::BatchRefused { .. } => RetryAction::DontRetry,
         }
     }
 }
 
+/// The longest wait a `Retry-After` can impose: a firewall asking for ten days must not stop
+/// Concord for ten days; after this it tries again (and is told again if still throttled).
+pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(300);
+
+/// A `Retry-After` in seconds, capped at [`MAX_RETRY_AFTER`]; anything else (an HTTP date, text)
+/// is read as absent, so the job's own backoff applies.
+pub fn retry_after(value: Option<&str>) -> Option<Duration> {
+    let seconds = value?.trim().parse::<u64>().ok()?;
+    Some(Duration::from_secs(seconds).min(MAX_RETRY_AFTER))
+}
+
 /// OroCloud's firewall answers 429 or 503 when it throttles; Oro itself has no rate limiter.
-pub fn classify(status: u16, retry_after: Option<&str>, body: &str) -> OroError {
-    let retry_after = retry_after
-        .and_then(|v| v.trim().parse::<u64>().ok())
-        .map(Duration::from_secs);
+/// Bodies are read only when they are Oro's JSON:API errors: a firewall or proxy sends HTML or
+/// nothing, and that is classified by its status alone.
+pub fn classify(status: u16, retry_after_header: Option<&str>, body: &str) -> OroError {
+    let retry_after = retry_after(retry_after_header);
     match status {
         429 => OroError::RateLimited {
             status,
@@ -66,8 +99,20 @@ pub fn classify(status: u16, retry_after: Option<&str>, body: &str) -> OroError 
     }
 }
 
-/// The first entry of a JSON:API errors document: its pointer (or parameter) and detail.
+/// The first entry of a JSON:API errors document: its pointer (or parameter) and detail. An empty
+/// or HTML body (a proxy's or firewall's page) is named as such instead.
 fn first_error(body: &str) -> (String, String) {
+    let trimmed = body.trim_start();
+    if trimmed.is_empty() {
+        return ("(request)".into(), "an empty response body".into());
+    }
+    if trimmed.starts_with('<') {
+        let page: String = trimmed.chars().take(200).collect();
+        return (
+            "(request)".into(),
+            format!("an HTML page, not Oro's JSON (a proxy or firewall?): {page}"),
+        );
+    }
     let value: serde_json::Value = serde_json::from_str(body).unwrap_or_default();
     let first = value
         .get("errors")
@@ -104,6 +149,31 @@ mod tests {
                 assert_eq!(pointer, "filter[priceList]");
                 assert!(detail.contains("priceList"));
             }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_huge_retry_after_is_capped_and_html_or_empty_bodies_are_classified() {
+        let html = "<html><body><h1>429 Too Many Requests</h1></body></html>";
+        for (status, body) in [(429, html), (503, ""), (429, "")] {
+            assert_eq!(
+                classify(status, Some("864000"), body).retry_action(),
+                RetryAction::RetryAfter(MAX_RETRY_AFTER),
+                "{status} {body:?}"
+            );
+        }
+        assert_eq!(
+            classify(429, Some("Wed, 21 Oct 2026 07:28:00 GMT"), html).retry_action(),
+            RetryAction::Retry
+        );
+        assert_eq!(classify(503, None, html).retry_action(), RetryAction::Retry);
+        match classify(403, None, html) {
+            OroError::Permanent { detail, .. } => assert!(detail.contains("HTML page"), "{detail}"),
+            other => panic!("{other:?}"),
+        }
+        match classify(400, None, "") {
+            OroError::Permanent { detail, .. } => assert_eq!(detail, "an empty response body"),
             other => panic!("{other:?}"),
         }
     }

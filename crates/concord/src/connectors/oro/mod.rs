@@ -1,12 +1,16 @@
 //! OroCommerce back-office JSON:API: the client with token management, its healthcheck, error
 //! classification, and the webhook signature check.
 
+mod batch;
 mod client;
 mod config;
 mod convert;
 mod error;
+mod keyset;
 mod models;
 mod signature;
+#[cfg(test)]
+mod strict_tests;
 #[cfg(test)]
 mod tests;
 mod token;
@@ -15,5 +19,5 @@ mod trackings;
 pub use client::OroClient;
 pub use config::OroSettings;
 pub use convert::order_webhook as parse_order_webhook;
-pub use error::OroError;
+pub use error::{OroError, RecordError};
 pub use signature::verify_signature;

@@ -52,7 +52,7 @@ fn load(name: &str) -> String {
     text
 }
 
-async fn client(server: &MockServer) -> (OroClient, Store, tempfile::TempDir) {
+pub(super) async fn client(server: &MockServer) -> (OroClient, Store, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::connect(
         &format!("sqlite://{}", dir.path().join("t.db").display()),
@@ -69,7 +69,7 @@ async fn client(server: &MockServer) -> (OroClient, Store, tempfile::TempDir) {
     (OroClient::new(settings, store.clone()).unwrap(), store, dir)
 }
 
-async fn mount_token(server: &MockServer, expected_calls: u64) {
+pub(super) async fn mount_token(server: &MockServer, expected_calls: u64) {
     Mock::given(method("POST"))
         .and(path("/oauth2-token"))
         .and(body_string_contains("grant_type=client_credentials"))
@@ -180,7 +180,7 @@ async fn orders_are_polled_by_updated_at_with_includes_and_paging() {
             "filter[updatedAt][gte]",
             "2026-11-02T08:00:00Z",
         ))
-        .and(query_param("sort", "updatedAt"))
+        .and(query_param("sort", "updatedAt,id"))
         .and(query_param("include", "lineItems,orderSubtotals"))
         .and(query_param("page[size]", "100"))
         .and(query_param("page[number]", "1"))

@@ -75,6 +75,12 @@ impl TokenManager {
             .await
             .map_err(|e| OroError::Transient(format!("token request: {e}")))?;
         let status = resp.status().as_u16();
+        // OroCloud's firewall guards the token endpoint too: keep its Retry-After.
+        let retry_after = resp
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
         let text = resp.text().await.unwrap_or_default();
         if status == 401 || status == 400 {
             return Err(OroError::Unauthorized(format!(
@@ -82,7 +88,11 @@ impl TokenManager {
             )));
         }
         if !(200..300).contains(&status) {
-            return Err(super::error::classify(status, None, &text));
+            return Err(super::error::classify(
+                status,
+                retry_after.as_deref(),
+                &text,
+            ));
         }
         let token: TokenResponse = serde_json::from_str(&text)
             .map_err(|e| OroError::Decode(format!("token response: {e}")))?;
