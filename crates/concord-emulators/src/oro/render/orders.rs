@@ -192,38 +192,61 @@ fn subtotal_rows(st: &State, o: &OrderRec) -> Vec<(String, Value)> {
     };
     let config = &st.subtotals;
     let label = labels(&config.locale);
-    let subtotal_tax = itemised(json!({"total": tax_total(subtotal, line_tax), "taxes": []}));
-    let all_tax =
-        json!({"total": tax_total(subtotal + shipping, line_tax + o.shipping_tax), "taxes": []});
-    let all_rows: [(bool, &str, &str, Decimal, Value); 7] = [
-        (true, "subtotal", label[0], subtotal, json!([])),
+    let discounts = o.discount_total();
+    let subtotal_tax =
+        itemised(json!({"total": tax_total(subtotal - discounts, line_tax), "taxes": []}));
+    let all_tax = json!({"total": tax_total(subtotal - discounts + shipping, line_tax + o.shipping_tax), "taxes": []});
+    let mut all_rows: Vec<(bool, &str, String, Decimal, Value)> =
+        vec![(true, "subtotal", label[0].to_owned(), subtotal, json!([]))];
+    // One row per manual discount, labelled "<description> (Discount)" (reference §12.3).
+    all_rows.extend(o.discounts.iter().map(|d| {
+        let text = if d.description.is_empty() {
+            label[1].to_owned()
+        } else {
+            format!("{} ({})", d.description, label[1])
+        };
+        (true, "discount", text, d.amount, json!([]))
+    }));
+    all_rows.extend([
         (
             config.promotions,
             "discount",
-            label[1],
+            label[1].to_owned(),
             Decimal::ZERO,
             json!([]),
         ),
-        (true, "shipping_cost", label[2], shipping, json!([])),
+        (
+            true,
+            "shipping_cost",
+            label[2].to_owned(),
+            shipping,
+            json!([]),
+        ),
         (
             config.promotions,
             "discount",
-            label[3],
+            label[3].to_owned(),
             Decimal::ZERO,
             json!([]),
         ),
-        (config.split_tax, "tax", label[4], line_tax, subtotal_tax),
         (
             config.split_tax,
             "tax",
-            label[5],
+            label[4].to_owned(),
+            line_tax,
+            subtotal_tax,
+        ),
+        (
+            config.split_tax,
+            "tax",
+            label[5].to_owned(),
             o.shipping_tax,
             json!({"total": tax_total(shipping, o.shipping_tax), "taxes": []}),
         ),
         (
             true,
             "tax",
-            label[6],
+            label[6].to_owned(),
             line_tax + o.shipping_tax,
             if config.split_tax {
                 all_tax
@@ -231,7 +254,7 @@ fn subtotal_rows(st: &State, o: &OrderRec) -> Vec<(String, Value)> {
                 itemised(all_tax)
             },
         ),
-    ];
+    ]);
     let rows = all_rows
         .into_iter()
         .filter(|(present, ..)| *present)

@@ -42,6 +42,39 @@ async fn an_orders_discounts_are_orderdiscounts_and_come_off_its_total() {
     assert_eq!(rows[0]["attributes"]["amount"], "12.3000");
     assert_eq!(rows[0]["attributes"]["description"], "Spring promotion");
     assert_eq!(rows[0]["relationships"]["order"]["data"]["id"], "904");
+    let (_, _, subtotals) = h
+        .get(&token, "/admin/api/ordersubtotals?filter[order]=904")
+        .await;
+    let discount_rows: Vec<(String, String)> = subtotals["data"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|r| {
+            r["attributes"]["orderSubtotalType"] == "discount" && r["attributes"]["visible"] == true
+        })
+        .map(|r| {
+            (
+                r["attributes"]["label"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned(),
+                r["attributes"]["signedAmount"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        discount_rows,
+        vec![
+            (
+                "Spring promotion (Discount)".to_owned(),
+                "-12.3000".to_owned()
+            ),
+            ("Coupon SAVE5 (Discount)".to_owned(), "-5.0000".to_owned())
+        ]
+    );
     // An order without discounts shows none and its total is unchanged.
     let (_, _, plain) = h.get(&token, "/admin/api/orders/901").await;
     assert_eq!(
