@@ -154,6 +154,16 @@ pub struct OroOrder {
     /// Oro's tax total (lines and shipping), when the subtotals expose it.
     pub tax_total: Option<Decimal>,
     pub lines: Vec<OroLine>,
+    /// Order-level discounts (manual order discounts and promotions), before tax.
+    #[serde(default)]
+    pub discounts: Vec<OrderDiscount>,
+}
+
+/// One order-level discount as Oro states it: positive, before tax, in the order currency.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrderDiscount {
+    pub description: String,
+    pub amount: Decimal,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

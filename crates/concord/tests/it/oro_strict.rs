@@ -100,3 +100,28 @@ async fn taxes_are_read_by_row_type_whatever_the_labels_and_rows() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_orders_discounts_are_read_with_it_and_its_shipping_tax_still_told_apart() {
+    for subtotals in [json!({}), json!({"locale": "de", "promotions": false})] {
+        let parts = parts_with(|s| {
+            let mut order = seeded_order(5001);
+            order["discounts"] = json!([{"description": "Spring promotion", "amount": "2.40"}]);
+            s["oro"]["orders"] = json!([order]);
+            s["oro"]["subtotals"] = subtotals.clone();
+        })
+        .await;
+        let order = parts.ctx.oro.order(5001).await.unwrap();
+        assert_eq!(
+            order.discounts,
+            vec![concord::domain::OrderDiscount {
+                description: "Spring promotion".into(),
+                amount: Decimal::new(240, 2)
+            }],
+            "{subtotals}"
+        );
+        // 24.00 of lines − 2.40 + 4.80 line tax + 5.00 shipping + 1.00 shipping tax.
+        assert_eq!(order.total, Decimal::new(3240, 2), "{subtotals}");
+        assert_eq!(order.shipping_tax, Some(Decimal::ONE), "{subtotals}");
+    }
+}

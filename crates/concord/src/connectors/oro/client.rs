@@ -74,7 +74,7 @@ impl OroClient {
     }
 
     pub async fn order(&self, id: i64) -> Result<OroOrder, OroError> {
-        let query = [("include", "lineItems,orderSubtotals".to_owned())];
+        let query = [("include", "lineItems,orderSubtotals,discounts".to_owned())];
         let doc = self
             .get_doc(
                 &format!("/orders/{id}"),

@@ -52,10 +52,46 @@ pub fn order(r: &Resource, included: &Included) -> Result<OroOrder, OroError> {
         updated_at: r.str("updatedAt").unwrap_or_default(),
         total: r.dec("totalValue").unwrap_or_default(),
         shipping_amount,
-        shipping_tax: shipping_tax(&subtotals, r.dec("subtotalValue")),
+        // Oro taxes the discounted subtotal; without discounts the two figures are the same.
+        shipping_tax: shipping_tax(
+            &subtotals,
+            r.dec("subtotalWithDiscountsValue")
+                .or_else(|| r.dec("subtotalValue")),
+        ),
         tax_total: tax_total(&subtotals),
         lines,
+        discounts: discounts(r, included),
     })
+}
+
+/// The manual order discounts (`orderdiscounts`, included), then the promotions' aggregate
+/// `discount` attribute (reference §12.2: promotions are not in `totalDiscountsAmount` and have no
+/// resource of their own, but `totalValue` includes them). Shipping promotions reduce shipping,
+/// which Oro already reports net in the shipping amount, so they are not an order discount.
+fn discounts(r: &Resource, included: &Included) -> Vec<OrderDiscount> {
+    let mut found: Vec<OrderDiscount> = r
+        .rel_ids("discounts")
+        .iter()
+        .filter_map(|id| included.get("orderdiscounts", id))
+        .filter_map(|d| {
+            let amount = d.dec("amount")?;
+            let description = d
+                .str("description")
+                .filter(|t| !t.trim().is_empty())
+                .unwrap_or_else(|| "Order discount".to_owned());
+            (amount > Decimal::ZERO).then_some(OrderDiscount {
+                description,
+                amount,
+            })
+        })
+        .collect();
+    if let Some(promotions) = r.dec("discount").filter(|d| *d > Decimal::ZERO) {
+        found.push(OrderDiscount {
+            description: "Promotions".to_owned(),
+            amount: promotions,
+        });
+    }
+    found
 }
 
 fn line(

@@ -72,7 +72,7 @@ impl OroClient {
         &self,
         mut query: Vec<(&'static str, String)>,
     ) -> Result<Vec<OroOrder>, OroError> {
-        query.push(("include", "lineItems,orderSubtotals".to_owned()));
+        query.push(("include", "lineItems,orderSubtotals,discounts".to_owned()));
         query.push(("page[size]", ORDER_PAGE.to_string()));
         query.push(("page[number]", "1".to_owned()));
         let doc = self.get_doc("/orders", &query, None).await?;

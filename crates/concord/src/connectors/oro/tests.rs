@@ -181,7 +181,7 @@ async fn orders_are_polled_by_updated_at_with_includes_and_paging() {
             "2026-11-02T08:00:00Z",
         ))
         .and(query_param("sort", "updatedAt,id"))
-        .and(query_param("include", "lineItems,orderSubtotals"))
+        .and(query_param("include", "lineItems,orderSubtotals,discounts"))
         .and(query_param("page[size]", "100"))
         .and(query_param("page[number]", "1"))
         .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({"data": []})))

@@ -14,13 +14,7 @@ use concord_core::domain::round_money;
 use rust_decimal::Decimal;
 
 use super::mapping::allocate_by_largest_remainder;
-
-/// One discount as Oro states it: positive, before tax, in the order currency.
-#[derive(Debug, Clone, PartialEq)]
-pub struct OrderDiscount {
-    pub description: String,
-    pub amount: Decimal,
-}
+pub use crate::domain::OrderDiscount;
 
 /// What the planner needs of one line: its gross (`quantity × price`), the tax Oro charged on its
 /// discounted net, and its tax rule's percentage when known.

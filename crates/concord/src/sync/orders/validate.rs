@@ -66,16 +66,18 @@ pub fn validate(
     findings
 }
 
-/// Lines + shipping + tax against Oro's reported total, to the cent.
+/// Lines − discounts + shipping + tax against Oro's reported total, to the cent.
 fn total_mismatch(order: &OroOrder) -> Option<String> {
     let goods: Decimal = order.lines.iter().map(|l| l.quantity * l.price).sum();
+    let discounts: Decimal = order.discounts.iter().map(|d| d.amount).sum();
     let tax = order_tax(order)?;
-    let expected = round_money(goods + order.shipping_amount + tax);
+    let expected = round_money(goods - discounts + order.shipping_amount + tax);
     let reported = round_money(order.total);
     (expected != reported).then(|| {
         format!(
-            "Lines {} + shipping {} + tax {} make {}, but Oro reports a total of {}.",
+            "Lines {} − discounts {} + shipping {} + tax {} make {}, but Oro reports a total of {}.",
             round_money(goods),
+            round_money(discounts),
             order.shipping_amount,
             tax,
             expected,
@@ -122,6 +124,7 @@ mod tests {
                 price: dec!(108),
                 tax: line_tax,
             }],
+            discounts: Vec::new(),
         }
     }
 
@@ -146,6 +149,20 @@ mod tests {
         let f = validate(&order(dec!(300), Some(dec!(43.20))), &ok_unit(), None);
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].kind, ExceptionKind::TaxMismatch);
+    }
+
+    #[test]
+    fn a_discounted_total_adds_up_once_its_discounts_are_taken_off() {
+        let mut discounted = order(dec!(261.20), Some(dec!(43.20)));
+        assert_eq!(
+            validate(&discounted, &ok_unit(), None)[0].kind,
+            ExceptionKind::TaxMismatch
+        );
+        discounted.discounts.push(crate::domain::OrderDiscount {
+            description: "Spring promotion".into(),
+            amount: dec!(10.00),
+        });
+        assert!(validate(&discounted, &ok_unit(), None).is_empty());
     }
 
     #[test]
