@@ -71,6 +71,11 @@ pub struct OrderRecord {
     /// leaves no answer on record; the sale may then exist from this moment on.
     #[serde(default)]
     pub posted_at_s: Option<f64>,
+    /// Oro's order total and currency as last validated: the money a held order holds up.
+    #[serde(default)]
+    pub total: Option<Decimal>,
+    #[serde(default)]
+    pub currency: Option<String>,
 }
 
 impl OrderRecord {
@@ -91,6 +96,8 @@ impl OrderRecord {
             prices_checked: false,
             ambiguous_at_s: None,
             posted_at_s: None,
+            total: None,
+            currency: None,
         }
     }
 
