@@ -5,6 +5,7 @@
 pub mod actions;
 pub mod cause_text;
 pub mod causes;
+pub mod causes_out;
 pub mod exceptions;
 pub mod format;
 pub mod jobs;

@@ -6,6 +6,7 @@ pub mod cin7_customers;
 pub mod context;
 pub mod customers;
 pub mod exceptions;
+pub mod forecast;
 pub mod inventory;
 pub mod monitor;
 pub mod orders;

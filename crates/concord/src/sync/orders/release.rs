@@ -3,7 +3,10 @@
 //! that lets the order flow also resolves what held it, with a note saying what fixed it.
 
 use super::cause_keys::key_of_fingerprint;
+use super::intake;
+use super::record::{self, OrderRecord, OrderState};
 use super::validate::Finding;
+use crate::connectors::budget::Priority;
 use crate::sync::context::{Context, FlowError};
 use crate::sync::exceptions;
 use concord_core::catalogue::ExceptionKind;
@@ -58,6 +61,52 @@ pub async fn resolve_fixed(
         };
         exceptions::resolve_one(&ctx.store, e.id, &note).await?;
     }
+    Ok(())
+}
+
+/// Kinds a product created in Cin7 can fix.
+const CATALOGUE_KINDS: [&str; 2] = ["sku_unknown", "unit_unmapped"];
+
+/// Whether the order waits for the Cin7 catalogue to change.
+pub fn waits_on_catalogue(rec: &OrderRecord) -> bool {
+    rec.state == OrderState::Held
+        && !rec.cancelled
+        && rec
+            .held_for
+            .iter()
+            .any(|k| CATALOGUE_KINDS.contains(&k.as_str()))
+}
+
+/// Reads the Cin7 catalogue again and, when it gained products, re-validates at once every order
+/// held for a catalogue cause: a SKU created by hand in Cin7 releases its orders by itself.
+pub async fn refresh_catalogue_and_release(ctx: &Context) -> Result<(), FlowError> {
+    let before = ctx.catalogue().await?.products().count();
+    let after = ctx
+        .refresh_catalogue(Priority::Bulk)
+        .await?
+        .products()
+        .count();
+    if after <= before {
+        return Ok(());
+    }
+    let held = record::in_states(&ctx.store, &[OrderState::Held]).await?;
+    let key = format!("released:{}", ctx.clock.elapsed_s().floor());
+    let mut released = 0;
+    for rec in held.iter().filter(|r| waits_on_catalogue(r)) {
+        intake::enqueue_order_at(
+            &ctx.store,
+            rec.order_id,
+            &key,
+            intake::REVALIDATE_PRIORITY + 6,
+        )
+        .await?;
+        released += 1;
+    }
+    tracing::info!(
+        new_products = after - before,
+        released,
+        "Cin7 has new products: held orders re-validate now."
+    );
     Ok(())
 }
 
