@@ -7,6 +7,7 @@ use super::cause_text::{describe, money, orders_phrase};
 use crate::sync::orders::cause_keys::key_of_fingerprint;
 use crate::sync::orders::record::{self, OrderState};
 use chrono::{DateTime, Utc};
+use concord_core::domain::round_money;
 use concord_store::{ExceptionFilter, ExceptionRecord, ExceptionStatus, Store, StoreError};
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -85,6 +86,9 @@ fn cause(
             *money_held.entry(currency.clone()).or_default() += total;
         }
     }
+    for amount in money_held.values_mut() {
+        *amount = round_money(*amount);
+    }
     let first_seen = members
         .iter()
         .map(|e| e.first_seen)
@@ -144,6 +148,9 @@ fn report(causes: Vec<RootCause>, facts: &BTreeMap<i64, OrderFacts>) -> CauseRep
         if let (Some(total), Some(currency)) = (f.total, &f.currency) {
             *money_held.entry(currency.clone()).or_default() += total;
         }
+    }
+    for amount in money_held.values_mut() {
+        *amount = round_money(*amount);
     }
     let headline = if causes.is_empty() {
         "Nothing to fix: no open exception shares a cause.".to_owned()

@@ -57,10 +57,10 @@ impl Forecast {
     /// "142 orders waiting, 24 a minute at the current budget, the last reaches Cin7 in 6 min; SLA 15 min".
     pub fn explanation(&self, sla_s: f64) -> String {
         format!(
-            "{} orders waiting, {:.0} a minute at the current budget, the last reaches Cin7 in {:.0} min; SLA {:.0} min. \
+            "{} waiting, {:.0} a minute at the current budget, the last reaches Cin7 in {:.0} min; SLA {:.0} min. \
              New orders arrive at {:.0} a minute; the slowest waiting order is predicted to take {:.0} min in all. \
              Nothing has breached yet: raise the Cin7 rate limit, pause bulk work (price and catalogue syncs) or warn the buyers.",
-            self.waiting,
+            crate::inbox::cause_text::orders_phrase(self.waiting),
             self.per_minute,
             (self.last_in_s / 60.0).ceil(),
             sla_s / 60.0,

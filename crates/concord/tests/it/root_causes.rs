@@ -66,10 +66,21 @@ async fn a_product_created_in_cin7_releases_its_held_orders_and_the_unfixed_caus
     assert_eq!(failed, 0, "{text}");
     // The CLI reads the same list from the store the run left.
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_concord"))
-        .args(["exceptions", "causes", "--store", &app.store_url, "--format", "json"])
+        .args([
+            "exceptions",
+            "causes",
+            "--store",
+            &app.store_url,
+            "--format",
+            "json",
+        ])
         .output()
         .expect("the concord binary runs");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let listed: Value = serde_json::from_slice(&out.stdout).expect("JSON");
     assert_eq!(listed[0]["key"], "sku:HAT-GRN");
     assert_eq!(listed[0]["subjects"], causes[0]["subjects"]);
