@@ -10,4 +10,5 @@ pub mod forecast;
 pub mod inventory;
 pub mod monitor;
 pub mod orders;
+pub mod patterns;
 pub mod prices;

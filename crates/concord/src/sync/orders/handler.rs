@@ -136,6 +136,7 @@ async fn plan(
     rec.held_for = holds;
     rec.total = Some(order.total);
     rec.currency = Some(order.currency.clone());
+    rec.oro_customer = Some(order.customer_id);
     match (customer, rec.held_for.is_empty()) {
         (Some(customer), true) => {
             let stage = target_stage(rec.awaiting_approval, customer.on_credit_hold);

@@ -76,6 +76,9 @@ pub struct OrderRecord {
     pub total: Option<Decimal>,
     #[serde(default)]
     pub currency: Option<String>,
+    /// The ordering Oro customer, for patterns across one customer's orders.
+    #[serde(default)]
+    pub oro_customer: Option<i64>,
 }
 
 impl OrderRecord {
@@ -98,6 +101,7 @@ impl OrderRecord {
             posted_at_s: None,
             total: None,
             currency: None,
+            oro_customer: None,
         }
     }
 
