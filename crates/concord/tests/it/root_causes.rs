@@ -22,7 +22,8 @@ fn shop() -> Value {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_product_created_in_cin7_releases_its_held_orders_and_the_unfixed_cause_remains() {
-    // Arrange: three orders behind SOCK-PNK (created in Cin7 at 1500 s), two behind HAT-GRN (never).
+    // Arrange: three orders behind SOCK-PNK (created in Cin7 at 1500 s), two behind HAT-GRN (never),
+    // one behind both.
     let mut events: Vec<Value> = [(600, 7001), (650, 7002), (700, 7003)]
         .into_iter()
         .map(|(at, id)| order_event(at, id, 2, 21, false, vec![line("SOCK-PNK", "each", 2, 300)]))
@@ -32,6 +33,18 @@ async fn a_product_created_in_cin7_releases_its_held_orders_and_the_unfixed_caus
             order_event(at, id, 2, 21, false, vec![line("HAT-GRN", "each", 1, 900)])
         }),
     );
+    // Held by both: the fix closes one exception, the order stays held by the other.
+    events.push(order_event(
+        760,
+        7006,
+        3,
+        31,
+        false,
+        vec![
+            line("SOCK-PNK", "each", 1, 300),
+            line("HAT-GRN", "each", 1, 900),
+        ],
+    ));
     events.push(json!({ "at_s": 1500, "event": "cin7_product",
         "product": { "sku": "SOCK-PNK", "name": "Socks pink", "uom": "Each", "price_tiers": { "Trade": "3.00" } } }));
 
@@ -57,7 +70,21 @@ async fn a_product_created_in_cin7_releases_its_held_orders_and_the_unfixed_caus
     let keys: Vec<&str> = causes.iter().filter_map(|c| c["key"].as_str()).collect();
     assert_eq!(keys, vec!["sku:HAT-GRN"], "{causes:?}");
     assert_eq!(causes[0]["kind"], "sku_unknown");
-    assert_eq!(causes[0]["subjects"], json!(["order:7004", "order:7005"]));
+    assert_eq!(
+        causes[0]["subjects"],
+        json!(["order:7004", "order:7005", "order:7006"])
+    );
+    let both = app.exceptions("sku_unknown", "order:7006");
+    let statuses: Vec<&str> = both.iter().filter_map(|e| e["status"].as_str()).collect();
+    assert_eq!(both.len(), 2, "one exception per cause: {both:?}");
+    assert!(
+        statuses.contains(&"open") && statuses.contains(&"resolved"),
+        "{both:?}"
+    );
+    assert!(
+        app.sales_for(7006).is_empty(),
+        "7006 is still held by HAT-GRN"
+    );
     assert!(causes[0]["suggested_action"]
         .as_str()
         .unwrap()
@@ -84,5 +111,5 @@ async fn a_product_created_in_cin7_releases_its_held_orders_and_the_unfixed_caus
     let listed: Value = serde_json::from_slice(&out.stdout).expect("JSON");
     assert_eq!(listed[0]["key"], "sku:HAT-GRN");
     assert_eq!(listed[0]["subjects"], causes[0]["subjects"]);
-    assert_eq!(listed[0]["orders_held"], 2);
+    assert_eq!(listed[0]["orders_held"], 3);
 }
