@@ -206,6 +206,11 @@ pub enum ExceptionsAction {
     Show {
         id: i64,
     },
+    /// Open exceptions grouped by root cause: what to fix, the orders and money it holds.
+    Causes {
+        #[arg(long, default_value = "table")]
+        format: String,
+    },
     Ack {
         id: i64,
         #[arg(long)]

@@ -336,6 +336,12 @@ pub async fn exceptions(action: ExceptionsAction, store: &str) -> anyhow::Result
             .await?
         }
         ExceptionsAction::Show { id } => inbox::exceptions::show(&store, id, out).await?,
+        ExceptionsAction::Causes { format } => {
+            let format: inbox::ListFormat = format
+                .parse()
+                .map_err(|e| anyhow::anyhow!("--format: {e}"))?;
+            inbox::causes_out::list(&store, format, out).await?
+        }
         ExceptionsAction::Ack { id, note } => {
             inbox::exceptions::act(&store, id, inbox::Action::Ack, note.as_deref(), out).await?
         }

@@ -101,12 +101,13 @@ pub async fn dump(
         })
         .await?
         .into_iter()
-        .map(|e| json!({ "kind": e.kind.as_str(), "owner": e.owner.as_str(), "subject": e.subject, "status": e.status.as_str(), "occurrences": e.occurrences, "explanation": e.explanation }))
+        .map(|e| json!({ "kind": e.kind.as_str(), "owner": e.owner.as_str(), "subject": e.subject, "status": e.status.as_str(), "occurrences": e.occurrences, "explanation": e.explanation, "first_seen": e.first_seen, "resolution_note": e.resolution_note }))
         .collect();
     let mut dump = emulators.dump();
     dump["scenario"] = json!(scenario.name);
     dump["ended_at_s"] = json!(concord_emulators::common::round_ms(ctx.clock.elapsed_s()));
-    dump["concord"] = json!({ "exceptions": exceptions });
+    let root_causes = crate::inbox::causes::root_causes(&ctx.store).await?.causes;
+    dump["concord"] = json!({ "exceptions": exceptions, "root_causes": root_causes });
     Ok(dump)
 }
 

@@ -54,10 +54,7 @@ pub async fn run(ctx: &Context, job: &Job) -> Result<(), Failure> {
         STOCK_SYNC => inventory::sync::sync(ctx).await,
         PRICES_SYNC => prices::push::sync(ctx, false).await.map(|_| ()),
         RECONCILE => crate::reconcile::orders::run(ctx).await.map(|_| ()),
-        CATALOGUE_REFRESH => ctx
-            .refresh_catalogue(crate::connectors::budget::Priority::Bulk)
-            .await
-            .map(|_| ()),
+        CATALOGUE_REFRESH => orders::release::refresh_catalogue_and_release(ctx).await,
         CUSTOMERS_REFRESH => super::webhooks::refresh_customers(ctx).await,
         other => return Err(Failure::Fatal(format!("unknown job kind {other:?}"))),
     };

@@ -84,6 +84,9 @@ pub async fn run(ctx: Context) {
         if tick.is_multiple_of(5) {
             revalidate_waiting_orders(&ctx).await;
         }
+        if let Err(e) = crate::sync::forecast::check(&ctx).await {
+            tracing::warn!(error = %e, "Could not forecast the order backlog.");
+        }
         tick += 1;
         ctx.clock.sleep(Duration::from_secs(60)).await;
     }
@@ -98,6 +101,13 @@ async fn revalidate_waiting_orders(ctx: &Context) {
     let Ok(records) = record::in_states(&ctx.store, &waiting).await else {
         return;
     };
+    if records.iter().any(record_waits_on_catalogue) {
+        // Concord does not subscribe to Cin7's Product/Updated webhook: while orders wait for a product,
+        // the catalogue is read on the revalidation schedule instead of every half hour.
+        let key = format!("{CATALOGUE_REFRESH}:held:{slot}");
+        let coalesce = Some(Coalesce::WhileQueuedOrRunning);
+        enqueue_keyed(ctx, CATALOGUE_REFRESH, &key, 11, None, coalesce).await;
+    }
     let mut drafts_on_hold = false;
     for rec in records {
         let on_hold = rec.waits_on_credit_hold();
@@ -122,6 +132,10 @@ async fn revalidate_waiting_orders(ctx: &Context) {
         // The polling safety net for credit holds when Cin7 webhooks are off or were deactivated.
         super::webhooks::schedule_customer_refresh(ctx).await;
     }
+}
+
+fn record_waits_on_catalogue(rec: &record::OrderRecord) -> bool {
+    crate::sync::orders::release::waits_on_catalogue(rec)
 }
 
 pub async fn reaper(ctx: Context) {

@@ -29,6 +29,7 @@ pub async fn run(ctx: &Context) -> Result<(), FlowError> {
         })
         .await?;
     check_lag(ctx, &queued).await?;
+    super::patterns::check(ctx).await?;
     check_patterns(ctx, queued.iter().chain(&dead)).await
 }
 

@@ -4,6 +4,7 @@
 use super::error::{ApiError, WebError};
 use super::{AppState, Principal, Role};
 use crate::inbox::actions::{exception_detail, retry_exception, Action, RetryOutcome};
+use crate::inbox::causes::{root_causes, CauseReport};
 use crate::inbox::jobs::JobSummary;
 use crate::inbox::query::{find_exceptions, job_state, ExceptionQuery, ExceptionSummary};
 use crate::inbox::report::{month_end, MonthEnd};
@@ -24,6 +25,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/exceptions", get(list_exceptions))
         .route("/api/exceptions/{id}", get(get_exception))
         .route("/api/exceptions/{id}/{action}", post(act_on_exception))
+        .route("/api/root-causes", get(list_root_causes))
         .route("/api/orders/{id}", get(get_order))
         .route("/api/jobs", get(list_jobs))
         .route("/api/jobs/{id}/replay", post(replay_job))
@@ -52,6 +54,11 @@ async fn list_exceptions(
     .parse()?;
     let found = find_exceptions(&app.store, &scope, p.limit.unwrap_or(500)).await?;
     Ok(Json(found.iter().map(ExceptionSummary::from).collect()))
+}
+
+/// The open exceptions grouped by cause, biggest first, with the overview's headline.
+async fn list_root_causes(State(app): State<AppState>) -> ApiResult<CauseReport> {
+    Ok(Json(root_causes(&app.store).await?))
 }
 
 async fn get_exception(State(app): State<AppState>, Path(id): Path<i64>) -> ApiResult<Value> {

@@ -48,8 +48,18 @@ pub struct OwnerCard {
     pub oldest: String,
 }
 
+/// A root cause as the overview lists it, linking to its exceptions.
+pub struct CauseLine {
+    pub key: String,
+    pub link: String,
+    pub explanation: String,
+}
+
 pub struct OverviewView {
     pub all_well: bool,
+    /// Root causes lead the page: "3 things to fix, holding 27 orders, £4,210".
+    pub causes_headline: Option<String>,
+    pub causes: Vec<CauseLine>,
     pub headline: String,
     pub needs: Vec<String>,
     pub systems: Vec<SystemRow>,
@@ -168,6 +178,17 @@ pub async fn build(app: &AppState) -> Result<OverviewView, StoreError> {
             .filter(|b| b.pct >= 90)
             .map(|b| format!("rate budget of {} nearly spent", b.label)),
     );
+    let report = crate::inbox::causes::root_causes(&app.store).await?;
+    let causes: Vec<CauseLine> = report
+        .causes
+        .iter()
+        .map(|c| CauseLine {
+            key: c.key.clone(),
+            link: format!("/exceptions?cause={}", urlencoding::encode(&c.key)),
+            explanation: c.explanation.clone(),
+        })
+        .collect();
+    let causes_headline = (!causes.is_empty()).then(|| report.headline.clone());
     let all_well = needs.is_empty();
     let headline = if all_well {
         "Everything is flowing. Nothing needs you right now.".to_string()
@@ -176,6 +197,8 @@ pub async fn build(app: &AppState) -> Result<OverviewView, StoreError> {
     };
     Ok(OverviewView {
         all_well,
+        causes_headline,
+        causes,
         headline,
         needs,
         systems,

@@ -366,8 +366,73 @@ async fn the_openapi_document_lists_every_api_route() {
         "/api/jobs/{id}/replay",
         "/api/health",
         "/api/reconciliation",
+        "/api/root-causes",
     ] {
         assert!(doc["paths"].get(path).is_some(), "{path} missing");
     }
     assert_eq!(doc["openapi"], "3.0.3");
+}
+
+#[tokio::test]
+async fn root_causes_lead_the_overview_and_the_inbox_reads_by_cause() {
+    let web = spawn().await;
+    for (order, detail) in [(7, "sku:MUG"), (8, "sku:MUG"), (9, "unit:TEE:pallet")] {
+        let kind = if detail.starts_with("sku") {
+            ExceptionKind::SkuUnknown
+        } else {
+            ExceptionKind::UnitUnmapped
+        };
+        let subject = format!("order:{order}");
+        let ex = NewException {
+            kind,
+            owner: kind.default_owner(),
+            subject: subject.clone(),
+            fingerprint: format!("{kind}|{subject}|{detail}"),
+            explanation: "held".into(),
+            suggested_action: kind.suggested_action().into(),
+            payload_refs: vec![],
+        };
+        web.store.raise(&ex).await.unwrap();
+    }
+    let body = json(web.get("/api/root-causes", Some(VIEWER)).await).await;
+    let keys: Vec<&str> = body["causes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(keys, vec!["sku:MUG", "unit:TEE:pallet"]);
+    assert_eq!(
+        body["causes"][0]["subjects"],
+        serde_json::json!(["order:7", "order:8"])
+    );
+    assert!(
+        body["headline"]
+            .as_str()
+            .unwrap()
+            .starts_with("2 things to fix"),
+        "{body}"
+    );
+    let cookie = web.login(VIEWER).await;
+    let page = |path: &'static str| {
+        Request::get(path)
+            .header("cookie", cookie.clone())
+            .body(Body::empty())
+            .unwrap()
+    };
+    let overview = text(web.send(page("/")).await).await;
+    assert!(overview.contains("2 things to fix"), "{overview}");
+    assert!(
+        overview.contains("/exceptions?cause=sku%3AMUG"),
+        "{overview}"
+    );
+    let inbox = text(web.send(page("/exceptions?cause=sku%3AMUG")).await).await;
+    assert!(
+        inbox.contains("order:7") && inbox.contains("order:8"),
+        "{inbox}"
+    );
+    assert!(
+        !inbox.contains("order:9"),
+        "another cause's exception is listed: {inbox}"
+    );
 }

@@ -58,6 +58,8 @@ pub struct InboxParams {
     owner: Option<String>,
     kind: Option<String>,
     status: Option<String>,
+    /// A root-cause key: only the exceptions of that cause.
+    cause: Option<String>,
     done: Option<String>,
     id: Option<String>,
 }
@@ -67,6 +69,8 @@ pub struct InboxView {
     pub kinds: Vec<Opt>,
     pub statuses: Vec<Opt>,
     pub rows: Vec<ExceptionRow>,
+    /// The cause being read, when the inbox is read by cause.
+    pub cause: Option<String>,
     pub notice: Option<String>,
     /// This listing's URL, where actions return to.
     pub back: String,
@@ -99,9 +103,11 @@ pub async fn exceptions(
     };
     let scope = query.parse()?;
     let now = app.store.clock().now();
+    let cause = p.cause.filter(|c| !c.trim().is_empty());
     let rows = find_exceptions(&app.store, &scope, 500)
         .await?
         .iter()
+        .filter(|e| cause.is_none() || cause_of(e) == cause)
         .map(|e| ExceptionRow::new(e, now))
         .collect();
     let statuses = ["active", "all"]
@@ -135,6 +141,7 @@ pub async fn exceptions(
             Some(status_now).filter(|s| *s != "active"),
         ),
         rows,
+        cause,
         notice: notice(p.done.as_deref(), p.id.as_deref()),
         back,
     };
@@ -282,4 +289,9 @@ pub async fn exception_action(
 
 pub async fn not_found() -> PageError {
     PageError(WebError::NotFound("There is no page here.".to_string()))
+}
+
+/// The root-cause key an exception is filed under, if its kind has one.
+fn cause_of(e: &concord_store::ExceptionRecord) -> Option<String> {
+    crate::sync::orders::cause_keys::key_of_fingerprint(e.kind.as_str(), &e.fingerprint)
 }

@@ -12,6 +12,7 @@ mod no_webhooks;
 mod oro_strict;
 mod oro_subscriptions;
 mod oversell;
+mod root_causes;
 mod shared_state;
 mod shipments;
 mod webhooks;

@@ -1,8 +1,10 @@
 //! The `order.sync` job: brings one Oro order's Cin7 sale to where it should be. Idempotent: it
 //! reads the order afresh, compares with the stored record, and does only the missing steps.
 
+use super::cause_keys::{cause_detail, KeyContext};
 use super::mapping::{financial_entity, is_awaiting_approval, map_unit, target_stage, MappedUnit};
 use super::record::{self, OrderRecord, OrderState};
+use super::release;
 use super::submit;
 use super::validate::{validate, Finding};
 use crate::domain::{ErpCustomer, OroOrder};
@@ -112,6 +114,7 @@ async fn plan(
             customer = Some(c);
         }
     }
+    key_by_cause(ctx, order, &mut findings).await;
     let subject = format!("order:{}", order.id);
     for f in &findings {
         exceptions::raise(
@@ -129,8 +132,11 @@ async fn plan(
         .filter(|f| ctx.rules.rule_for(f.kind) == Rule::Hold)
         .map(|f| f.kind.as_str().to_owned())
         .collect();
-    resolve_cleared_holds(ctx, rec, &holds, &subject).await?;
+    release::resolve_fixed(ctx, &subject, &findings, &rec.held_for, &holds).await?;
     rec.held_for = holds;
+    rec.total = Some(order.total);
+    rec.currency = Some(order.currency.clone());
+    rec.oro_customer = Some(order.customer_id);
     match (customer, rec.held_for.is_empty()) {
         (Some(customer), true) => {
             let stage = target_stage(rec.awaiting_approval, customer.on_credit_hold);
@@ -155,27 +161,21 @@ fn has_hold(ctx: &Context, findings: &[Finding]) -> bool {
         .any(|f| ctx.rules.rule_for(f.kind) == Rule::Hold)
 }
 
-/// Holds that no longer apply close themselves, noted, so the inbox shows only what still needs a person.
-async fn resolve_cleared_holds(
-    ctx: &Context,
-    rec: &OrderRecord,
-    holds: &[String],
-    subject: &str,
-) -> Result<(), FlowError> {
-    for old in &rec.held_for {
-        if !holds.contains(old) {
-            if let Some(kind) = ExceptionKind::parse(old) {
-                exceptions::resolve(
-                    &ctx.store,
-                    kind,
-                    subject,
-                    "The cause was fixed; the order flowed on re-validation.",
-                )
-                .await?;
-            }
-        }
+/// Each finding's detail becomes its root-cause key (spec 4.6), so the exception carries it.
+async fn key_by_cause(ctx: &Context, order: &OroOrder, findings: &mut [Finding]) {
+    let key_ctx = KeyContext {
+        customer_id: order.customer_id,
+        price_list: ctx
+            .cache
+            .read()
+            .await
+            .assignments
+            .get(&order.customer_id)
+            .copied(),
+    };
+    for f in findings {
+        f.detail_key = cause_detail(f.kind, &f.detail_key, key_ctx);
     }
-    Ok(())
 }
 
 /// Base SKU → base units the order takes, for the lines that map to Cin7.

@@ -1,10 +1,12 @@
 //! Orders (Oro → Cin7): intake by webhook and polling, validation, mapping, and exactly-once
 //! submission of one Cin7 sale per Oro order.
 
+pub mod cause_keys;
 pub mod discounts;
 pub mod handler;
 pub mod intake;
 pub mod mapping;
 pub mod record;
+pub mod release;
 pub mod submit;
 pub mod validate;

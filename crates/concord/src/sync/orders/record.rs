@@ -71,6 +71,14 @@ pub struct OrderRecord {
     /// leaves no answer on record; the sale may then exist from this moment on.
     #[serde(default)]
     pub posted_at_s: Option<f64>,
+    /// Oro's order total and currency as last validated: the money a held order holds up.
+    #[serde(default)]
+    pub total: Option<Decimal>,
+    #[serde(default)]
+    pub currency: Option<String>,
+    /// The ordering Oro customer, for patterns across one customer's orders.
+    #[serde(default)]
+    pub oro_customer: Option<i64>,
 }
 
 impl OrderRecord {
@@ -91,6 +99,9 @@ impl OrderRecord {
             prices_checked: false,
             ambiguous_at_s: None,
             posted_at_s: None,
+            total: None,
+            currency: None,
+            oro_customer: None,
         }
     }
 
