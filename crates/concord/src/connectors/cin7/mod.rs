@@ -5,8 +5,11 @@ mod config;
 mod convert;
 mod error;
 mod models;
+mod subscriptions;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod transport_tests;
 
 pub use client::{Cin7Client, SaleListFilter};
 pub use config::Cin7Settings;
