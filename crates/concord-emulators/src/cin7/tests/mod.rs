@@ -3,6 +3,7 @@
 mod api;
 mod faults;
 mod sales;
+mod transport;
 mod webhooks;
 
 use super::Cin7Emulator;

@@ -10,10 +10,10 @@ use serde_json::{json, Value};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-type Received = Arc<Mutex<Vec<(String, Option<String>, Value)>>>;
+pub(super) type Received = Arc<Mutex<Vec<(String, Option<String>, Value)>>>;
 
 /// A receiver recording (path, Authorization, body); `/fail` always answers 500.
-async fn receiver() -> (String, Received) {
+pub(super) async fn receiver() -> (String, Received) {
     let seen: Received = Arc::default();
     let record = seen.clone();
     let handler =
@@ -46,7 +46,7 @@ async fn receiver() -> (String, Received) {
     (base, seen)
 }
 
-async fn wait_for(mut done: impl FnMut() -> bool) {
+pub(super) async fn wait_for(mut done: impl FnMut() -> bool) {
     for _ in 0..400 {
         if done() {
             return;
