@@ -108,6 +108,10 @@ pub struct Cin7Config {
     /// Calls a minute Concord allows itself on this application (Cin7 allows 60; keep headroom).
     #[serde(default = "default_budget")]
     pub calls_per_minute: u32,
+    /// The longest pause a Cin7 `Retry-After` may impose, in seconds (Cin7's window is 60 s; a
+    /// huge value must not stop Concord for days).
+    #[serde(default = "default_max_retry_after")]
+    pub max_retry_after_s: u64,
     /// Optional second application used only by reconciliation and bulk price work.
     #[serde(default)]
     pub bulk_application_key: Option<SecretString>,
@@ -119,6 +123,10 @@ pub struct Cin7Config {
 
 fn default_budget() -> u32 {
     55
+}
+
+fn default_max_retry_after() -> u64 {
+    crate::connectors::budget::DEFAULT_MAX_PAUSE.as_secs()
 }
 
 /// The merchant's rules: the `settings` block of a scenario, plus rule and owner overrides.
@@ -313,6 +321,12 @@ impl Config {
             return Err(invalid(
                 "store.url",
                 "must start with sqlite:// or postgres://",
+            ));
+        }
+        if self.cin7.max_retry_after_s == 0 {
+            return Err(invalid(
+                "cin7.max_retry_after_s",
+                "must be at least 1 (seconds)",
             ));
         }
         if self.cin7.calls_per_minute == 0 || self.cin7.calls_per_minute > 60 {

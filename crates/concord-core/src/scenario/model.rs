@@ -183,6 +183,10 @@ pub struct Cin7Seed {
     pub webhooks: bool,
     #[serde(default)]
     pub faults: Cin7Faults,
+    /// Bins every product's stock is spread over at each location: availability then shows one
+    /// row without a bin plus one row per bin, as a real Cin7 with bins does (reference §5.3).
+    #[serde(default)]
+    pub availability_bins: Vec<String>,
 }
 
 fn gbp() -> String {
@@ -292,6 +296,14 @@ pub struct RateLimit {
     pub calls_per_minute: u32,
     #[serde(default)]
     pub signal: RateLimitSignal,
+    /// Signals by endpoint: a path prefix (case-insensitive, e.g. `"/purchase"`) → signal. The
+    /// longest matching prefix wins; other paths use `signal`. Live Cin7 answers `/saleList` with
+    /// 503 and `/purchase` with 400 in the same hour.
+    #[serde(default)]
+    pub by_endpoint: BTreeMap<String, RateLimitSignal>,
+    /// The share (0..=1) of 429 answers sent without a `Retry-After` header.
+    #[serde(default)]
+    pub retry_after_absent_rate: f64,
 }
 
 impl Default for RateLimit {
@@ -299,7 +311,21 @@ impl Default for RateLimit {
         RateLimit {
             calls_per_minute: 60,
             signal: RateLimitSignal::TooManyRequests,
+            by_endpoint: BTreeMap::new(),
+            retry_after_absent_rate: 0.0,
         }
+    }
+}
+
+impl RateLimit {
+    /// The signal for a request path: the longest `by_endpoint` prefix, else `signal`.
+    pub fn signal_for(&self, path: &str) -> RateLimitSignal {
+        let path = path.to_ascii_lowercase();
+        self.by_endpoint
+            .iter()
+            .filter(|(prefix, _)| path.starts_with(&prefix.to_ascii_lowercase()))
+            .max_by_key(|(prefix, _)| prefix.len())
+            .map_or(self.signal, |(_, signal)| *signal)
     }
 }
 
@@ -328,6 +354,12 @@ pub struct Cin7Faults {
     pub lost_response_rate: f64,
     #[serde(default)]
     pub latency_ms: Option<[u64; 2]>,
+    /// The share of requests a gateway in front of Cin7 answers with an HTML 503 page.
+    #[serde(default)]
+    pub gateway_html_rate: f64,
+    /// The share of requests whose connection is reset before any body arrives.
+    #[serde(default)]
+    pub connection_reset_rate: f64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -52,6 +52,18 @@ fn validate_rates(s: &Scenario) -> Check {
             s.cin7.faults.lost_response_rate,
         ),
         ("oro.faults.error_rate", s.oro.faults.error_rate),
+        (
+            "cin7.faults.gateway_html_rate",
+            s.cin7.faults.gateway_html_rate,
+        ),
+        (
+            "cin7.faults.connection_reset_rate",
+            s.cin7.faults.connection_reset_rate,
+        ),
+        (
+            "cin7.rate_limit.retry_after_absent_rate",
+            s.cin7.rate_limit.retry_after_absent_rate,
+        ),
     ];
     for (path, rate) in rates {
         if !(0.0..=1.0).contains(&rate) {

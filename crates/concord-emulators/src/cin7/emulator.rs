@@ -31,6 +31,7 @@ pub(crate) struct Inner {
     pub outage: Outage,
     pub dice: FaultDice,
     pub lost_response_rate: f64,
+    pub gateway: middleware::GatewayFaults,
     pub limit: RateLimit,
     /// Scenario times of the calls accepted in the last 60 s: the sliding rate-limit window.
     pub window: Mutex<VecDeque<f64>>,
@@ -70,9 +71,11 @@ impl Cin7Emulator {
             .timeout(Duration::from_secs(10))
             .build()
             .unwrap_or_default();
+        let mut state = seed::build(scenario);
+        state.bins = scenario.cin7.availability_bins.clone();
         let inner = Inner {
             clock,
-            state: Mutex::new(seed::build(scenario)),
+            state: Mutex::new(state),
             log: ApiLog::default(),
             outage: Outage::default(),
             dice: FaultDice {
@@ -80,6 +83,10 @@ impl Cin7Emulator {
                 latency_ms: faults.latency_ms,
             },
             lost_response_rate: faults.lost_response_rate,
+            gateway: middleware::GatewayFaults {
+                html_rate: faults.gateway_html_rate,
+                reset_rate: faults.connection_reset_rate,
+            },
             limit: scenario.cin7.rate_limit.clone(),
             window: Mutex::new(VecDeque::new()),
             account_id,
@@ -228,7 +235,7 @@ impl Cin7Emulator {
         json!({
             "sales": sales,
             "customers": state.customers.iter().map(|c| views::customer(clock, c)).collect::<Vec<_>>(),
-            "availability": state.stock.iter().map(|r| views::availability(&state, r)).collect::<Vec<_>>(),
+            "availability": state.stock.iter().flat_map(|r| routes::availability::rows_of(&state, r)).collect::<Vec<_>>(),
             "products": state.products.iter().map(|p| views::product(&state, clock, p, true)).collect::<Vec<_>>(),
         })
     }

@@ -20,6 +20,8 @@ pub(crate) struct State {
     /// search made a 20,000-SKU catalogue page quadratic.
     pub product_at: std::collections::HashMap<Uuid, usize>,
     pub stock: Vec<StockRow>,
+    /// Bins each stock row is shown spread over (scenario `cin7.availability_bins`).
+    pub bins: Vec<String>,
     pub customers: Vec<Customer>,
     pub sales: Vec<Sale>,
     pub next_order_number: u32,
@@ -69,7 +71,8 @@ pub(crate) struct Product {
     pub extra: Map<String, Value>,
 }
 
-/// One availability row: a product at a location (no bins or batches are emulated).
+/// The stock of a product at a location; shown as one availability row per bin (see
+/// `routes::availability`).
 #[derive(Debug, Clone)]
 pub(crate) struct StockRow {
     pub product_id: Uuid,

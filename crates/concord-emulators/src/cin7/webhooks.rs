@@ -3,12 +3,13 @@
 //! failure, after which the subscription is deactivated, as reference §5.10 documents.
 
 use super::emulator::Inner;
+use super::routes::availability;
 use super::sale_ops::StockKey;
 use super::state::{Delivery, State, Subscription};
 use super::views;
 use base64::Engine;
 use concord_core::Clock;
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 use std::sync::Arc;
 use std::time::Duration;
 use uuid::Uuid;
@@ -84,40 +85,87 @@ pub(crate) fn emit(state: &mut State, now_s: f64, kind: &str, body: Value) {
     }
 }
 
-/// A thin sale event (`{SaleID, SaleOrderNumber, EventType}`); webhook GUIDs are upper case, as in
-/// Cin7's samples, so receivers must compare ids case-insensitively.
+/// A thin sale event, exactly the documented `{SaleID, SaleOrderNumber, EventType}` (fixture
+/// `webhook_sale_order_authorised.json`; the same for quote, backorder and void events). Webhook
+/// GUIDs are upper case, as in Cin7's samples, so receivers must compare ids case-insensitively.
 pub(crate) fn emit_sale(state: &mut State, now_s: f64, kind: &str, idx: usize) {
     let sale = &state.sales[idx];
     let body = json!({
         "SaleID": sale.id.to_string().to_uppercase(), "SaleOrderNumber": views::order_number(sale),
-        "CustomerName": sale.customer, "EventType": kind,
+        "EventType": kind,
     });
     emit(state, now_s, kind, body);
+}
+
+/// The `Customer` keys of the documented `Customer/Updated` sample, in its order: no
+/// `IsOnCreditHold`, no `ProductPrices`, so a receiver must read the customer to know its hold.
+const WEBHOOK_CUSTOMER_KEYS: &[&str] = &[
+    "ID", "Name", "Currency", "PaymentTerm", "Discount", "TaxRule", "Carrier",
+    "SalesRepresentative", "Location", "Comments", "AccountReceivable", "RevenueAccount",
+    "PriceTier", "TaxNumber", "AdditionalAttribute1", "AdditionalAttribute2",
+    "AdditionalAttribute3", "AdditionalAttribute4", "AdditionalAttribute5", "AdditionalAttribute6",
+    "AdditionalAttribute7", "AdditionalAttribute8", "AdditionalAttribute9", "AdditionalAttribute10",
+    "AttributeSet", "Tags", "Status", "LastModifiedOn", "CreditLimit",
+];
+
+const WEBHOOK_CONTACT_KEYS: &[&str] = &[
+    "ID", "CustomerID", "Name", "JobTitle", "Phone", "MobilePhone", "Fax", "Email", "Website",
+    "Default", "Comment", "IncludeInEmail",
+];
+
+/// The keys of a `Stock/AvailableStockLevelChanged` row (no `InTransit`, `NextDeliveryDate`).
+const WEBHOOK_STOCK_KEYS: &[&str] = &[
+    "ID", "SKU", "Name", "Barcode", "Location", "Bin", "Batch", "ExpiryDate", "Category", "OnHand",
+    "Allocated", "Available", "OnOrder", "StockOnHand",
+];
+
+/// `record` cut to `keys`, in that order; a documented key the record lacks is `null`.
+fn documented(record: &Value, keys: &[&str]) -> Value {
+    let map: Map<String, Value> = keys
+        .iter()
+        .map(|k| ((*k).to_owned(), record.get(*k).cloned().unwrap_or(Value::Null)))
+        .collect();
+    Value::Object(map)
 }
 
 pub(crate) fn emit_customer(state: &mut State, clock: &Clock, now_s: f64, id: Uuid) {
     let Some(customer) = state.customer(id) else {
         return;
     };
-    let mut record = views::customer(clock, customer);
-    let addresses = record
-        .as_object_mut()
-        .and_then(|m| m.remove("Addresses"))
-        .unwrap_or(json!([]));
-    let contacts = record
-        .as_object_mut()
-        .and_then(|m| m.remove("Contacts"))
-        .unwrap_or(json!([]));
+    let record = views::customer(clock, customer);
+    let addresses = record.get("Addresses").cloned().unwrap_or(json!([]));
+    let contacts: Vec<Value> = record
+        .get("Contacts")
+        .and_then(Value::as_array)
+        .map(|list| {
+            list.iter()
+                .map(|c| {
+                    let mut contact = documented(c, WEBHOOK_CONTACT_KEYS);
+                    contact["CustomerID"] = json!(id);
+                    contact
+                })
+                .collect()
+        })
+        .unwrap_or_default();
     let body = json!({
         "NumberOfCustomers": 1,
-        "CustomerDetailsList": [{"Customer": record, "Addresses": addresses, "Contacts": contacts}],
+        "CustomerDetailsList": [{
+            "Customer": documented(&record, WEBHOOK_CUSTOMER_KEYS),
+            "Addresses": addresses, "Contacts": contacts,
+        }],
         "EventType": CUSTOMER_UPDATED,
     });
     emit(state, now_s, CUSTOMER_UPDATED, body);
 }
 
-/// A bare array of the changed availability rows (no `EventType`). Rows changed within the same
-/// scenario second join the not-yet-sent delivery of that second, the newest value of a row winning.
+/// The same availability row (product, location, bin)?
+fn same_row(a: &Value, b: &Value) -> bool {
+    a["ID"] == b["ID"] && a["Location"] == b["Location"] && a["Bin"] == b["Bin"]
+}
+
+/// A bare array of the changed availability rows, one per bin (no `EventType`). Rows changed
+/// within the same scenario second join the not-yet-sent delivery of that second, the newest value
+/// of a row winning; `MaxRows` is the array's length, as in the sample.
 pub(crate) fn emit_stock(state: &mut State, now_s: f64, mut keys: Vec<StockKey>) {
     keys.dedup();
     let mut rows: Vec<Value> = Vec::new();
@@ -127,9 +175,11 @@ pub(crate) fn emit_stock(state: &mut State, now_s: f64, mut keys: Vec<StockKey>)
             .iter()
             .find(|r| r.product_id == *product && super::wire::same(&r.location, location))
         {
-            let view = views::availability(state, row);
-            if !rows.contains(&view) {
-                rows.push(view);
+            for view in availability::rows_of(state, row) {
+                let view = documented(&view, WEBHOOK_STOCK_KEYS);
+                if !rows.iter().any(|r| same_row(r, &view)) {
+                    rows.push(view);
+                }
             }
         }
     }
@@ -144,11 +194,7 @@ pub(crate) fn emit_stock(state: &mut State, now_s: f64, mut keys: Vec<StockKey>)
         .filter(|d| d.kind == STOCK_CHANGED && d.attempts == 0 && d.created_s.floor() == second)
     {
         if let Value::Array(existing) = &mut d.body {
-            existing.retain(|old| {
-                !rows
-                    .iter()
-                    .any(|new| new["ID"] == old["ID"] && new["Location"] == old["Location"])
-            });
+            existing.retain(|old| !rows.iter().any(|new| same_row(new, old)));
             existing.extend(rows.iter().cloned());
             let count = existing.len();
             existing

@@ -132,12 +132,18 @@ pub async fn context_from_config(config: &Config) -> anyhow::Result<Context> {
         },
         cin7_calls_per_minute: config.cin7.calls_per_minute,
     };
-    app::build_context(
+    let ctx = app::build_context(
         store,
         connections,
         config.rules.clone(),
         config.schedule.clone(),
-    )
+    )?;
+    ctx.cin7
+        .budget()
+        .set_max_pause(std::time::Duration::from_secs(
+            config.cin7.max_retry_after_s,
+        ));
+    Ok(ctx)
 }
 
 /// Joins an emulator's scenario clock (`GET /_emulator/clock`).

@@ -6,6 +6,7 @@
 //! price push.
 
 use concord_store::Store;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::sync::Mutex;
 use std::time::Duration;
@@ -40,7 +41,13 @@ pub struct RateBudget {
     /// budget until the breaker half-opens, so an outage costs a handful of calls, not hundreds.
     breaker: Arc<Mutex<Breaker>>,
     probe: Arc<tokio::sync::Mutex<()>>,
+    /// The longest pause a `Retry-After` may impose (config `cin7.max_retry_after_s`).
+    max_pause_s: Arc<AtomicU64>,
 }
+
+/// Default cap on a `Retry-After`: Cin7's window is a minute, so a larger value is a proxy's or a
+/// bug's, and obeying "retry after a week" would stop every flow for a week.
+pub const DEFAULT_MAX_PAUSE: Duration = Duration::from_secs(300);
 
 #[derive(Debug, Default)]
 struct Breaker {
@@ -64,7 +71,21 @@ impl RateBudget {
             paused_until_s: Arc::new(Mutex::new(0.0)),
             breaker: Arc::default(),
             probe: Arc::default(),
+            max_pause_s: Arc::new(AtomicU64::new(DEFAULT_MAX_PAUSE.as_secs())),
         }
+    }
+
+    /// Sets the cap on a `Retry-After` (at least one second).
+    pub fn set_max_pause(&self, max: Duration) {
+        self.max_pause_s
+            .store(max.as_secs().max(1), Ordering::Relaxed);
+    }
+
+    /// `retry_after` no longer than the cap.
+    pub fn capped_pause(&self, retry_after: Duration) -> Duration {
+        retry_after.min(Duration::from_secs(
+            self.max_pause_s.load(Ordering::Relaxed),
+        ))
     }
 
     pub fn limit(&self) -> u32 {
@@ -111,9 +132,10 @@ impl RateBudget {
             .is_ok())
     }
 
-    /// Cin7 refused a call for its rate limit: nobody calls again before `retry_after` has passed.
+    /// Cin7 refused a call for its rate limit: nobody calls again before `retry_after` (capped)
+    /// has passed.
     pub fn pause_for(&self, retry_after: Duration) {
-        let until = self.store.clock().elapsed_s() + retry_after.as_secs_f64();
+        let until = self.store.clock().elapsed_s() + self.capped_pause(retry_after).as_secs_f64();
         if let Ok(mut p) = self.paused_until_s.lock() {
             *p = p.max(until);
         }
@@ -238,6 +260,30 @@ mod tests {
                 .is_err(),
             "bulk work has no floor"
         );
+    }
+
+    #[tokio::test]
+    async fn a_huge_retry_after_pauses_only_up_to_the_cap() {
+        let dir = tempfile::tempdir().unwrap();
+        let clock = concord_core::Clock::scaled("2026-11-02T08:00:00Z".parse().unwrap(), 1.0);
+        let store = Store::connect(
+            &format!("sqlite://{}", dir.path().join("c.db").display()),
+            clock.clone(),
+        )
+        .await
+        .unwrap();
+        let budget = RateBudget::new(store, "app", 55);
+        let week = Duration::from_secs(7 * 24 * 3600);
+        assert_eq!(budget.capped_pause(week), DEFAULT_MAX_PAUSE);
+        assert_eq!(
+            budget.capped_pause(Duration::from_secs(30)),
+            Duration::from_secs(30)
+        );
+        budget.set_max_pause(Duration::from_secs(90));
+        assert_eq!(budget.capped_pause(week), Duration::from_secs(90));
+        budget.pause_for(week);
+        let paused = *budget.paused_until_s.lock().unwrap() - clock.elapsed_s();
+        assert!(paused <= 90.0 && paused > 89.0, "{paused}");
     }
 
     #[test]

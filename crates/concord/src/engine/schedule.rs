@@ -87,8 +87,26 @@ pub async fn run(ctx: Context) {
         if let Err(e) = crate::sync::forecast::check(&ctx).await {
             tracing::warn!(error = %e, "Could not forecast the order backlog.");
         }
+        recheck_cin7_webhooks(&ctx).await;
         tick += 1;
         ctx.clock.sleep(Duration::from_secs(60)).await;
+    }
+}
+
+/// Cin7 deactivates a webhook after six failed deliveries without telling anyone: a look at the
+/// subscriptions now and then (the client throttles it) re-creates ours, and while they cannot be
+/// re-created the credit-hold polling net stays on.
+async fn recheck_cin7_webhooks(ctx: &Context) {
+    match ctx.cin7.recheck_webhooks().await {
+        Ok(None) => {}
+        Ok(Some(_)) => ctx
+            .cin7_webhooks
+            .store(true, std::sync::atomic::Ordering::SeqCst),
+        Err(e) => {
+            tracing::warn!(error = %e, "Cin7 webhooks could not be checked or re-created; polling covers them.");
+            ctx.cin7_webhooks
+                .store(false, std::sync::atomic::Ordering::SeqCst);
+        }
     }
 }
 

@@ -1,7 +1,7 @@
 //! Request dispatch: one fallback handler matches the lower-cased path (Cin7 paths are
 //! case-insensitive) and calls a small synchronous handler per endpoint.
 
-mod availability;
+pub(crate) mod availability;
 mod customers;
 mod fulfilment;
 mod fulfilment_write;

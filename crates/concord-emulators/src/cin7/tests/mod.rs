@@ -4,6 +4,7 @@ mod api;
 mod faults;
 mod fulfilment;
 mod sales;
+mod transport;
 mod webhooks;
 
 use super::Cin7Emulator;

@@ -2,7 +2,7 @@
 //! rate budget, logged to the payload log, and classified on failure.
 
 use super::config::Cin7Settings;
-use super::error::{classify, Cin7Error};
+use super::error::{classify, unreadable_success, Cin7Error};
 use super::{convert, models};
 use crate::connectors::budget::{Priority, RateBudget};
 use crate::connectors::payload_log::{self, CallRecord};
@@ -26,6 +26,8 @@ pub struct Cin7Client {
     settings: Cin7Settings,
     budget: RateBudget,
     pub(super) store: Store,
+    /// What `ensure_webhooks` last subscribed, so a periodic check can notice a deactivation.
+    pub(super) subscribed: super::subscriptions::Remembered,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -35,13 +37,13 @@ pub struct SaleListFilter {
     pub created_since: Option<chrono::DateTime<chrono::Utc>>,
 }
 
-struct Call<'a> {
-    method: Method,
-    path: &'a str,
-    query: Vec<(&'static str, String)>,
-    body: Option<Value>,
-    priority: Priority,
-    subject: Option<&'a str>,
+pub(super) struct Call<'a> {
+    pub method: Method,
+    pub path: &'a str,
+    pub query: Vec<(&'static str, String)>,
+    pub body: Option<Value>,
+    pub priority: Priority,
+    pub subject: Option<&'a str>,
 }
 
 impl Cin7Client {
@@ -59,6 +61,7 @@ impl Cin7Client {
             settings,
             budget,
             store,
+            subscribed: Default::default(),
         })
     }
 
@@ -314,47 +317,6 @@ impl Cin7Client {
         self.send(call).await.map(|_| ())
     }
 
-    /// Subscribes each (type, url) pair unless an active subscription to it exists. One
-    /// `GET /webhooks` covers every pair: each call spends the shared budget.
-    pub async fn ensure_webhooks(
-        &self,
-        wanted: &[(&str, String)],
-        bearer: &str,
-    ) -> Result<(), Cin7Error> {
-        let existing: Value = self
-            .get_json("/webhooks", vec![], Priority::Stock, None)
-            .await?;
-        let hooks = existing
-            .get("Webhooks")
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
-        for (kind, url) in wanted {
-            let present = hooks.iter().any(|h| {
-                h.get("Type").and_then(Value::as_str) == Some(*kind)
-                    && h.get("ExternalURL").and_then(Value::as_str) == Some(url.as_str())
-                    && h.get("IsActive").and_then(Value::as_bool).unwrap_or(true)
-            });
-            if present {
-                continue;
-            }
-            let body = json!({
-                "Type": kind, "IsActive": true, "ExternalURL": url,
-                "ExternalAuthorizationType": "bearerauth", "ExternalBearerToken": bearer,
-            });
-            let call = Call {
-                method: Method::POST,
-                path: "/webhooks",
-                query: vec![],
-                body: Some(body),
-                priority: Priority::Stock,
-                subject: None,
-            };
-            self.send(call).await?;
-        }
-        Ok(())
-    }
-
     /// After an outage, one cheap `GET /me` decides whether Cin7 is back, instead of letting every
     /// waiting order spend a call (and a retry) finding out.
     async fn probe(&self) -> Result<(), Cin7Error> {
@@ -402,12 +364,16 @@ impl Cin7Client {
 
     async fn send_json<T: DeserializeOwned>(&self, call: Call<'_>) -> Result<T, Cin7Error> {
         let path = call.path.to_owned();
+        let write = call.method != Method::GET;
         let text = self.send(call).await?;
+        if let Some(error) = unreadable_success(&text, write) {
+            return Err(error);
+        }
         serde_json::from_str(&text).map_err(|e| Cin7Error::Decode(format!("{path}: {e}")))
     }
 
     #[tracing::instrument(skip_all, fields(method = %call.method, path = call.path))]
-    async fn send(&self, call: Call<'_>) -> Result<String, Cin7Error> {
+    pub(super) async fn send(&self, call: Call<'_>) -> Result<String, Cin7Error> {
         if let Some(wait) = self.budget.open_for() {
             return Err(Cin7Error::CircuitOpen { retry_after: wait });
         }
@@ -453,8 +419,17 @@ impl Cin7Client {
                     .get("retry-after")
                     .and_then(|v| v.to_str().ok())
                     .map(str::to_owned);
-                let text = resp.text().await.unwrap_or_default();
-                (Some(status), retry_after, text, None)
+                // A connection reset while the body streams is a network failure, not an empty
+                // answer: an empty 2xx would otherwise read as success.
+                match resp.text().await {
+                    Ok(text) => (Some(status), retry_after, text, None),
+                    Err(e) => (
+                        None,
+                        None,
+                        String::new(),
+                        Some(format!("HTTP {status}, body lost: {e}")),
+                    ),
+                }
             }
             Err(e) => (None, None, String::new(), Some(e.to_string())),
         };
@@ -472,8 +447,13 @@ impl Cin7Client {
         payload_log::record(&self.store, record).await;
         crate::telemetry::count_call("cin7", call.path, status);
         let result = match status {
-            Some(s) if (200..300).contains(&s) => Ok(text),
-            Some(s) => Err(classify(s, retry_after.as_deref(), &text, write)),
+            // An HTML page with a 2xx (a wrong path, a captive gateway) is not Cin7's answer. An
+            // empty 2xx is fine here (204 is documented); `send_json` refuses it where a body is due.
+            Some(s) if (200..300).contains(&s) => match unreadable_success(&text, write) {
+                Some(error) if !text.trim().is_empty() => Err(error),
+                _ => Ok(text),
+            },
+            Some(s) => Err(self.capped(classify(s, retry_after.as_deref(), &text, write))),
             None => {
                 let message = error.unwrap_or_default();
                 Err(if write {
@@ -496,6 +476,29 @@ impl Cin7Client {
             _ => self.budget.record_success(),
         }
         result
+    }
+}
+
+impl Cin7Client {
+    /// A rate-limit error whose wait is at most the configured cap, so the job it defers comes
+    /// back as soon as the budget's pause ends.
+    fn capped(&self, error: Cin7Error) -> Cin7Error {
+        match error {
+            Cin7Error::RateLimited { retry_after } => {
+                let capped = self.budget.capped_pause(retry_after);
+                if capped < retry_after {
+                    tracing::warn!(
+                        asked_s = retry_after.as_secs(),
+                        waiting_s = capped.as_secs(),
+                        "Cin7 asked for a longer pause than cin7.max_retry_after_s allows; waiting the cap."
+                    );
+                }
+                Cin7Error::RateLimited {
+                    retry_after: capped,
+                }
+            }
+            other => other,
+        }
     }
 }
 

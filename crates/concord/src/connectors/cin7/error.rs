@@ -42,15 +42,21 @@ impl Cin7Error {
 
 const LIMIT_PHRASES: [&str; 2] = ["calls per 60 seconds", "calls per minute"];
 
+/// The wait when Cin7 signals its limit without a usable `Retry-After` (it often sends none): one
+/// whole window, which is certain to have emptied by then.
+pub const RETRY_AFTER_ABSENT: Duration = Duration::from_secs(60);
+
 /// Classifies a non-2xx answer. `write` marks a non-idempotent call whose 5xx may have committed.
+/// The `Retry-After` is returned as sent; the client caps it (see `RateBudget::capped_pause`).
 pub fn classify(status: u16, retry_after: Option<&str>, body: &str, write: bool) -> Cin7Error {
     let message = error_message(body);
     let limit_text = LIMIT_PHRASES.iter().any(|p| message.contains(p));
     if status == 429 || (status == 400 && limit_text) || (status == 503 && limit_text) {
         return Cin7Error::RateLimited {
-            retry_after: parse_retry_after(retry_after).unwrap_or(Duration::from_secs(60)),
+            retry_after: parse_retry_after(retry_after).unwrap_or(RETRY_AFTER_ABSENT),
         };
     }
+    // Gateways in front of Cin7 answer 5xx with an HTML page: transient, whatever the body.
     if status >= 500 || status == 408 {
         let text = format!("HTTP {status}: {message}");
         return if write {
@@ -73,8 +79,34 @@ pub fn parse_retry_after(value: Option<&str>) -> Option<Duration> {
     digits.parse::<u64>().ok().map(Duration::from_secs)
 }
 
-/// Cin7's error body is an array of `{ErrorCode, Exception}`, sometimes one object, sometimes text.
+/// A 2xx answer whose body is not JSON at all (an HTML page from a gateway or a wrong path, or
+/// nothing): the request's outcome is unknown, which is not the same as a body Concord misreads.
+pub fn unreadable_success(body: &str, write: bool) -> Option<Cin7Error> {
+    if looks_like_json(body) {
+        return None;
+    }
+    let text = format!("HTTP 200 without JSON: {}", error_message(body));
+    Some(if write {
+        Cin7Error::Ambiguous(text)
+    } else {
+        Cin7Error::Transient(text)
+    })
+}
+
+fn looks_like_json(body: &str) -> bool {
+    body.trim_start().starts_with(['[', '{'])
+}
+
+/// Cin7's error body is an array of `{ErrorCode, Exception}`, sometimes one object, sometimes text,
+/// an HTML page (gateways, wrong paths) or nothing at all.
 pub fn error_message(body: &str) -> String {
+    let trimmed = body.trim();
+    if trimmed.is_empty() {
+        return "an empty body".to_owned();
+    }
+    if trimmed.starts_with('<') {
+        return html_summary(trimmed);
+    }
     let value: serde_json::Value = match serde_json::from_str(body) {
         Ok(v) => v,
         Err(_) => return body.chars().take(500).collect(),
@@ -85,6 +117,27 @@ pub fn error_message(body: &str) -> String {
         .and_then(|e| e.as_str())
         .map(str::to_owned)
         .unwrap_or_else(|| body.chars().take(500).collect())
+}
+
+/// "an HTML page: <title>" rather than kilobytes of markup in an exception.
+fn html_summary(html: &str) -> String {
+    let lower = html.to_ascii_lowercase();
+    let title = lower
+        .find("<title>")
+        .map(|start| start + "<title>".len())
+        .and_then(|start| {
+            let end = lower[start..].find("</title>")? + start;
+            html.get(start..end)
+        })
+        .map(str::trim)
+        .filter(|t| !t.is_empty());
+    match title {
+        Some(title) => format!(
+            "an HTML page: {}",
+            title.chars().take(200).collect::<String>()
+        ),
+        None => "an HTML page".to_owned(),
+    }
 }
 
 #[cfg(test)]
@@ -134,6 +187,29 @@ mod tests {
             classify(403, None, "[]", false),
             Cin7Error::Permanent { status: 403, .. }
         ));
+    }
+
+    #[test]
+    fn html_and_empty_error_bodies_are_gateway_failures_not_refusals() {
+        let page = "<!DOCTYPE html><html><head><title>503 Service Temporarily Unavailable</title></head><body>nginx</body></html>";
+        let read = classify(503, None, page, false);
+        assert!(
+            matches!(&read, Cin7Error::Transient(m) if m.contains("HTML page: 503 Service Temporarily Unavailable") && !m.contains("nginx")),
+            "{read:?}"
+        );
+        assert_eq!(read.retry_action(), RetryAction::Retry);
+        assert!(
+            matches!(classify(503, None, "", true), Cin7Error::Ambiguous(m) if m.contains("empty body"))
+        );
+        assert!(matches!(
+            unreadable_success("<html>Not here</html>", false),
+            Some(Cin7Error::Transient(_))
+        ));
+        assert!(matches!(
+            unreadable_success("", true),
+            Some(Cin7Error::Ambiguous(_))
+        ));
+        assert!(unreadable_success(" {\"ID\": 1}", false).is_none());
     }
 
     #[test]

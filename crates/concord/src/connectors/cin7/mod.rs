@@ -6,8 +6,11 @@ mod convert;
 mod error;
 mod models;
 mod shipments;
+mod subscriptions;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod transport_tests;
 
 pub use client::{Cin7Client, SaleListFilter};
 pub use config::Cin7Settings;
