@@ -53,9 +53,9 @@ pub async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
             .collect()
     });
     eprintln!("Dashboard: http://{} (token {token})", args.listen);
-    let tokens = vec![(token, crate::web::Role::Admin)];
+    let tokens = vec![(token, crate::web::Role::Admin, Some("demo".to_owned()))];
     let extra: Box<dyn Fn(&Context) -> axum::Router + Send + Sync> =
-        Box::new(move |ctx| super::serve::dashboard(ctx, &tokens));
+        Box::new(move |ctx| super::serve::dashboard(ctx, &tokens, false));
     let opts = DemoOptions {
         scenario,
         speed: args.speed,
@@ -181,24 +181,22 @@ pub async fn run(path: PathBuf) -> anyhow::Result<ExitCode> {
         oro_secret: config.oro.webhook_secret.clone(),
         cin7_token: config.cin7.webhook_token.clone(),
     };
-    let state = crate::engine::webhooks::WebhookState {
-        ctx: ctx.clone(),
-        oro_secret: targets.oro_secret.clone(),
-        cin7_token: targets.cin7_token.clone(),
-    };
-    let tokens: Vec<(String, crate::web::Role)> = config
+    let state = crate::engine::webhooks::WebhookState::new(
+        ctx.clone(),
+        targets.oro_secret.clone(),
+        targets.cin7_token.clone(),
+    );
+    let tokens: Vec<super::serve::DashboardToken> = config
         .web
-        .tokens
-        .iter()
-        .map(|t| {
-            (
-                secrecy::ExposeSecret::expose_secret(&t.token).to_owned(),
-                crate::web::Role::parse(&t.role).unwrap_or(crate::web::Role::Viewer),
-            )
+        .named_tokens()?
+        .into_iter()
+        .map(|(token, role, name)| {
+            let token = secrecy::ExposeSecret::expose_secret(&token).to_owned();
+            (token, role, name)
         })
         .collect();
-    let router =
-        crate::engine::webhooks::router(state).merge(super::serve::dashboard(&ctx, &tokens));
+    let dashboard = super::serve::dashboard(&ctx, &tokens, config.web.tls());
+    let router = crate::engine::webhooks::router(state).merge(dashboard);
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("Failed to listen on {listen}"))?;

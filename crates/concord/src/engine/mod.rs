@@ -4,6 +4,7 @@
 mod dispatch;
 pub use dispatch::reruns_in_full;
 mod schedule;
+pub mod webhook_limits;
 pub mod webhooks;
 mod worker;
 

@@ -222,7 +222,7 @@ impl OroClient {
             return Ok(());
         }
         let body = json!({"data": {"type": "webhooks",
-            "attributes": {"notificationUrl": url, "secret": secret, "enabled": true, "verifySsl": false},
+            "attributes": {"notificationUrl": url, "secret": secret, "enabled": true, "verifySsl": true},
             "relationships": {"topic": {"data": {"type": "webhooktopics", "id": topic}}}}});
         self.send(Method::POST, "/webhooks", &[], Some(body), false, None)
             .await
