@@ -175,7 +175,8 @@ fn serve(
         router = router.merge(extra(ctx));
     }
     tokio::spawn(async move {
-        let _ = axum::serve(listener, router).await;
+        let service = router.into_make_service_with_connect_info::<SocketAddr>();
+        let _ = axum::serve(listener, service).await;
     })
 }
 

@@ -55,7 +55,7 @@ pub async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
     eprintln!("Dashboard: http://{} (token {token})", args.listen);
     let tokens = vec![(token, crate::web::Role::Admin, Some("demo".to_owned()))];
     let extra: Box<dyn Fn(&Context) -> axum::Router + Send + Sync> =
-        Box::new(move |ctx| super::serve::dashboard(ctx, &tokens, false));
+        Box::new(move |ctx| super::serve::dashboard(ctx, &tokens, false, false));
     let opts = DemoOptions {
         scenario,
         speed: args.speed,
@@ -195,13 +195,14 @@ pub async fn run(path: PathBuf) -> anyhow::Result<ExitCode> {
             (token, role, name)
         })
         .collect();
-    let dashboard = super::serve::dashboard(&ctx, &tokens, config.web.tls());
+    let dashboard = super::serve::dashboard(&ctx, &tokens, config.web.tls(), config.web.access_log);
     let router = crate::engine::webhooks::router(state).merge(dashboard);
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("Failed to listen on {listen}"))?;
     let server = tokio::spawn(async move {
-        let _ = axum::serve(listener, router).await;
+        let service = router.into_make_service_with_connect_info::<SocketAddr>();
+        let _ = axum::serve(listener, service).await;
     });
     app::register_webhooks(&ctx, &targets).await;
     for kind in ["orders.poll", "stock.sync", "prices.sync"] {

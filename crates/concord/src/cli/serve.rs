@@ -37,8 +37,14 @@ pub fn cached_health(ctx: &Context) -> HealthCheck {
 pub type DashboardToken = (String, Role, Option<String>);
 
 /// The dashboard router for one process, with its tokens (plain text here, hashed at once);
-/// `tls`: browsers reach it over HTTPS, so the session cookie is `Secure` and HSTS is sent.
-pub fn dashboard(ctx: &Context, tokens: &[DashboardToken], tls: bool) -> axum::Router {
+/// `tls`: browsers reach it over HTTPS, so the session cookie is `Secure` and HSTS is sent;
+/// `access_log`: one log line per request.
+pub fn dashboard(
+    ctx: &Context,
+    tokens: &[DashboardToken],
+    tls: bool,
+    access_log: bool,
+) -> axum::Router {
     let hashed = tokens
         .iter()
         .map(|(t, r, name)| (web::hash_token(t), *r, name.clone()))
@@ -64,6 +70,7 @@ pub fn dashboard(ctx: &Context, tokens: &[DashboardToken], tls: bool) -> axum::R
             cursor: "reconcile.last_at".into(),
         },
     ])
-    .with_secure_cookies(tls);
+    .with_secure_cookies(tls)
+    .with_access_log(access_log);
     web::router(state)
 }

@@ -371,3 +371,6 @@ async fn the_openapi_document_lists_every_api_route() {
     }
     assert_eq!(doc["openapi"], "3.0.3");
 }
+
+#[path = "tests_security.rs"]
+mod security;
