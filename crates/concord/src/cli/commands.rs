@@ -268,6 +268,12 @@ pub async fn prices_sync(path: PathBuf, dry_run: bool) -> anyhow::Result<ExitCod
     let (drifted, pushed) =
         crate::sync::prices::push::sync_with_progress(&ctx, dry_run, &bar).await?;
     bar.finish_and_clear();
+    if !dry_run {
+        let note = format!("{drifted} drifted, {pushed} pushed");
+        ctx.store
+            .audit(&inbox::cli_actor(), "pushed_prices", "prices", Some(&note))
+            .await?;
+    }
     println!(
         "{drifted} products had drifted tiers; {pushed} pushed{}.",
         if dry_run { " (dry run)" } else { "" }
@@ -350,6 +356,17 @@ pub async fn report(period: Option<String>, format: &str, store: &str) -> anyhow
         .parse()
         .map_err(|e| anyhow::anyhow!("--format: {e}"))?;
     inbox::report_out::report(&store, period.as_deref(), format, &mut std::io::stdout()).await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `concord audit`: the newest `limit` audit entries, as a table or JSON lines.
+pub async fn audit(limit: u32, format: &str, store: &str) -> anyhow::Result<ExitCode> {
+    let store = Store::connect(store, Clock::real())
+        .await
+        .context("Failed to open the store")?;
+    let entries = store.audit_log(limit).await?;
+    let out = &mut std::io::stdout();
+    crate::inbox::audit_out::write(&entries, format, out)?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -3,6 +3,7 @@
 //! triggers ([`actions`], [`query`], [`report`]) is shared with the dashboard so both act alike.
 
 pub mod actions;
+pub mod audit_out;
 pub mod exceptions;
 pub mod format;
 pub mod jobs;
@@ -11,7 +12,7 @@ pub mod query;
 pub mod report;
 pub mod report_out;
 
-pub use actions::Action;
+pub use actions::{cli_actor, Action};
 pub use operating_model::operating_model_markdown;
 pub use query::ExceptionQuery;
 pub use report_out::ReportFormat;

@@ -162,3 +162,19 @@ async fn behind_tls_the_cookie_is_secure_and_hsts_is_sent() {
     let cookie = resp.headers()[header::SET_COOKIE].to_str().unwrap();
     assert!(cookie.contains("; Secure"), "{cookie}");
 }
+
+#[tokio::test]
+async fn an_export_is_audited_with_the_tokens_name() {
+    let web = spawn().await;
+    let resp = web
+        .get("/reconciliation/export?format=csv", Some(VIEWER))
+        .await;
+    assert_eq!(resp.status(), StatusCode::OK);
+    let log = web.store.audit_log(5).await.unwrap();
+    let export = log
+        .iter()
+        .find(|a| a.action == "exported")
+        .expect("audited");
+    assert!(export.actor.starts_with("token-"), "{}", export.actor);
+    assert_eq!(export.note.as_deref(), Some("format csv"));
+}

@@ -10,5 +10,6 @@ mod helpers;
 mod holds;
 mod no_webhooks;
 mod oversell;
+mod security;
 mod shared_state;
 mod webhooks;
