@@ -70,6 +70,7 @@ pub fn dashboard(
             cursor: "reconcile.last_at".into(),
         },
     ])
+    .with_workers(ctx.workers.clone())
     .with_secure_cookies(tls)
     .with_access_log(access_log);
     web::router(state)

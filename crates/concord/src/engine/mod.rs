@@ -4,6 +4,7 @@
 mod dispatch;
 pub use dispatch::reruns_in_full;
 mod schedule;
+pub mod supervise;
 pub mod webhook_limits;
 pub mod webhooks;
 mod worker;
@@ -27,8 +28,9 @@ pub fn start(ctx: Context, workers: usize) -> EngineHandle {
         .chars()
         .take(8)
         .collect();
+    ctx.workers.expect(workers.max(1));
     for n in 0..workers.max(1) {
-        tasks.spawn(worker::run(
+        tasks.spawn(supervise::worker(
             ctx.clone(),
             format!("{}-{run_id}-w{n}", std::process::id()),
         ));

@@ -58,6 +58,8 @@ pub struct WebState {
     pub(crate) sign_ins: throttle::SignInThrottle,
     /// Logs one line per request (see [`guard::access_log`]).
     pub access_log: bool,
+    /// The engine's workers, when this process runs one; `/readyz` fails while one is down.
+    pub workers: Option<Arc<crate::engine::supervise::WorkerBoard>>,
     /// (kind, owner) pairs already exported as `concord_exceptions_open`, so a pair whose last
     /// exception closed is set back to 0 instead of keeping its old value.
     pub(crate) exported_exceptions: Mutex<BTreeSet<(String, String)>>,
@@ -104,12 +106,18 @@ impl WebState {
             keys: auth::Keyring::new(tokens, None),
             sign_ins: throttle::SignInThrottle::default(),
             access_log: false,
+            workers: None,
             exported_exceptions: Mutex::new(BTreeSet::new()),
         }
     }
 
     pub fn with_flows(mut self, flows: Vec<FlowCursor>) -> Self {
         self.flows = flows;
+        self
+    }
+
+    pub fn with_workers(mut self, board: Arc<crate::engine::supervise::WorkerBoard>) -> Self {
+        self.workers = Some(board);
         self
     }
 

@@ -178,3 +178,24 @@ async fn an_export_is_audited_with_the_tokens_name() {
     assert!(export.actor.starts_with("token-"), "{}", export.actor);
     assert_eq!(export.note.as_deref(), Some("format csv"));
 }
+
+#[tokio::test]
+async fn readyz_fails_while_an_engine_worker_is_down_and_shows_the_queue() {
+    let web = spawn().await;
+    let ok = json(web.get("/readyz", None).await).await;
+    assert_eq!(ok["ready"], true);
+    assert!(ok["queue"]["dead"].is_u64(), "{ok}");
+
+    let board = std::sync::Arc::new(crate::engine::supervise::WorkerBoard::default());
+    board.expect(2);
+    let state =
+        WebState::new(web.store.clone(), vec![], WebState::no_health(), vec![]).with_workers(board);
+    let down = router(state)
+        .oneshot(Request::get("/readyz").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(down.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let body = json(down).await;
+    assert_eq!(body["workers"]["alive"], 0);
+    assert_eq!(body["workers"]["expected"], 2);
+}
