@@ -227,6 +227,9 @@ pub struct Schedule {
     /// Overlap of each order poll with the previous one (Oro timestamps have second precision).
     #[serde(default = "s60")]
     pub poll_overlap_s: f64,
+    /// How often payload bodies past `store.payload_retention_days` are purged.
+    #[serde(default = "s3600")]
+    pub retention_s: f64,
 }
 
 impl Default for Schedule {
@@ -240,6 +243,7 @@ impl Default for Schedule {
             catalogue_refresh_s: 1800.0,
             credit_hold_poll_s: 900.0,
             poll_overlap_s: 60.0,
+            retention_s: 3600.0,
         }
     }
 }

@@ -217,11 +217,18 @@ pub async fn run(path: PathBuf) -> anyhow::Result<ExitCode> {
         config.alerts.clone(),
         budget,
     ));
+    let retention = tokio::spawn(crate::engine::retention::run(
+        ctx.store.clone(),
+        ctx.clock.clone(),
+        config.store.payload_retention_days,
+        std::time::Duration::from_secs_f64(config.schedule.retention_s.max(60.0)),
+    ));
     let engine = crate::engine::start(ctx, 4);
     tracing::info!(%listen, "Concord is running; Ctrl-C stops it.");
     tokio::signal::ctrl_c().await?;
     engine.stop().await;
     alerts.abort();
+    retention.abort();
     server.abort();
     Ok(ExitCode::SUCCESS)
 }

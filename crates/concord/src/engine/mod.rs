@@ -3,6 +3,7 @@
 
 mod dispatch;
 pub use dispatch::reruns_in_full;
+pub mod retention;
 mod schedule;
 pub mod supervise;
 pub mod webhook_limits;
