@@ -4,6 +4,7 @@
 
 pub mod budget;
 pub mod cin7;
+pub mod limits;
 pub mod oro;
 pub mod payload_log;
 pub mod redact;

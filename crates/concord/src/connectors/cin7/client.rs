@@ -5,6 +5,7 @@ use super::config::Cin7Settings;
 use super::error::{classify, Cin7Error};
 use super::{convert, models};
 use crate::connectors::budget::{Priority, RateBudget};
+use crate::connectors::limits::MAX_RESPONSE_BYTES;
 use crate::connectors::payload_log::{self, CallRecord};
 use crate::connectors::Health;
 use crate::domain::*;
@@ -453,8 +454,16 @@ impl Cin7Client {
                     .get("retry-after")
                     .and_then(|v| v.to_str().ok())
                     .map(str::to_owned);
-                let text = resp.text().await.unwrap_or_default();
-                (Some(status), retry_after, text, None)
+                match crate::connectors::limits::read_limited(resp, MAX_RESPONSE_BYTES).await {
+                    Ok(text) => (Some(status), retry_after, text, None),
+                    // Unread, so treated like no answer: a read retries, a write is looked up first.
+                    Err(e) => (
+                        None,
+                        retry_after,
+                        String::new(),
+                        Some(format!("HTTP {status}: {e}")),
+                    ),
+                }
             }
             Err(e) => (None, None, String::new(), Some(e.to_string())),
         };

@@ -6,6 +6,7 @@ use super::convert;
 use super::error::{classify, OroError};
 use super::models::{Document, Included, Resource};
 use super::token::TokenManager;
+use crate::connectors::limits::MAX_RESPONSE_BYTES;
 use crate::connectors::payload_log::{self, CallRecord};
 use crate::connectors::Health;
 use crate::domain::*;
@@ -343,12 +344,16 @@ impl OroClient {
                     .get("retry-after")
                     .and_then(|v| v.to_str().ok())
                     .map(str::to_owned);
-                (
-                    Some(status),
-                    retry_after,
-                    resp.text().await.unwrap_or_default(),
-                    None,
-                )
+                match crate::connectors::limits::read_limited(resp, MAX_RESPONSE_BYTES).await {
+                    Ok(text) => (Some(status), retry_after, text, None),
+                    // Unread, so treated like no answer: a read retries, a write is looked up first.
+                    Err(e) => (
+                        None,
+                        retry_after,
+                        String::new(),
+                        Some(format!("HTTP {status}: {e}")),
+                    ),
+                }
             }
             Err(e) => (None, None, String::new(), Some(e.to_string())),
         };
