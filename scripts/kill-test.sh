@@ -146,12 +146,12 @@ web = f"http://127.0.0.1:{port}"
 out = ["[store]", f"url = {toml(store)}", "", "[oro]"]
 out += [f"{k} = {toml(conn['oro'][k])}" for k in ("base_url", "client_id", "client_secret")]
 if sc["oro"].get("webhooks"):
-    out += [f"webhook_secret = {toml('kill-test-oro')}", f"webhook_url = {toml(web)}"]
+    out += [f"webhook_secret = {toml(secrets.token_hex(24))}", f"webhook_url = {toml(web)}"]
 out += ["", "[cin7]"]
 out += [f"{k} = {toml(conn['cin7'][k])}" for k in ("base_url", "account_id", "application_key")]
 out += [f"calls_per_minute = {budget}"]
 if sc["cin7"].get("webhooks"):
-    out += [f"webhook_url = {toml(web)}", f"webhook_token = {toml('kill-test-cin7')}"]
+    out += [f"webhook_url = {toml(web)}", f"webhook_token = {toml(secrets.token_hex(24))}"]
 out += ["", "[rules]"]
 out += [f"{k} = {toml(v)}" for k, v in sc.get("settings", {}).items() if v is not None]
 out += ["", "[web]", f"listen = {toml(f'127.0.0.1:{port}')}", "", "[clock]", f"follow = {toml(follow)}"]

@@ -132,6 +132,29 @@ impl Store {
         })
     }
 
+    /// Deletes at most `batch` of the oldest calls logged more than `age` ago; returns how many.
+    /// Small batches keep each write short, so retention never holds the store's write lock
+    /// (SQLite) or a long transaction (PostgreSQL) against the engine.
+    pub async fn purge_calls_batch(&self, age: Duration, batch: u32) -> Result<u64, StoreError> {
+        let cutoff = self.now_us().saturating_sub(duration_us(age));
+        Ok(with_db!(self, write, "calls/purge_batch", |q, ex| q
+            .bind(cutoff)
+            .bind(i64::from(batch.max(1)))
+            .execute(ex)
+            .await?
+            .rows_affected()))
+    }
+
+    /// When the oldest call still in the payload log was made; `None` when the log is empty.
+    pub async fn oldest_call_at(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
+        with_db!(self, read, "calls/oldest", |q, ex| {
+            match q.fetch_optional(ex).await? {
+                Some(row) => row.time("at").map(Some),
+                None => Ok(None),
+            }
+        })
+    }
+
     /// Deletes calls logged more than `age` ago; returns how many.
     pub async fn purge_calls_older_than(&self, age: Duration) -> Result<u64, StoreError> {
         let cutoff = self.now_us().saturating_sub(duration_us(age));

@@ -45,6 +45,7 @@ pub fn build_context(
         stock_lock: Default::default(),
         lowered_orders: Default::default(),
         last_snapshot: Default::default(),
+        workers: Default::default(),
     })
 }
 

@@ -57,8 +57,8 @@ pub enum Command {
     },
     /// Apply the store's migrations and exit.
     Migrate {
-        #[arg(long)]
-        store: String,
+        #[command(flatten)]
+        store: StoreArgs,
     },
     /// Check the store and both systems with their healthchecks.
     Doctor {
@@ -69,15 +69,15 @@ pub enum Command {
     Jobs {
         #[command(subcommand)]
         action: JobsAction,
-        #[arg(long, global = true, default_value = "sqlite://concord.db")]
-        store: String,
+        #[command(flatten)]
+        store: StoreArgs,
     },
     /// The exception inbox.
     Exceptions {
         #[command(subcommand)]
         action: ExceptionsAction,
-        #[arg(long, global = true, default_value = "sqlite://concord.db")]
-        store: String,
+        #[command(flatten)]
+        store: StoreArgs,
     },
     /// The latest reconciliation and the month-end report.
     Report {
@@ -85,8 +85,18 @@ pub enum Command {
         period: Option<String>,
         #[arg(long, default_value = "text")]
         format: String,
-        #[arg(long, default_value = "sqlite://concord.db")]
-        store: String,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// The audit log: who signed in, acted, exported, replayed or pushed prices, newest first.
+    Audit {
+        #[arg(long, default_value_t = 100)]
+        limit: u32,
+        /// `table` or `json`.
+        #[arg(long, default_value = "table")]
+        format: String,
+        #[command(flatten)]
+        store: StoreArgs,
     },
     /// Oro price lists → Cin7 price tiers.
     Prices {
@@ -100,6 +110,34 @@ pub enum Command {
     },
     /// Run a scenario to idle and measure calls per order, throughput, latency, CPU and memory.
     Bench(BenchArgs),
+}
+
+/// Where a store command finds its store: `--store`, else `CONCORD_STORE__URL`, else the
+/// `[store] url` of `--config` (or `CONCORD_CONFIG`), else `sqlite://concord.db`. The URL may
+/// hold a password, so it need not be typed on a command line.
+#[derive(clap::Args, Debug, Clone)]
+pub struct StoreArgs {
+    #[arg(
+        long,
+        global = true,
+        env = "CONCORD_STORE__URL",
+        hide_env_values = true
+    )]
+    pub store: Option<String>,
+    #[arg(long = "config", global = true, env = "CONCORD_CONFIG")]
+    pub config: Option<PathBuf>,
+}
+
+impl StoreArgs {
+    pub fn url(&self) -> anyhow::Result<String> {
+        if let Some(url) = &self.store {
+            return Ok(url.clone());
+        }
+        match &self.config {
+            Some(path) => Ok(crate::config::Config::load(path)?.store.url),
+            None => Ok("sqlite://concord.db".to_owned()),
+        }
+    }
 }
 
 #[derive(Subcommand, Debug)]
@@ -250,15 +288,20 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             speed,
         } => commands::emulate(scenario, listen, speed).await,
         Command::Run { config } => commands::run(config).await,
-        Command::Migrate { store } => commands::migrate(&store).await,
+        Command::Migrate { store } => commands::migrate(&store.url()?).await,
         Command::Doctor { config } => commands::doctor(config).await,
-        Command::Jobs { action, store } => commands::jobs(action, &store).await,
-        Command::Exceptions { action, store } => commands::exceptions(action, &store).await,
+        Command::Jobs { action, store } => commands::jobs(action, &store.url()?).await,
+        Command::Exceptions { action, store } => commands::exceptions(action, &store.url()?).await,
         Command::Report {
             period,
             format,
             store,
-        } => commands::report(period, &format, &store).await,
+        } => commands::report(period, &format, &store.url()?).await,
+        Command::Audit {
+            limit,
+            format,
+            store,
+        } => commands::audit(limit, &format, &store.url()?).await,
         Command::Prices {
             action: PricesAction::Sync { config, dry_run },
         } => commands::prices_sync(config, dry_run).await,

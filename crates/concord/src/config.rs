@@ -10,6 +10,11 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::Path;
 
+mod security;
+pub use security::{
+    check_transport, strong_webhook_secret, MIN_TOKEN_CHARS, MIN_WEBHOOK_SECRET_CHARS,
+};
+
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read config file {path}: {source}")]
@@ -230,6 +235,9 @@ pub struct Schedule {
     /// Overlap of each order poll with the previous one (Oro timestamps have second precision).
     #[serde(default = "s60")]
     pub poll_overlap_s: f64,
+    /// How often payload bodies past `store.payload_retention_days` are purged.
+    #[serde(default = "s3600")]
+    pub retention_s: f64,
 }
 
 impl Default for Schedule {
@@ -243,6 +251,7 @@ impl Default for Schedule {
             catalogue_refresh_s: 1800.0,
             credit_hold_poll_s: 900.0,
             poll_overlap_s: 60.0,
+            retention_s: 3600.0,
         }
     }
 }
@@ -271,18 +280,48 @@ pub struct WebConfig {
     /// Dashboard tokens with their role (`viewer`, `operator`, `admin`); stored hashed at start.
     #[serde(default)]
     pub tokens: Vec<TokenConfig>,
+    /// Served to browsers over HTTPS (by Concord's own proxy or a load balancer): the session
+    /// cookie is `Secure` and responses carry HSTS. Unset: on unless `listen` is a loopback address.
+    #[serde(default)]
+    pub behind_tls: Option<bool>,
+    /// Logs one line per HTTP request (method, path, status, duration, client; never a token).
+    #[serde(default)]
+    pub access_log: bool,
+}
+
+impl WebConfig {
+    /// Whether browsers reach this listener over TLS (see [`WebConfig::behind_tls`]).
+    pub fn tls(&self) -> bool {
+        self.behind_tls.unwrap_or_else(|| {
+            let listen = self.listen.as_deref().unwrap_or("127.0.0.1:8080");
+            !listen
+                .parse::<std::net::SocketAddr>()
+                .is_ok_and(|a| a.ip().is_loopback())
+        })
+    }
+
+    /// Each token with its role and display name, in the order of the file.
+    pub fn named_tokens(
+        &self,
+    ) -> Result<Vec<(SecretString, crate::web::Role, Option<String>)>, ConfigError> {
+        self.tokens
+            .iter()
+            .enumerate()
+            .map(|(i, t)| Ok((t.token.clone(), security::token_role(i, t)?, t.name.clone())))
+            .collect()
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TokenConfig {
     pub token: SecretString,
-    #[serde(default = "admin")]
-    pub role: String,
-}
-
-fn admin() -> String {
-    "admin".to_owned()
+    /// `viewer` (the default), `operator` or `admin`; anything else stops Concord at start.
+    #[serde(default)]
+    pub role: Option<String>,
+    /// Shown in the dashboard header and recorded in the audit log (default `token-<hash prefix>`).
+    #[serde(default)]
+    pub name: Option<String>,
 }
 
 impl Config {
@@ -311,12 +350,7 @@ impl Config {
     }
 
     fn validate(&self) -> Result<(), ConfigError> {
-        for (key, url) in [
-            ("oro.base_url", &self.oro.base_url),
-            ("cin7.base_url", &self.cin7.base_url),
-        ] {
-            url::Url::parse(url).map_err(|e| invalid(key, format!("{url:?} is not a URL: {e}")))?;
-        }
+        security::validate(self)?;
         if !(self.store.url.starts_with("sqlite:") || self.store.url.starts_with("postgres")) {
             return Err(invalid(
                 "store.url",
@@ -370,12 +404,54 @@ fn apply_override(doc: &mut toml::Table, name: &str, value: &str) -> Result<(), 
         .or_insert_with(|| toml::Value::Table(toml::Table::new()))
         .as_table_mut()
         .ok_or_else(|| invalid(section, "is not a table"))?;
-    let parsed = value
-        .parse::<i64>()
-        .map(toml::Value::Integer)
-        .unwrap_or_else(|_| toml::Value::String(value.to_owned()));
-    table.insert(key.clone(), parsed);
+    let typed = typed_value(table.get(key.as_str()), key, value);
+    table.insert(key.clone(), typed);
     Ok(())
+}
+
+/// Keys (by suffix) that hold numbers even when the file does not set them.
+const NUMERIC_SUFFIXES: [&str; 3] = ["_s", "_days", "calls_per_minute"];
+
+/// An environment value typed as its key expects: a number only where a number belongs, so an
+/// all-digit secret stays a string (and is never echoed back by a type error).
+fn typed_value(existing: Option<&toml::Value>, key: &str, value: &str) -> toml::Value {
+    let numeric = matches!(
+        existing,
+        Some(toml::Value::Integer(_) | toml::Value::Float(_))
+    ) || (existing.is_none() && NUMERIC_SUFFIXES.iter().any(|s| key.ends_with(s)));
+    if numeric && !crate::connectors::payload_log::is_secret_key(key) {
+        if let Ok(i) = value.parse::<i64>() {
+            return toml::Value::Integer(i);
+        }
+        if let Ok(f) = value.parse::<f64>() {
+            return toml::Value::Float(f);
+        }
+    }
+    if matches!(existing, Some(toml::Value::Boolean(_))) {
+        if let Ok(b) = value.parse::<bool>() {
+            return toml::Value::Boolean(b);
+        }
+    }
+    toml::Value::String(value.to_owned())
+}
+
+/// Every value held under a secret-looking key, so an error message can be cleaned of them.
+fn secret_values(value: &toml::Value, under_secret: bool, out: &mut Vec<String>) {
+    match value {
+        toml::Value::Table(t) => {
+            for (k, v) in t {
+                let secret = under_secret || crate::connectors::payload_log::is_secret_key(k);
+                secret_values(v, secret, out);
+            }
+        }
+        toml::Value::Array(items) => items
+            .iter()
+            .for_each(|v| secret_values(v, under_secret, out)),
+        toml::Value::String(s) if under_secret && !s.is_empty() => out.push(s.clone()),
+        toml::Value::Integer(i) if under_secret => out.push(i.to_string()),
+        toml::Value::Float(f) if under_secret => out.push(f.to_string()),
+        _ => {}
+    }
 }
 
 fn serde_path_to_error_toml(doc: toml::Table) -> Result<Config, ConfigError> {
@@ -386,7 +462,14 @@ fn serde_path_to_error_toml(doc: toml::Table) -> Result<Config, ConfigError> {
             .map(|s| text.get(..s.start).unwrap_or("").lines().count())
             .map(|l| format!("(line {l})"))
             .unwrap_or_default();
-        invalid(&key, e.message().to_owned())
+        let mut secrets = Vec::new();
+        secret_values(&toml::Value::Table(doc.clone()), false, &mut secrets);
+        // Longest first, so a secret that contains another is cut whole.
+        secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+        let message = secrets.iter().fold(e.message().to_owned(), |m, s| {
+            m.replace(s.as_str(), "[redacted]")
+        });
+        invalid(&key, message)
     })
 }
 
@@ -442,14 +525,45 @@ application_key = "key"
 }
 
 #[cfg(test)]
+#[path = "config/tests_security.rs"]
+mod tests_security;
+
+#[cfg(test)]
 mod example_tests {
     use super::*;
 
+    /// The example with its placeholders replaced, as an operator would leave it.
+    fn finished_example() -> String {
+        include_str!("../../../config/example.toml")
+            .replace("\"change-me\"", "\"real-secret-from-the-vault\"")
+            .replace("change-me-viewer", "viewer-token-0f3a9c2e71")
+            .replace("change-me-admin", "admin-token-5b8d1e4a96")
+            .replace("a-long-random-string", "9d1f4b7a2c6e8f0a3b5d7c9e1f2a4b6c")
+            .replace(
+                "another-long-random-string",
+                "1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d",
+            )
+    }
+
     #[test]
-    fn the_annotated_example_config_is_valid() {
-        let text = include_str!("../../../config/example.toml");
-        let config = Config::parse(text, &[]).unwrap();
+    fn the_annotated_example_config_is_valid_once_its_placeholders_are_replaced() {
+        let config = Config::parse(&finished_example(), &[]).unwrap();
         assert_eq!(config.rules.price_tiers.len(), 1);
         assert_eq!(config.web.tokens.len(), 2);
+    }
+
+    #[test]
+    fn the_example_as_shipped_is_refused_naming_a_placeholder_key() {
+        let text = include_str!("../../../config/example.toml");
+        let err = Config::parse(text, &[]).unwrap_err().to_string();
+        assert!(err.contains("oro.client_secret"), "{err}");
+        assert!(err.contains("placeholder"), "{err}");
+        let err = Config::parse(
+            &finished_example().replace("admin-token-5b8d1e4a96", "change-me-admin"),
+            &[],
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("web.tokens[1].token"), "{err}");
     }
 }

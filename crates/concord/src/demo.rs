@@ -168,17 +168,18 @@ fn serve(
     targets: &WebhookTargets,
     extra: Option<&ExtraRoutes>,
 ) -> tokio::task::JoinHandle<()> {
-    let state = webhooks::WebhookState {
-        ctx: ctx.clone(),
-        oro_secret: targets.oro_secret.clone(),
-        cin7_token: targets.cin7_token.clone(),
-    };
+    let state = webhooks::WebhookState::new(
+        ctx.clone(),
+        targets.oro_secret.clone(),
+        targets.cin7_token.clone(),
+    );
     let mut router = webhooks::router(state);
     if let Some(extra) = extra {
         router = router.merge(extra(ctx));
     }
     tokio::spawn(async move {
-        let _ = axum::serve(listener, router).await;
+        let service = router.into_make_service_with_connect_info::<SocketAddr>();
+        let _ = axum::serve(listener, service).await;
     })
 }
 

@@ -54,6 +54,7 @@ conformance!(
     jobs::counts_and_listing,
     other::links_records_and_cursors_round_trip,
     other::payload_log_filters_truncates_and_purges,
+    other::payload_retention_purges_in_small_batches,
     other::exceptions_dedup_reopen_and_audit,
     other::budget_never_exceeds_its_limit,
     other::budget_is_shared_by_separate_stores,

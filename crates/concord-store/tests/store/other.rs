@@ -158,6 +158,37 @@ pub async fn payload_log_filters_truncates_and_purges(db: &TestDb) {
     assert_eq!(s.calls(&CallFilter::default()).await.unwrap().len(), 2);
 }
 
+/// Retention: the oldest calls go first, a batch at a time, and the oldest kept one is known.
+pub async fn payload_retention_purges_in_small_batches(db: &TestDb) {
+    let s = &db.store;
+    assert_eq!(s.oldest_call_at().await.unwrap(), None);
+    for (secs, path) in [(0.0, "/a"), (10.0, "/b"), (20.0, "/c"), (7200.0, "/d")] {
+        let call = NewCall {
+            system: "oro".into(),
+            method: "GET".into(),
+            path: path.into(),
+            ..NewCall::default()
+        };
+        at(s, secs).log_call(&call).await.unwrap();
+    }
+    let later = at(s, 7200.0 + 1800.0);
+    let hour = Duration::from_secs(3600);
+    assert_eq!(later.purge_calls_batch(hour, 2).await.unwrap(), 2);
+    let left: Vec<String> = s
+        .calls(&CallFilter::default())
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| c.path)
+        .collect();
+    assert_eq!(left, ["/d", "/c"], "the oldest went first");
+    assert_eq!(later.purge_calls_batch(hour, 2).await.unwrap(), 1);
+    assert_eq!(later.purge_calls_batch(hour, 2).await.unwrap(), 0);
+    let oldest = s.oldest_call_at().await.unwrap().expect("one call kept");
+    let since = oldest - (t0() + chrono::Duration::seconds(7200));
+    assert!((0..10).contains(&since.num_seconds()), "{oldest}");
+}
+
 fn sku_unknown(explanation: &str, refs: Vec<i64>) -> NewException {
     NewException {
         kind: ExceptionKind::SkuUnknown,

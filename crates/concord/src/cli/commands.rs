@@ -53,9 +53,9 @@ pub async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
             .collect()
     });
     eprintln!("Dashboard: http://{} (token {token})", args.listen);
-    let tokens = vec![(token, crate::web::Role::Admin)];
+    let tokens = vec![(token, crate::web::Role::Admin, Some("demo".to_owned()))];
     let extra: Box<dyn Fn(&Context) -> axum::Router + Send + Sync> =
-        Box::new(move |ctx| super::serve::dashboard(ctx, &tokens));
+        Box::new(move |ctx| super::serve::dashboard(ctx, &tokens, false, false));
     let opts = DemoOptions {
         scenario,
         speed: args.speed,
@@ -189,29 +189,28 @@ pub async fn run(path: PathBuf) -> anyhow::Result<ExitCode> {
         oro_secret: config.oro.webhook_secret.clone(),
         cin7_token: config.cin7.webhook_token.clone(),
     };
-    let state = crate::engine::webhooks::WebhookState {
-        ctx: ctx.clone(),
-        oro_secret: targets.oro_secret.clone(),
-        cin7_token: targets.cin7_token.clone(),
-    };
-    let tokens: Vec<(String, crate::web::Role)> = config
+    let state = crate::engine::webhooks::WebhookState::new(
+        ctx.clone(),
+        targets.oro_secret.clone(),
+        targets.cin7_token.clone(),
+    );
+    let tokens: Vec<super::serve::DashboardToken> = config
         .web
-        .tokens
-        .iter()
-        .map(|t| {
-            (
-                secrecy::ExposeSecret::expose_secret(&t.token).to_owned(),
-                crate::web::Role::parse(&t.role).unwrap_or(crate::web::Role::Viewer),
-            )
+        .named_tokens()?
+        .into_iter()
+        .map(|(token, role, name)| {
+            let token = secrecy::ExposeSecret::expose_secret(&token).to_owned();
+            (token, role, name)
         })
         .collect();
-    let router =
-        crate::engine::webhooks::router(state).merge(super::serve::dashboard(&ctx, &tokens));
+    let dashboard = super::serve::dashboard(&ctx, &tokens, config.web.tls(), config.web.access_log);
+    let router = crate::engine::webhooks::router(state).merge(dashboard);
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("Failed to listen on {listen}"))?;
     let server = tokio::spawn(async move {
-        let _ = axum::serve(listener, router).await;
+        let service = router.into_make_service_with_connect_info::<SocketAddr>();
+        let _ = axum::serve(listener, service).await;
     });
     app::register_webhooks(&ctx, &targets).await;
     for kind in ["orders.poll", "stock.sync", "prices.sync"] {
@@ -226,11 +225,18 @@ pub async fn run(path: PathBuf) -> anyhow::Result<ExitCode> {
         config.alerts.clone(),
         budget,
     ));
+    let retention = tokio::spawn(crate::engine::retention::run(
+        ctx.store.clone(),
+        ctx.clock.clone(),
+        config.store.payload_retention_days,
+        std::time::Duration::from_secs_f64(config.schedule.retention_s.max(60.0)),
+    ));
     let engine = crate::engine::start(ctx, 4);
     tracing::info!(%listen, "Concord is running; Ctrl-C or SIGTERM stops it.");
     crate::shutdown::signalled().await?;
     engine.stop().await;
     alerts.abort();
+    retention.abort();
     server.abort();
     Ok(ExitCode::SUCCESS)
 }
@@ -282,6 +288,12 @@ pub async fn prices_sync(path: PathBuf, dry_run: bool) -> anyhow::Result<ExitCod
     let (drifted, pushed) =
         crate::sync::prices::push::sync_with_progress(&ctx, dry_run, &bar).await?;
     bar.finish_and_clear();
+    if !dry_run {
+        let note = format!("{drifted} drifted, {pushed} pushed");
+        ctx.store
+            .audit(&inbox::cli_actor(), "pushed_prices", "prices", Some(&note))
+            .await?;
+    }
     println!(
         "{drifted} products had drifted tiers; {pushed} pushed{}.",
         if dry_run { " (dry run)" } else { "" }
@@ -370,6 +382,17 @@ pub async fn report(period: Option<String>, format: &str, store: &str) -> anyhow
         .parse()
         .map_err(|e| anyhow::anyhow!("--format: {e}"))?;
     inbox::report_out::report(&store, period.as_deref(), format, &mut std::io::stdout()).await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `concord audit`: the newest `limit` audit entries, as a table or JSON lines.
+pub async fn audit(limit: u32, format: &str, store: &str) -> anyhow::Result<ExitCode> {
+    let store = Store::connect(store, Clock::real())
+        .await
+        .context("Failed to open the store")?;
+    let entries = store.audit_log(limit).await?;
+    let out = &mut std::io::stdout();
+    crate::inbox::audit_out::write(&entries, format, out)?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -37,14 +37,24 @@ pub fn cached_health(ctx: &Context) -> HealthCheck {
     })
 }
 
-/// The dashboard router for one process, with its tokens (plain text here, hashed at once).
-pub fn dashboard(ctx: &Context, tokens: &[(String, Role)]) -> axum::Router {
+/// A dashboard token in plain text, its role and its display name.
+pub type DashboardToken = (String, Role, Option<String>);
+
+/// The dashboard router for one process, with its tokens (plain text here, hashed at once);
+/// `tls`: browsers reach it over HTTPS, so the session cookie is `Secure` and HSTS is sent;
+/// `access_log`: one log line per request.
+pub fn dashboard(
+    ctx: &Context,
+    tokens: &[DashboardToken],
+    tls: bool,
+    access_log: bool,
+) -> axum::Router {
     let hashed = tokens
         .iter()
-        .map(|(t, r)| (web::hash_token(t), *r))
+        .map(|(t, r, name)| (web::hash_token(t), *r, name.clone()))
         .collect();
     let app = ctx.cin7.budget();
-    let state = WebState::new(
+    let state = WebState::with_named_tokens(
         ctx.store.clone(),
         hashed,
         cached_health(ctx),
@@ -63,6 +73,9 @@ pub fn dashboard(ctx: &Context, tokens: &[(String, Role)]) -> axum::Router {
             label: "Reconciliation".into(),
             cursor: "reconcile.last_at".into(),
         },
-    ]);
+    ])
+    .with_workers(ctx.workers.clone())
+    .with_secure_cookies(tls)
+    .with_access_log(access_log);
     web::router(state)
 }

@@ -4,8 +4,10 @@
 
 pub mod budget;
 pub mod cin7;
+pub mod limits;
 pub mod oro;
 pub mod payload_log;
+pub mod redact;
 
 /// How a caller should treat a failed call; decided where the error is understood.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -3,7 +3,10 @@
 
 mod dispatch;
 pub use dispatch::reruns_in_full;
+pub mod retention;
 mod schedule;
+pub mod supervise;
+pub mod webhook_limits;
 pub mod webhooks;
 mod worker;
 
@@ -26,8 +29,9 @@ pub fn start(ctx: Context, workers: usize) -> EngineHandle {
         .chars()
         .take(8)
         .collect();
+    ctx.workers.expect(workers.max(1));
     for n in 0..workers.max(1) {
-        tasks.spawn(worker::run(
+        tasks.spawn(supervise::worker(
             ctx.clone(),
             format!("{}-{run_id}-w{n}", std::process::id()),
         ));

@@ -1,21 +1,24 @@
 //! Webhook receivers. Oro's are HMAC-verified and deduplicated by `Webhook-Id`; Cin7 signs nothing,
 //! so its deliveries carry a bearer token Concord chose when subscribing. A bad or missing signature
 //! is refused and raises `webhook_rejected`; a good delivery only enqueues work and answers at once.
+//! A receiver is mounted only with a strong secret: without one its path does not exist.
 
 use super::dispatch::{CUSTOMERS_REFRESH, SHIPMENT_SYNC, STOCK_SYNC};
 use super::schedule::enqueue_keyed;
+use super::webhook_limits::{bearer_matches, RejectionLimiter, MAX_WEBHOOK_BYTES};
 use crate::connectors::{cin7, oro};
 use crate::sync::context::{Context, FlowError};
 use crate::sync::exceptions;
 use crate::sync::orders::{intake, record};
 use axum::body::Bytes;
+use axum::extract::DefaultBodyLimit;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use axum::Router;
 use concord_core::catalogue::ExceptionKind;
 use secrecy::{ExposeSecret, SecretString};
-use subtle::ConstantTimeEq;
+use std::sync::Arc;
 
 /// Stock webhooks within this many clock seconds share one availability snapshot.
 const COALESCE_S: f64 = 20.0;
@@ -25,12 +28,51 @@ pub struct WebhookState {
     pub ctx: Context,
     pub oro_secret: Option<SecretString>,
     pub cin7_token: Option<SecretString>,
+    oro_rejections: Arc<RejectionLimiter>,
+    cin7_rejections: Arc<RejectionLimiter>,
+}
+
+impl WebhookState {
+    pub fn new(
+        ctx: Context,
+        oro_secret: Option<SecretString>,
+        cin7_token: Option<SecretString>,
+    ) -> Self {
+        WebhookState {
+            ctx,
+            oro_secret,
+            cin7_token,
+            oro_rejections: Arc::default(),
+            cin7_rejections: Arc::default(),
+        }
+    }
+}
+
+/// A secret the receiver may trust; a weak one mounts nothing (the config refuses it at start).
+fn strong(name: &str, secret: Option<&SecretString>) -> bool {
+    let Some(secret) = secret else {
+        return false;
+    };
+    let ok = crate::config::strong_webhook_secret(secret);
+    if !ok {
+        tracing::error!(
+            receiver = name,
+            "Webhook secret too weak; the receiver is not mounted."
+        );
+    }
+    ok
 }
 
 pub fn router(state: WebhookState) -> Router {
-    Router::new()
-        .route("/webhooks/oro", post(oro_webhook))
-        .route("/webhooks/cin7/{kind}", post(cin7_webhook))
+    let mut router = Router::new();
+    if strong("oro", state.oro_secret.as_ref()) {
+        router = router.route("/webhooks/oro", post(oro_webhook));
+    }
+    if strong("cin7", state.cin7_token.as_ref()) {
+        router = router.route("/webhooks/cin7/{kind}", post(cin7_webhook));
+    }
+    router
+        .layer(DefaultBodyLimit::max(MAX_WEBHOOK_BYTES))
         .with_state(state)
 }
 
@@ -45,20 +87,21 @@ async fn oro_webhook(
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned)
     };
-    if let Some(secret) = &state.oro_secret {
-        if !oro::verify_signature(
-            secret.expose_secret().as_bytes(),
-            &body,
-            header("webhook-signature").as_deref(),
-        ) {
-            reject(
-                &state.ctx,
-                "webhook:oro",
-                "An Oro webhook arrived with a missing or wrong Webhook-Signature.",
-            )
-            .await;
-            return StatusCode::UNAUTHORIZED;
-        }
+    let Some(secret) = &state.oro_secret else {
+        return StatusCode::NOT_FOUND;
+    };
+    if !oro::verify_signature(
+        secret.expose_secret().as_bytes(),
+        &body,
+        header("webhook-signature").as_deref(),
+    ) {
+        return reject(
+            &state.ctx,
+            &state.oro_rejections,
+            "webhook:oro",
+            "An Oro webhook arrived with a missing or wrong Webhook-Signature.",
+        )
+        .await;
     }
     let Some((order_id, updated_at)) = oro::parse_order_webhook(&body) else {
         let _ = exceptions::raise(
@@ -105,22 +148,18 @@ async fn cin7_webhook(
     headers: HeaderMap,
     body: Bytes,
 ) -> StatusCode {
-    if let Some(token) = &state.cin7_token {
-        let given = headers
-            .get("authorization")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .trim_start_matches("Bearer ")
-            .to_owned();
-        if !bool::from(given.as_bytes().ct_eq(token.expose_secret().as_bytes())) {
-            reject(
-                &state.ctx,
-                "webhook:cin7",
-                "A Cin7 webhook arrived without Concord's bearer token.",
-            )
-            .await;
-            return StatusCode::UNAUTHORIZED;
-        }
+    let Some(token) = &state.cin7_token else {
+        return StatusCode::NOT_FOUND;
+    };
+    let given = headers.get("authorization").and_then(|v| v.to_str().ok());
+    if !bearer_matches(given, token) {
+        return reject(
+            &state.ctx,
+            &state.cin7_rejections,
+            "webhook:cin7",
+            "A Cin7 webhook arrived without Concord's bearer token.",
+        )
+        .await;
     }
     let ctx = &state.ctx;
     match kind.as_str() {
@@ -199,7 +238,21 @@ async fn enqueue_shipment(ctx: &Context, prompt: &crate::domain::ShipmentPrompt)
     }
 }
 
-async fn reject(ctx: &Context, subject: &str, explanation: &str) {
+/// Records a refusal (up to the limiter's budget) and answers it: 401, or 429 once a flood of
+/// refusals has used the minute's budget, so forged deliveries cannot fill the store.
+async fn reject(
+    ctx: &Context,
+    limiter: &RejectionLimiter,
+    subject: &str,
+    explanation: &str,
+) -> StatusCode {
+    if !limiter.admit() {
+        tracing::debug!(
+            subject,
+            "Refused webhook not recorded: over the minute's limit."
+        );
+        return StatusCode::TOO_MANY_REQUESTS;
+    }
     if let Err(e) = exceptions::raise(
         &ctx.store,
         &ctx.rules,
@@ -212,6 +265,7 @@ async fn reject(ctx: &Context, subject: &str, explanation: &str) {
     {
         tracing::error!(error = %e, "Could not raise webhook_rejected.");
     }
+    StatusCode::UNAUTHORIZED
 }
 
 /// Drafts whose financial entity may have left credit hold get a sync (which authorises them if so).

@@ -69,9 +69,45 @@ pub async fn run(ctx: Context, worker: String) {
     }
 }
 
+/// Runs one job so that a panic in it fails that job (retried, then dead-lettered) instead of
+/// killing the worker and every job behind it.
+async fn isolated(ctx: &Context, job: &Job) -> Result<(), concord_core::retry::Failure> {
+    match catch_panic(dispatch::run(ctx, job)).await {
+        Ok(result) => result,
+        Err(what) => {
+            ctx.workers.job_panicked();
+            metrics::counter!("concord_job_panics_total").increment(1);
+            tracing::error!(
+                job = job.id.0,
+                kind = job.kind,
+                panic = what,
+                "A job panicked; it fails and is retried like any failure."
+            );
+            Err(concord_core::retry::Failure::Retryable(format!(
+                "the job panicked: {what}"
+            )))
+        }
+    }
+}
+
+/// The job's own result, or what its panic said.
+async fn catch_panic<T>(job: impl std::future::Future<Output = T>) -> Result<T, String> {
+    use futures::FutureExt;
+    std::panic::AssertUnwindSafe(job)
+        .catch_unwind()
+        .await
+        .map_err(|panic| {
+            panic
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown panic".to_owned())
+        })
+}
+
 async fn run_one(ctx: &Context, worker: &str, job: Job) {
     let heartbeat = start_heartbeat(ctx, worker, &job);
-    let result = dispatch::run(ctx, &job).await;
+    let result = isolated(ctx, &job).await;
     drop(heartbeat);
     let outcome = match result {
         Ok(()) => ctx.store.complete(job.id, worker).await.map(|_| None),
@@ -107,5 +143,26 @@ async fn run_one(ctx: &Context, worker: &str, job: Job) {
         Err(e) => {
             tracing::error!(error = %e, job = job.id.0, "Could not record a job's outcome; its lease will expire and it will run again.")
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_panicking_job_becomes_a_failure_and_the_caller_carries_on() {
+        let job = async {
+            if true {
+                panic!("quantity × price overflowed");
+            }
+            Ok::<(), String>(())
+        };
+        match catch_panic(job).await {
+            Err(what) => assert!(what.contains("overflowed"), "{what}"),
+            Ok(_) => panic!("the panic was not caught"),
+        }
+        let ok = catch_panic(async { 7u8 }).await;
+        assert_eq!(ok, Ok(7));
     }
 }

@@ -6,6 +6,7 @@ pub mod actions;
 pub mod cause_text;
 pub mod causes;
 pub mod causes_out;
+pub mod audit_out;
 pub mod exceptions;
 pub mod format;
 pub mod jobs;
@@ -14,7 +15,7 @@ pub mod query;
 pub mod report;
 pub mod report_out;
 
-pub use actions::Action;
+pub use actions::{cli_actor, Action};
 pub use operating_model::operating_model_markdown;
 pub use query::ExceptionQuery;
 pub use report_out::ReportFormat;

@@ -52,6 +52,8 @@ pub struct Context {
     pub lowered_orders: Arc<std::sync::Mutex<std::collections::HashSet<i64>>>,
     /// The last good availability snapshot and its clock second, for the freshness gate.
     pub last_snapshot: Arc<std::sync::Mutex<Option<Snapshot>>>,
+    /// Live workers and restarts, for `/readyz`.
+    pub workers: Arc<crate::engine::supervise::WorkerBoard>,
 }
 
 /// A kept copy as stored: `{"at_s": …, "value": …}`.

@@ -61,11 +61,15 @@ async fn list_root_causes(State(app): State<AppState>) -> ApiResult<CauseReport>
     Ok(Json(root_causes(&app.store).await?))
 }
 
-async fn get_exception(State(app): State<AppState>, Path(id): Path<i64>) -> ApiResult<Value> {
+async fn get_exception(
+    State(app): State<AppState>,
+    Extension(who): Extension<Principal>,
+    Path(id): Path<i64>,
+) -> ApiResult<Value> {
     let d = exception_detail(&app.store, id)
         .await?
         .ok_or_else(|| not_found("exception", id))?;
-    let payloads: Vec<Value> = d.payloads.iter().map(call_json).collect();
+    let payloads: Vec<Value> = d.payloads.iter().map(|c| call_json(c, &who)).collect();
     let audit: Vec<Value> = d
         .audit
         .iter()
@@ -82,11 +86,16 @@ async fn get_exception(State(app): State<AppState>, Path(id): Path<i64>) -> ApiR
     })))
 }
 
-fn call_json(c: &concord_store::Call) -> Value {
+/// A logged call; its bodies (buyers' names, addresses, e-mails) only for operators and above.
+fn call_json(c: &concord_store::Call, who: &Principal) -> Value {
+    let bodies = who.may_read_bodies();
     json!({
         "id": c.id, "at": c.at, "system": c.system, "method": c.method, "path": c.path,
-        "status": c.status, "duration_ms": c.duration_ms, "request": c.request,
-        "response": c.response, "subject": c.subject, "error": c.error,
+        "status": c.status, "duration_ms": c.duration_ms,
+        "request": if bodies { c.request.as_deref() } else { None },
+        "response": if bodies { c.response.as_deref() } else { None },
+        "bodies_withheld": !bodies && (c.request.is_some() || c.response.is_some()),
+        "subject": c.subject, "error": c.error,
     })
 }
 
@@ -151,7 +160,11 @@ async fn act_on_exception(
 }
 
 /// The order trail: its flow record, Cin7 link, exceptions and every logged call.
-async fn get_order(State(app): State<AppState>, Path(id): Path<String>) -> ApiResult<Value> {
+async fn get_order(
+    State(app): State<AppState>,
+    Extension(who): Extension<Principal>,
+    Path(id): Path<String>,
+) -> ApiResult<Value> {
     let subject = format!("order:{id}");
     let record = app.store.record_get("order", &id).await?;
     let link = app.store.link_get("order", &id).await?;
@@ -183,7 +196,7 @@ async fn get_order(State(app): State<AppState>, Path(id): Path<String>) -> ApiRe
         "record": record.map(|r| json!({"status": r.status, "data": r.data, "created_at": r.created_at, "updated_at": r.updated_at})),
         "cin7": link.map(|l| json!({"id": l.cin7_id, "data": l.data, "updated_at": l.updated_at})),
         "exceptions": exceptions,
-        "calls": calls.iter().map(call_json).collect::<Vec<_>>(),
+        "calls": calls.iter().map(|c| call_json(c, &who)).collect::<Vec<_>>(),
     })))
 }
 

@@ -8,7 +8,9 @@
 use super::error::WebError;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
+use std::collections::HashMap;
 use std::fmt;
+use std::sync::{Arc, Mutex};
 use subtle::ConstantTimeEq;
 
 pub const SESSION_COOKIE: &str = "concord_session";
@@ -107,6 +109,12 @@ impl Principal {
         }
     }
 
+    /// Payload bodies name buyers (people, addresses, e-mails): operators and above read them,
+    /// viewers see the calls' metadata only.
+    pub fn may_read_bodies(&self) -> bool {
+        self.role >= Role::Operator
+    }
+
     pub fn csrf_token(&self) -> &str {
         self.csrf.as_deref().unwrap_or("")
     }
@@ -118,6 +126,9 @@ pub struct Keyring {
     tokens: Vec<ApiToken>,
     /// Signs session cookies and derives CSRF tokens; random per process unless configured.
     key: [u8; 32],
+    /// Signatures of sessions signed out before they expired, with their expiry: a copied cookie
+    /// is worthless once its owner signs out.
+    revoked: Arc<Mutex<HashMap<String, i64>>>,
 }
 
 /// HMAC-SHA256 (RFC 2104) over the concatenated parts, written out so it cannot fail: the key
@@ -141,7 +152,31 @@ impl Keyring {
         Keyring {
             tokens,
             key: key.unwrap_or_else(rand::random),
+            revoked: Arc::default(),
         }
+    }
+
+    /// Ends a session server-side: `verify` refuses its cookie from now on. Revocations are
+    /// forgotten once the session would have expired anyway.
+    pub fn revoke(&self, cookie: &str, now: i64) {
+        let Some((payload, sig)) = cookie.rsplit_once('.') else {
+            return;
+        };
+        let expires = payload
+            .split('.')
+            .nth(1)
+            .and_then(|e| e.parse::<i64>().ok())
+            .unwrap_or(now + SESSION_HOURS * 3600);
+        if let Ok(mut revoked) = self.revoked.lock() {
+            revoked.retain(|_, until| *until > now);
+            revoked.insert(sig.to_owned(), expires);
+        }
+    }
+
+    fn is_revoked(&self, sig: &str) -> bool {
+        self.revoked
+            .lock()
+            .map_or(true, |revoked| revoked.contains_key(sig))
     }
 
     pub fn tokens(&self) -> &[ApiToken] {
@@ -175,8 +210,11 @@ impl Keyring {
 
     /// The principal of a valid, unexpired session cookie.
     pub fn verify(&self, cookie: &str, now: i64) -> Option<Principal> {
-        let (payload, sig) = cookie.rsplit_once('.')?;
-        let sig = hex::decode(sig).ok()?;
+        let (payload, sig_hex) = cookie.rsplit_once('.')?;
+        if self.is_revoked(sig_hex) {
+            return None;
+        }
+        let sig = hex::decode(sig_hex).ok()?;
         let expected = mac(&self.key, &[payload.as_bytes()]);
         if !bool::from(expected.as_slice().ct_eq(&sig)) {
             return None;
@@ -244,6 +282,16 @@ mod tests {
         assert!(Keyring::new(vec![token], None)
             .verify(&cookie, 1_001)
             .is_none());
+    }
+
+    #[test]
+    fn a_revoked_session_no_longer_verifies_and_others_still_do() {
+        let ring = ring();
+        let token = ring.find_token("s3cret").unwrap().clone();
+        let (a, b) = (ring.issue(&token, 1_000), ring.issue(&token, 1_000));
+        ring.revoke(&a, 1_001);
+        assert!(ring.verify(&a, 1_002).is_none());
+        assert!(ring.verify(&b, 1_002).is_some());
     }
 
     #[test]

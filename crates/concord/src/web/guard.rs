@@ -7,12 +7,15 @@ use super::error::{ApiError, PageError, WebError};
 use super::AppState;
 use askama::Template;
 use axum::body::Body;
-use axum::extract::{Query, Request, State};
+use axum::extract::{ConnectInfo, Query, Request, State};
+use axum::http::Extensions;
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Form;
 use serde::Deserialize;
+use std::net::SocketAddr;
+use std::time::Instant;
 
 /// Form bodies are read whole to find the CSRF field; none of ours comes near this.
 const MAX_FORM_BYTES: usize = 64 * 1024;
@@ -119,9 +122,16 @@ async fn check_csrf(expected: &str, req: Request) -> Result<Request, WebError> {
     }
 }
 
-/// Security headers on every response: nothing loads from elsewhere, nothing frames the dashboard.
-pub async fn security_headers(mut resp: Response) -> Response {
+/// Security headers on every response: nothing loads from elsewhere, nothing frames the dashboard;
+/// behind TLS, browsers are told to use nothing but HTTPS from now on (HSTS).
+pub async fn security_headers(State(app): State<AppState>, mut resp: Response) -> Response {
     let h = resp.headers_mut();
+    if app.secure_cookies {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        );
+    }
     let csp = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
                object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
     h.insert(
@@ -155,16 +165,51 @@ pub struct LoginQuery {
     next: Option<String>,
 }
 
-/// A path on this site, or `/`: never an open redirect.
+/// A path on this site, or `/`: never an open redirect. Browsers drop tabs and newlines from a
+/// URL and read `\\` as `/`, so `/\t/evil.example` or `/\\evil.example` would leave the site: any
+/// control character, whitespace or backslash refuses the path.
 pub fn local_path(next: Option<&str>) -> String {
     match next {
         Some(p)
-            if p.starts_with('/') && !p.starts_with("//") && !p.contains(['\\', '\r', '\n']) =>
+            if p.starts_with('/')
+                && !p.starts_with("//")
+                && !p
+                    .chars()
+                    .any(|c| c.is_control() || c.is_whitespace() || c == '\\') =>
         {
             p.to_string()
         }
         _ => "/".to_string(),
     }
+}
+
+/// The client's address, when the server was started with connection info.
+fn client_address(extensions: &Extensions) -> String {
+    extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map_or_else(|| "unknown".to_owned(), |c| c.0.ip().to_string())
+}
+
+/// One line per request when `web.access_log` is on: never the query (it may name a filter a
+/// person typed) nor any header, so no token reaches the log.
+pub async fn access_log(State(app): State<AppState>, req: Request, next: Next) -> Response {
+    if !app.access_log {
+        return next.run(req).await;
+    }
+    let (method, path) = (req.method().clone(), req.uri().path().to_owned());
+    let client = client_address(req.extensions());
+    let started = Instant::now();
+    let resp = next.run(req).await;
+    tracing::info!(
+        target: "concord::access",
+        %method,
+        path,
+        status = resp.status().as_u16(),
+        duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+        client,
+        "HTTP request"
+    );
+    resp
 }
 
 pub async fn login_page(Query(q): Query<LoginQuery>) -> Result<Html<String>, PageError> {
@@ -183,13 +228,35 @@ pub struct LoginForm {
     next: Option<String>,
 }
 
-/// Exchanges a token for a session cookie (HttpOnly, SameSite=Strict). Audited.
+/// Exchanges a token for a session cookie (HttpOnly, SameSite=Strict). Audited, success and
+/// failure; failures are throttled per client address.
 pub async fn login(
     State(app): State<AppState>,
+    extensions: Extensions,
     Form(form): Form<LoginForm>,
 ) -> Result<Response, PageError> {
     let next = local_path(form.next.as_deref());
+    let client = client_address(&extensions);
+    let note = format!("client {client}");
+    if !app.sign_ins.allows(&client) {
+        app.store
+            .audit("anonymous", "sign_in_throttled", "dashboard", Some(&note))
+            .await?;
+        let error = Some("Too many failed sign-ins. Wait a minute and try again.".to_string());
+        let mut resp = (
+            StatusCode::TOO_MANY_REQUESTS,
+            Html(LoginPage { next, error }.render()?),
+        )
+            .into_response();
+        resp.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
+        return Ok(resp);
+    }
     let Some(token) = app.keys.find_token(&form.token) else {
+        app.sign_ins.failed(&client);
+        app.store
+            .audit("anonymous", "sign_in_failed", "dashboard", Some(&note))
+            .await?;
         let error = Some("That token is not recognised. Check it and try again.".to_string());
         return Ok((
             StatusCode::UNAUTHORIZED,
@@ -200,7 +267,7 @@ pub async fn login(
     let now = app.store.clock().now().timestamp();
     let value = app.keys.issue(token, now);
     app.store
-        .audit(&token.name, "signed_in", "dashboard", None)
+        .audit(&token.name, "signed_in", "dashboard", Some(&note))
         .await?;
     let secure = if app.secure_cookies { "; Secure" } else { "" };
     let cookie = format!(
@@ -214,8 +281,24 @@ pub async fn login(
     Ok(resp)
 }
 
-/// Ends the browser session (the cookie is cleared; a bearer token is unaffected).
-pub async fn logout() -> Response {
+/// Ends the browser session: revoked server-side (a copy of the cookie stops working too) and
+/// cleared in the browser. Audited. A bearer token is unaffected.
+pub async fn logout(
+    State(app): State<AppState>,
+    axum::Extension(who): axum::Extension<Principal>,
+    headers: HeaderMap,
+) -> Response {
+    if let Some(session) = cookie(&headers, SESSION_COOKIE) {
+        app.keys
+            .revoke(session, app.store.clock().now().timestamp());
+    }
+    if let Err(e) = app
+        .store
+        .audit(&who.name, "signed_out", "dashboard", None)
+        .await
+    {
+        tracing::warn!(error = %e, "Could not audit a sign-out.");
+    }
     let mut resp = Redirect::to("/login").into_response();
     let clear = format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
     if let Ok(v) = HeaderValue::from_str(&clear) {
@@ -237,5 +320,14 @@ mod tests {
         assert_eq!(local_path(Some("//evil.example")), "/");
         assert_eq!(local_path(Some("https://evil.example")), "/");
         assert_eq!(local_path(None), "/");
+        for sneaky in [
+            "/\t/evil.example",
+            "/\\evil.example",
+            "/\n/evil.example",
+            "/ /evil.example",
+            "/\u{0}/evil.example",
+        ] {
+            assert_eq!(local_path(Some(sneaky)), "/", "{sneaky:?}");
+        }
     }
 }

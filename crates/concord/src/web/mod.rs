@@ -15,6 +15,7 @@ pub mod error;
 pub mod guard;
 pub mod overview;
 pub mod probes;
+pub mod throttle;
 pub mod view_parts;
 pub mod views;
 pub mod views_ops;
@@ -53,6 +54,12 @@ pub struct WebState {
     /// Adds `Secure` to the session cookie; set it whenever Concord is served over HTTPS.
     pub secure_cookies: bool,
     pub(crate) keys: auth::Keyring,
+    /// Failed sign-ins per client address.
+    pub(crate) sign_ins: throttle::SignInThrottle,
+    /// Logs one line per request (see [`guard::access_log`]).
+    pub access_log: bool,
+    /// The engine's workers, when this process runs one; `/readyz` fails while one is down.
+    pub workers: Option<Arc<crate::engine::supervise::WorkerBoard>>,
     /// (kind, owner) pairs already exported as `concord_exceptions_open`, so a pair whose last
     /// exception closed is set back to 0 instead of keeping its old value.
     pub(crate) exported_exceptions: Mutex<BTreeSet<(String, String)>>,
@@ -97,6 +104,9 @@ impl WebState {
             flows: Vec::new(),
             secure_cookies: false,
             keys: auth::Keyring::new(tokens, None),
+            sign_ins: throttle::SignInThrottle::default(),
+            access_log: false,
+            workers: None,
             exported_exceptions: Mutex::new(BTreeSet::new()),
         }
     }
@@ -106,6 +116,17 @@ impl WebState {
         self
     }
 
+    pub fn with_workers(mut self, board: Arc<crate::engine::supervise::WorkerBoard>) -> Self {
+        self.workers = Some(board);
+        self
+    }
+
+    pub fn with_access_log(mut self, on: bool) -> Self {
+        self.access_log = on;
+        self
+    }
+
+    /// Served over TLS: the session cookie is `Secure` and every response carries HSTS.
     pub fn with_secure_cookies(mut self, secure: bool) -> Self {
         self.secure_cookies = secure;
         self
@@ -166,6 +187,13 @@ pub fn router(state: WebState) -> Router {
     protected
         .merge(public)
         .fallback(views::not_found)
-        .layer(axum::middleware::map_response(guard::security_headers))
+        .layer(axum::middleware::map_response_with_state(
+            state.clone(),
+            guard::security_headers,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            guard::access_log,
+        ))
         .with_state(state)
 }

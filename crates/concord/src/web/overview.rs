@@ -70,6 +70,8 @@ pub struct OverviewView {
     pub budget: Vec<Bar>,
     pub owners: Vec<OwnerCard>,
     pub newest: Vec<ExceptionRow>,
+    /// How old the oldest payload body kept is ("" when none): retention made visible.
+    pub oldest_payload: String,
     pub refreshed: String,
 }
 
@@ -84,6 +86,12 @@ pub async fn build(app: &AppState) -> Result<OverviewView, StoreError> {
     let systems = health(app).await;
     let flows = flows(app, now).await?;
 
+    let oldest_payload = app
+        .store
+        .oldest_call_at()
+        .await?
+        .map(|t| ago(now, t))
+        .unwrap_or_default();
     let q = app.store.queue_counts().await?;
     let max = [q.queued, q.scheduled, q.running, q.dead]
         .into_iter()
@@ -209,6 +217,7 @@ pub async fn build(app: &AppState) -> Result<OverviewView, StoreError> {
         budget,
         owners,
         newest,
+        oldest_payload,
         refreshed: time(now),
     })
 }

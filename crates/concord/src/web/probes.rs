@@ -1,4 +1,5 @@
-//! `/healthz` (the process answers), `/readyz` (the store answers) and `/metrics` (Prometheus
+//! `/healthz` (the process answers), `/readyz` (the store answers and every engine worker runs;
+//! the body shows the workers and the queue) and `/metrics` (Prometheus
 //! text: the process's counters plus gauges read from the store on each scrape).
 
 use super::AppState;
@@ -18,13 +19,30 @@ pub async fn healthz() -> &'static str {
 }
 
 pub async fn readyz(State(app): State<AppState>) -> Response {
-    match app.store.queue_counts().await {
-        Ok(_) => (StatusCode::OK, "ready").into_response(),
+    let queue = match app.store.queue_counts().await {
+        Ok(q) => q,
         Err(e) => {
             tracing::warn!(error = %e, "Readiness check failed: the store did not answer.");
-            (StatusCode::SERVICE_UNAVAILABLE, "the store does not answer").into_response()
+            return (StatusCode::SERVICE_UNAVAILABLE, "the store does not answer").into_response();
         }
-    }
+    };
+    let workers = app.workers.as_ref().map(|b| b.status());
+    let ready = workers.is_none_or(|w| w.ready());
+    let body = serde_json::json!({
+        "ready": ready,
+        "workers": workers,
+        "queue": {"queued": queue.queued, "scheduled": queue.scheduled, "running": queue.running, "dead": queue.dead},
+    });
+    let status = if ready {
+        StatusCode::OK
+    } else {
+        tracing::warn!(
+            ?workers,
+            "Readiness check failed: an engine worker is down."
+        );
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (status, axum::Json(body)).into_response()
 }
 
 pub async fn metrics(State(app): State<AppState>) -> Response {

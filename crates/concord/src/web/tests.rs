@@ -436,3 +436,5 @@ async fn root_causes_lead_the_overview_and_the_inbox_reads_by_cause() {
         "another cause's exception is listed: {inbox}"
     );
 }
+#[path = "tests_security.rs"]
+mod security;

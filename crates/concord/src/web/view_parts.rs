@@ -102,6 +102,8 @@ pub struct CallRow {
     pub request: String,
     pub response: String,
     pub error: String,
+    /// The bodies exist but this reader's role may not see them.
+    pub withheld: bool,
 }
 
 fn pretty(body: &Option<String>) -> String {
@@ -130,7 +132,21 @@ impl From<&Call> for CallRow {
             request: pretty(&c.request),
             response: pretty(&c.response),
             error: c.error.clone().unwrap_or_default(),
+            withheld: false,
         }
+    }
+}
+
+impl CallRow {
+    /// The row as `who` may see it: without bodies below operator.
+    pub fn seen_by(c: &Call, who: &super::Principal) -> Self {
+        let mut row = CallRow::from(c);
+        if !who.may_read_bodies() {
+            row.withheld = !(row.request.is_empty() && row.response.is_empty());
+            row.request.clear();
+            row.response.clear();
+        }
+        row
     }
 }
 

@@ -199,7 +199,11 @@ pub async fn exception(
     let v = ExceptionView {
         row: ExceptionRow::new(&d.exception, now),
         first_seen: time(d.exception.first_seen),
-        payloads: d.payloads.iter().map(CallRow::from).collect(),
+        payloads: d
+            .payloads
+            .iter()
+            .map(|c| CallRow::seen_by(c, &who))
+            .collect(),
         payloads_heading: if d.payloads_are_recent {
             "Recent calls about this subject"
         } else {

@@ -72,6 +72,7 @@ pub struct ExportParams {
 /// The month-end report as a download: `format` is `csv` (default), `json` or `html`.
 pub async fn reconciliation_export(
     State(app): State<AppState>,
+    Extension(who): Extension<Principal>,
     Query(p): Query<ExportParams>,
 ) -> Result<Response, PageError> {
     let m = month_end(
@@ -80,6 +81,16 @@ pub async fn reconciliation_export(
     )
     .await?;
     let name = format!("concord-month-end-{}", m.period);
+    // Finance data leaving Concord: who took which month, in which format.
+    let note = format!("format {}", p.format.as_deref().unwrap_or("csv"));
+    app.store
+        .audit(
+            &who.name,
+            "exported",
+            &format!("report:{}", m.period),
+            Some(&note),
+        )
+        .await?;
     let attach = |ext: &str| format!("attachment; filename=\"{name}.{ext}\"");
     Ok(match p.format.as_deref().unwrap_or("csv") {
         "json" => ([(header::CONTENT_DISPOSITION, attach("json"))], Json(&m)).into_response(),

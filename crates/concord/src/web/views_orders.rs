@@ -241,7 +241,7 @@ pub async fn order_trail(
             .map(|r| RecordRow::new(r, now, String::new())),
         cin7: link.map(|l| (l.cin7_id, time(l.updated_at))),
         exceptions,
-        calls: calls.iter().map(CallRow::from).collect(),
+        calls: calls.iter().map(|c| CallRow::seen_by(c, &who)).collect(),
         back: format!("/orders/{}", urlencoding::encode(&id)),
         id,
     };

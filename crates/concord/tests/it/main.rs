@@ -13,6 +13,7 @@ mod oro_strict;
 mod oro_subscriptions;
 mod oversell;
 mod root_causes;
+mod security;
 mod shared_state;
 mod shipments;
 mod webhooks;

@@ -8,16 +8,16 @@ use secrecy::SecretString;
 use serde_json::json;
 use sha2::Sha256;
 
-const ORO_SECRET: &str = "oro-webhook-secret";
-const CIN7_TOKEN: &str = "cin7-webhook-token";
+const ORO_SECRET: &str = "oro-webhook-secret-4f9a1c7e2b";
+const CIN7_TOKEN: &str = "cin7-webhook-token-8d3e6b0a5f";
 
 /// Concord's webhook server on a free port, with known secrets; returns its base URL.
 async fn serve_webhooks(parts: &Parts) -> String {
-    let state = WebhookState {
-        ctx: parts.ctx.clone(),
-        oro_secret: Some(SecretString::from(ORO_SECRET)),
-        cin7_token: Some(SecretString::from(CIN7_TOKEN)),
-    };
+    let state = WebhookState::new(
+        parts.ctx.clone(),
+        Some(SecretString::from(ORO_SECRET)),
+        Some(SecretString::from(CIN7_TOKEN)),
+    );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("a free port");
@@ -245,4 +245,131 @@ async fn the_two_shipment_webhooks_of_one_shipment_queue_one_sync() {
         .filter(|e| e.kind.as_str() == "invalid_payload" && e.subject == "webhook:cin7")
         .count();
     assert_eq!(invalid, 1);
+}
+
+/// Concord's webhook server with only the receivers whose secret is given.
+async fn serve_webhooks_with(parts: &Parts, oro: Option<&str>, cin7: Option<&str>) -> String {
+    let state = WebhookState::new(
+        parts.ctx.clone(),
+        oro.map(SecretString::from),
+        cin7.map(SecretString::from),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a free port");
+    let url = format!("http://{}", listener.local_addr().expect("an address"));
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, router(state)).await;
+    });
+    url
+}
+
+async fn post_cin7(url: &str, authorization: Option<&str>, body: String) -> u16 {
+    let mut req = reqwest::Client::new()
+        .post(format!("{url}/webhooks/cin7/customer"))
+        .body(body);
+    if let Some(a) = authorization {
+        req = req.header("authorization", a);
+    }
+    req.send()
+        .await
+        .expect("Concord answered")
+        .status()
+        .as_u16()
+}
+
+#[tokio::test]
+async fn a_receiver_without_a_strong_secret_is_not_mounted_and_accepts_nothing() {
+    // Arrange: no Oro secret, a short Cin7 token.
+    let parts = parts().await;
+    let url = serve_webhooks_with(&parts, None, Some("short")).await;
+    let body = order_created_body(1001);
+
+    // Act
+    let oro = post_oro(&url, &body, None).await;
+    let cin7 = post_cin7(&url, Some("Bearer short"), "[]".into()).await;
+
+    // Assert
+    assert_eq!((oro, cin7), (404, 404));
+    assert_eq!(queued_order_syncs(&parts).await, 0);
+}
+
+#[tokio::test]
+async fn the_bearer_scheme_is_compared_case_insensitively() {
+    // Arrange
+    let parts = parts().await;
+    let url = serve_webhooks(&parts).await;
+    let body =
+        json!([{ "ID": "x", "Name": "Kestrel Retail Group", "IsOnCreditHold": false }]).to_string();
+
+    // Act
+    let status = post_cin7(&url, Some(&format!("bearer {CIN7_TOKEN}")), body).await;
+
+    // Assert
+    assert_eq!(status, 200);
+    assert!(rejections(&parts, "webhook:cin7").await.is_empty());
+}
+
+#[tokio::test]
+async fn a_flood_of_refused_deliveries_is_answered_429_without_reaching_the_store() {
+    // Arrange
+    let parts = parts().await;
+    let url = serve_webhooks(&parts).await;
+    let limit = concord::engine::webhook_limits::REJECTIONS_PER_MINUTE;
+
+    // Act
+    let mut statuses = Vec::new();
+    for _ in 0..limit + 5 {
+        statuses.push(post_cin7(&url, Some("Bearer forged"), "[]".into()).await);
+    }
+
+    // Assert
+    assert!(statuses[..limit as usize].iter().all(|s| *s == 401));
+    assert!(statuses[limit as usize..].iter().all(|s| *s == 429));
+    let raised = rejections(&parts, "webhook:cin7").await;
+    assert_eq!(raised[0].occurrences, limit);
+}
+
+#[tokio::test]
+async fn an_oversized_body_is_refused_before_it_is_read() {
+    // Arrange
+    let parts = parts().await;
+    let url = serve_webhooks(&parts).await;
+    let huge = "x".repeat(concord::engine::webhook_limits::MAX_WEBHOOK_BYTES + 1);
+
+    // Act
+    let status = post_cin7(&url, Some(&format!("Bearer {CIN7_TOKEN}")), huge).await;
+
+    // Assert
+    assert_eq!(status, 413);
+}
+
+#[tokio::test]
+async fn concord_never_asks_oro_to_skip_tls_verification_and_never_logs_the_secret() {
+    // Arrange
+    let parts = parts().await;
+    let url = "https://concord.example.com/webhooks/oro";
+
+    // Act
+    parts
+        .ctx
+        .oro
+        .ensure_webhook("order.created", url, ORO_SECRET)
+        .await
+        .expect("the emulator accepts the subscription");
+
+    // Assert: the request as logged (secret redacted) asks Oro to verify our certificate.
+    let calls = parts
+        .ctx
+        .store
+        .calls(&concord_store::CallFilter::default())
+        .await
+        .expect("calls");
+    let create = calls
+        .iter()
+        .find(|c| c.method == "POST" && c.path.ends_with("/webhooks"))
+        .expect("a POST /webhooks was logged");
+    let request = create.request.as_deref().unwrap_or_default();
+    assert!(request.contains("\"verifySsl\":true"), "{request}");
+    assert!(!request.contains(ORO_SECRET), "{request}");
 }

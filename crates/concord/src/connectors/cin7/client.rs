@@ -5,6 +5,7 @@ use super::config::Cin7Settings;
 use super::error::{classify, unreadable_success, Cin7Error};
 use super::{convert, models};
 use crate::connectors::budget::{Priority, RateBudget};
+use crate::connectors::limits::MAX_RESPONSE_BYTES;
 use crate::connectors::payload_log::{self, CallRecord};
 use crate::connectors::Health;
 use crate::domain::*;
@@ -419,15 +420,14 @@ impl Cin7Client {
                     .get("retry-after")
                     .and_then(|v| v.to_str().ok())
                     .map(str::to_owned);
-                // A connection reset while the body streams is a network failure, not an empty
-                // answer: an empty 2xx would otherwise read as success.
-                match resp.text().await {
+                match crate::connectors::limits::read_limited(resp, MAX_RESPONSE_BYTES).await {
                     Ok(text) => (Some(status), retry_after, text, None),
+                    // Unread, so treated like no answer: a read retries, a write is looked up first.
                     Err(e) => (
                         None,
-                        None,
+                        retry_after,
                         String::new(),
-                        Some(format!("HTTP {status}, body lost: {e}")),
+                        Some(format!("HTTP {status}: {e}")),
                     ),
                 }
             }

@@ -6,6 +6,7 @@ use super::convert;
 use super::error::{classify, OroError};
 use super::models::{Document, Included, Resource};
 use super::token::TokenManager;
+use crate::connectors::limits::MAX_RESPONSE_BYTES;
 use crate::connectors::payload_log::{self, CallRecord};
 use crate::connectors::Health;
 use crate::domain::*;
@@ -220,7 +221,7 @@ impl OroClient {
         }
         // `format` is required by every Oro with webhooks (§16); `default` sends the whole order.
         let body = json!({"data": {"type": "webhooks",
-            "attributes": {"notificationUrl": url, "secret": secret, "enabled": true, "verifySsl": false},
+            "attributes": {"notificationUrl": url, "secret": secret, "enabled": true, "verifySsl": true},
             "relationships": {"topic": {"data": {"type": "webhooktopics", "id": topic}},
                               "format": {"data": {"type": "webhookformats", "id": "default"}}}}});
         self.send(Method::POST, "/webhooks", &[], Some(body), false, None)
@@ -349,12 +350,16 @@ impl OroClient {
                     .get("retry-after")
                     .and_then(|v| v.to_str().ok())
                     .map(str::to_owned);
-                (
-                    Some(status),
-                    retry_after,
-                    resp.text().await.unwrap_or_default(),
-                    None,
-                )
+                match crate::connectors::limits::read_limited(resp, MAX_RESPONSE_BYTES).await {
+                    Ok(text) => (Some(status), retry_after, text, None),
+                    // Unread, so treated like no answer: a read retries, a write is looked up first.
+                    Err(e) => (
+                        None,
+                        retry_after,
+                        String::new(),
+                        Some(format!("HTTP {status}: {e}")),
+                    ),
+                }
             }
             Err(e) => (None, None, String::new(), Some(e.to_string())),
         };

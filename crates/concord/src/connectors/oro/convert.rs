@@ -30,6 +30,16 @@ pub fn order(r: &Resource, included: &Included) -> Result<OroOrder, OroError> {
         })?;
         lines.push(line(item, index, &subtotals, id)?);
     }
+    let goods = lines.iter().try_fold(Decimal::ZERO, |sum, l| {
+        l.quantity
+            .checked_mul(l.price)
+            .and_then(|t| sum.checked_add(t))
+    });
+    if goods.is_none() {
+        return Err(OroError::Decode(format!(
+            "order {id}: the sum of its lines overflows a decimal"
+        )));
+    }
     let shipping_row = subtotals
         .iter()
         .find(|s| s.str("orderSubtotalType").as_deref() == Some("shipping_cost"));
@@ -103,6 +113,16 @@ fn line(
     let missing = |field: &str| {
         OroError::Decode(format!("order {order_id}: line {} has no {field}", item.id))
     };
+    let quantity = item.dec("quantity").ok_or_else(|| missing("quantity"))?;
+    let price = item.dec("value").ok_or_else(|| missing("value"))?;
+    // Checked here, at the edge: every later `quantity × price` (validation, allocation) may
+    // then multiply freely, and a record that cannot be priced is invalid, never a panic.
+    if quantity.checked_mul(price).is_none() {
+        return Err(OroError::Decode(format!(
+            "order {order_id}: line {}: quantity × value overflows a decimal",
+            item.id
+        )));
+    }
     Ok(OroLine {
         id: item.id.clone(),
         sku: item
@@ -112,8 +132,8 @@ fn line(
             .str("productUnitCode")
             .or_else(|| item.rel_id("productUnit"))
             .ok_or_else(|| missing("productUnitCode"))?,
-        quantity: item.dec("quantity").ok_or_else(|| missing("quantity"))?,
-        price: item.dec("value").ok_or_else(|| missing("value"))?,
+        quantity,
+        price,
         tax: line_tax(subtotals, index),
     })
 }

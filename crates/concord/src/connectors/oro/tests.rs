@@ -248,3 +248,19 @@ fn an_order_webhook_names_its_order() {
     );
     assert_eq!(convert::order_webhook(b"{}"), None);
 }
+
+#[test]
+fn an_order_whose_line_total_overflows_is_a_decode_error_not_a_panic() {
+    let mut doc: serde_json::Value =
+        serde_json::from_str(&load("order_get_include_lineitems.json")).unwrap();
+    let huge = rust_decimal::Decimal::MAX.to_string();
+    for item in doc["included"].as_array_mut().unwrap() {
+        if item["type"] == "orderlineitems" {
+            item["attributes"]["quantity"] = serde_json::json!(huge);
+        }
+    }
+    let doc: Document = serde_json::from_value(doc).unwrap();
+    let order_res = doc.data.into_vec().remove(0);
+    let err = convert::order(&order_res, &Included::new(doc.included)).unwrap_err();
+    assert!(err.to_string().contains("overflows"), "{err}");
+}

@@ -34,7 +34,24 @@ pub async fn sync_order(ctx: &Context, order_id: i64) -> Result<(), FlowError> {
 }
 
 async fn sync_order_leased(ctx: &Context, order_id: i64) -> Result<(), FlowError> {
-    let order = ctx.oro.order(order_id).await?;
+    let order = match ctx.oro.order(order_id).await {
+        // A record Concord cannot read (a missing field, amounts that overflow) waits for a
+        // person as invalid_payload; retrying would only read the same record again.
+        Err(crate::connectors::oro::OroError::Decode(why)) => {
+            let subject = format!("order:{order_id}");
+            exceptions::raise(
+                &ctx.store,
+                &ctx.rules,
+                ExceptionKind::InvalidPayload,
+                &subject,
+                "order",
+                why,
+            )
+            .await?;
+            return Ok(());
+        }
+        other => other?,
+    };
     let mut rec = record::load(&ctx.store, order_id)
         .await?
         .unwrap_or_else(|| OrderRecord::new(order_id, ctx.clock.elapsed_s()));

@@ -1,0 +1,1 @@
+SELECT at FROM calls ORDER BY at LIMIT 1

@@ -1,0 +1,1 @@
+DELETE FROM calls WHERE id IN (SELECT id FROM calls WHERE at < ?1 ORDER BY at LIMIT ?2)
