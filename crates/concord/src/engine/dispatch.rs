@@ -15,6 +15,8 @@ pub const PRICES_SYNC: &str = "prices.sync";
 pub const RECONCILE: &str = "reconcile";
 pub const CATALOGUE_REFRESH: &str = "catalogue.refresh";
 pub const CUSTOMERS_REFRESH: &str = "customers.refresh";
+/// One Cin7 customer read back after a `Customer/Updated` webhook named it.
+pub const CUSTOMER_READ: &str = "customer.read";
 pub const STOCK_LOWER: &str = "stock.lower";
 pub const MONITOR: &str = "monitor";
 pub const SHIPMENT_SYNC: &str = "shipment.sync";
@@ -44,6 +46,10 @@ pub async fn run(ctx: &Context, job: &Job) -> Result<(), Failure> {
         STOCK_LOWER => match job.payload.get("order_id").and_then(|v| v.as_i64()) {
             Some(id) => inventory::lower::lower_for_order(ctx, id).await,
             None => return Err(Failure::Fatal("stock.lower payload has no order_id".into())),
+        },
+        CUSTOMER_READ => match job.payload.get("id").and_then(|v| v.as_str()) {
+            Some(id) => super::webhooks::read_customer(ctx, id).await,
+            None => return Err(Failure::Fatal("customer.read payload has no id".into())),
         },
         MONITOR => crate::sync::monitor::run(ctx).await,
         SHIPMENT_SYNC => match serde_json::from_value(job.payload.clone()) {

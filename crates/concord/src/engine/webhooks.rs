@@ -3,7 +3,7 @@
 //! is refused and raises `webhook_rejected`; a good delivery only enqueues work and answers at once.
 //! A receiver is mounted only with a strong secret: without one its path does not exist.
 
-use super::dispatch::{CUSTOMERS_REFRESH, SHIPMENT_SYNC, STOCK_SYNC};
+use super::dispatch::{CUSTOMERS_REFRESH, CUSTOMER_READ, SHIPMENT_SYNC, STOCK_SYNC};
 use super::schedule::enqueue_keyed;
 use super::webhook_limits::{bearer_matches, RejectionLimiter, MAX_WEBHOOK_BYTES};
 use crate::connectors::{cin7, oro};
@@ -194,12 +194,13 @@ async fn cin7_webhook(
                 .await;
             }
         },
-        "customer" => match cin7::parse_customer_updated(&body) {
-            Ok(customers) => {
-                for c in customers {
-                    ctx.remember_cin7_customer(c).await;
+        // A prompt, never a fact: the documented body has no credit hold, and its content proves
+        // nothing, so each named customer is read back from Cin7 (`GET /customer?ID=`).
+        "customer" => match cin7::parse_customer_updated_ids(&body) {
+            Ok(ids) => {
+                for id in ids {
+                    enqueue_customer_read(ctx, &id).await;
                 }
-                let _ = enqueue_drafts_on_hold(ctx).await;
             }
             Err(e) => {
                 let _ = exceptions::raise(
@@ -279,6 +280,35 @@ async fn enqueue_drafts_on_hold(ctx: &Context) -> Result<(), FlowError> {
         }
     }
     Ok(())
+}
+
+/// Queues one read of a Cin7 customer a webhook named (every delivery its own read: a later
+/// change must not be hidden behind an earlier read).
+async fn enqueue_customer_read(ctx: &Context, id: &str) {
+    let job = concord_store::NewJob {
+        kind: CUSTOMER_READ.to_owned(),
+        payload: serde_json::json!({ "id": id }),
+        idempotency_key: format!("customer.read:{id}:{}", uuid::Uuid::new_v4()),
+        priority: 11,
+        run_at: None,
+        retry: concord_core::retry::RetryPolicy::DEFAULT,
+    };
+    if let Err(e) = ctx.store.enqueue(job).await {
+        tracing::warn!(error = %e, id, "Could not queue the read of a Cin7 customer.");
+    }
+}
+
+/// Reads a Cin7 customer a webhook named and keeps what Cin7 answers; a customer Cin7 does not
+/// know (a forged or stale id) changes nothing. Then wakes drafts whose hold may have lifted.
+pub async fn read_customer(ctx: &Context, id: &str) -> Result<(), FlowError> {
+    match ctx.cin7.customer(id).await? {
+        Some(customer) => ctx.remember_cin7_customer(customer).await,
+        None => tracing::info!(
+            id,
+            "A Customer/Updated webhook named a customer Cin7 does not know."
+        ),
+    }
+    enqueue_drafts_on_hold(ctx).await
 }
 
 /// Polling fallback for credit holds: refresh Cin7 customers (one call) and wake the drafts.

@@ -373,3 +373,87 @@ async fn concord_never_asks_oro_to_skip_tls_verification_and_never_logs_the_secr
     assert!(request.contains("\"verifySsl\":true"), "{request}");
     assert!(!request.contains(ORO_SECRET), "{request}");
 }
+/// A `Customer/Updated` delivery in the documented shape (reference §15): no `IsOnCreditHold`.
+fn customer_updated_body(id: &str, name: &str) -> String {
+    json!({ "NumberOfCustomers": 1, "EventType": "Customer/Updated",
+            "CustomerDetailsList": [ { "Customer": { "ID": id, "Name": name, "Currency": "GBP",
+                "PaymentTerm": "30 days", "TaxRule": "20% VAT", "Status": "Active" },
+                "Addresses": [], "Contacts": [] } ] })
+    .to_string()
+}
+
+async fn post_cin7_customer(url: &str, body: String) -> u16 {
+    reqwest::Client::new()
+        .post(format!("{url}/webhooks/cin7/customer"))
+        .bearer_auth(CIN7_TOKEN)
+        .body(body)
+        .send()
+        .await
+        .expect("Concord answered")
+        .status()
+        .as_u16()
+}
+
+async fn kestrel(parts: &Parts) -> concord::domain::ErpCustomer {
+    parts
+        .ctx
+        .cin7_customers()
+        .await
+        .expect("the Cin7 customers")
+        .into_iter()
+        .find(|c| c.name == "Kestrel Retail Group")
+        .expect("Kestrel in Cin7")
+}
+
+#[tokio::test]
+async fn a_cin7_customer_webhook_without_a_credit_hold_field_does_not_lift_the_hold() {
+    // Arrange: Kestrel is on credit hold in Cin7, and Concord knows it.
+    let mut shop = scenario_file("trade-shop.json");
+    shop["cin7"]["customers"][0]["on_credit_hold"] = json!(true);
+    let parts = spawn_parts(&shop.to_string(), SPEED).await;
+    let url = serve_webhooks(&parts).await;
+    let before = kestrel(&parts).await;
+    assert!(before.on_credit_hold);
+
+    // Act: a genuine-looking delivery in Cin7's documented shape (it never carries the hold).
+    let status = post_cin7_customer(&url, customer_updated_body(&before.id, &before.name)).await;
+
+    // Assert: the body changed nothing; one read of that customer is queued instead.
+    assert_eq!(status, 200);
+    assert!(
+        kestrel(&parts).await.on_credit_hold,
+        "a webhook body must not clear a credit hold"
+    );
+    let filter = JobFilter {
+        kind: Some("customer.read".into()),
+        ..JobFilter::default()
+    };
+    let reads = parts.ctx.store.list_jobs(&filter).await.expect("list_jobs");
+    assert_eq!(reads.len(), 1);
+    assert_eq!(reads[0].payload["id"], json!(before.id));
+    concord::engine::webhooks::read_customer(&parts.ctx, &before.id)
+        .await
+        .expect("the read");
+    assert!(kestrel(&parts).await.on_credit_hold, "Cin7 still says held");
+}
+
+#[tokio::test]
+async fn reading_back_a_customer_a_webhook_named_learns_what_cin7_holds() {
+    // Arrange: finance lifts Kestrel's hold in Cin7 (Concord's copy still says held).
+    let mut shop = scenario_file("trade-shop.json");
+    shop["cin7"]["customers"][0]["on_credit_hold"] = json!(true);
+    let parts = spawn_parts(&shop.to_string(), SPEED).await;
+    let held = kestrel(&parts).await;
+    parts
+        .emulators
+        .cin7
+        .customer_update("Kestrel Retail Group", Some(false));
+
+    // Act
+    concord::engine::webhooks::read_customer(&parts.ctx, &held.id)
+        .await
+        .expect("the read");
+
+    // Assert
+    assert!(!kestrel(&parts).await.on_credit_hold);
+}

@@ -131,6 +131,20 @@ impl Cin7Client {
         Ok(out)
     }
 
+    /// `GET /customer?ID=`: one customer as Cin7 holds it now; `None` when Cin7 knows no such id.
+    pub async fn customer(&self, id: &str) -> Result<Option<ErpCustomer>, Cin7Error> {
+        let query = vec![("ID", id.to_owned())];
+        let list: models::CustomerList = self
+            .get_json("/customer", query, Priority::Orders, None)
+            .await?;
+        // The filter is the server's; only an exact id is trusted.
+        Ok(list
+            .customer_list
+            .into_iter()
+            .map(convert::customer)
+            .find(|c| c.id.eq_ignore_ascii_case(id)))
+    }
+
     pub async fn create_customer(
         &self,
         customer: &NewErpCustomer,

@@ -138,13 +138,16 @@ pub fn order_body(sale_id: &str, stage: OrderStage, order: &SaleOrder) -> serde_
     })
 }
 
-/// The customers carried by a `Customer/Updated` webhook body.
-pub fn customer_updated(body: &[u8]) -> Result<Vec<ErpCustomer>, serde_json::Error> {
+/// The ids of the customers a `Customer/Updated` webhook body names. Only the ids: the documented
+/// payload has no `IsOnCreditHold`, and nothing proves a delivery's content, so Concord reads each
+/// customer back from Cin7 and trusts only that.
+pub fn customer_updated_ids(body: &[u8]) -> Result<Vec<String>, serde_json::Error> {
     let parsed: CustomerUpdated = serde_json::from_slice(body)?;
     Ok(parsed
         .customer_details_list
         .into_iter()
-        .map(|d| customer(d.customer))
+        .map(|d| d.customer.id)
+        .filter(|id| !id.trim().is_empty())
         .collect())
 }
 

@@ -15,7 +15,7 @@ mod transport_tests;
 pub use client::{Cin7Client, SaleListFilter};
 pub use config::Cin7Settings;
 pub use convert::{
-    customer_updated as parse_customer_updated, stock_changed as parse_stock_changed,
+    customer_updated_ids as parse_customer_updated_ids, stock_changed as parse_stock_changed,
 };
 pub use error::Cin7Error;
 pub use shipments::parse_shipment_webhook;
