@@ -3,10 +3,10 @@
 //! triggers ([`actions`], [`query`], [`report`]) is shared with the dashboard so both act alike.
 
 pub mod actions;
+pub mod audit_out;
 pub mod cause_text;
 pub mod causes;
 pub mod causes_out;
-pub mod audit_out;
 pub mod exceptions;
 pub mod format;
 pub mod jobs;
