@@ -119,12 +119,8 @@ impl Emulators {
                     } => cin7.customer_update(name, *on_credit_hold),
                     TimelineEvent::Cin7Ship { order_id, .. } => cin7.ship(*order_id),
                     TimelineEvent::Cin7Product { product } => cin7.add_product(product),
-                    TimelineEvent::OroPayment(p) | TimelineEvent::Cin7Payment(p) => {
-                        tracing::warn!(
-                            order_id = p.order_id,
-                            "Payments are not played by the emulators yet."
-                        );
-                    }
+                    TimelineEvent::OroPayment(p) => oro.capture_payment(p),
+                    TimelineEvent::Cin7Payment(p) => cin7.record_payment(p),
                     TimelineEvent::Outage {
                         system: System::Cin7,
                         duration_s,

@@ -18,6 +18,8 @@
 //! - `webhooks`: event payloads and the delivery loop.
 
 mod emulator;
+mod ledger;
+mod ledger_views;
 mod middleware;
 mod routes;
 mod sale_ops;

@@ -188,6 +188,7 @@ fn seed_sale(state: &mut State, s: &SeedSale, shipping: &str) {
         order,
         voided: false,
         shipped_s: None,
+        ledger: Default::default(),
         created_s: 0.0,
         updated_s: 0.0,
         extra: Map::new(),

@@ -3,6 +3,7 @@
 
 mod availability;
 mod customers;
+pub(crate) mod ledger;
 mod orders;
 mod products;
 mod reference;
@@ -24,6 +25,8 @@ const PATHS: &[&str] = &[
     "/customer",
     "/sale",
     "/sale/order",
+    "/sale/invoice",
+    "/sale/payment",
     "/salelist",
     "/ref/productavailability",
     "/ref/location",
@@ -76,6 +79,12 @@ fn route(inner: &Inner, method: &Method, path: &str, params: &Params, body: &Val
         ("/sale", "DELETE") => sales::delete(inner, params),
         ("/sale/order", "GET") => orders::get(inner, params),
         ("/sale/order", "POST") => orders::post(inner, body),
+        ("/sale/invoice", "GET") => ledger::invoices(inner, params),
+        ("/sale/invoice", "POST") => ledger::write_invoice(inner, body, false),
+        ("/sale/invoice", "PUT") => ledger::write_invoice(inner, body, true),
+        ("/sale/payment", "GET") => ledger::payments(inner, params),
+        ("/sale/payment", "POST") => ledger::create_payment(inner, body),
+        ("/sale/payment", "DELETE") => ledger::delete_payment(inner, params),
         ("/salelist", "GET") => sales::list(inner, params),
         ("/ref/productavailability", "GET") => availability::list(inner, params),
         ("/ref/location", "GET") => Ok(reference::locations(inner, params)),

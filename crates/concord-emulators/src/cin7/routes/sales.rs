@@ -140,6 +140,7 @@ pub(super) fn create(inner: &Inner, body: &Value) -> Reply {
         },
         voided: false,
         shipped_s: None,
+        ledger: Default::default(),
         created_s: now,
         updated_s: now,
         extra,

@@ -2,6 +2,7 @@
 
 mod api;
 mod faults;
+mod ledger;
 mod sales;
 mod webhooks;
 

@@ -29,12 +29,24 @@ const TOPICS: Spec = Spec {
     required: &[],
 };
 
-/// The topics this emulator can produce: order events, and the per-record `order.updated.{id}`.
-pub const TOPICS_LIST: &[&str] = &["order.created", "order.updated", "order.deleted"];
+/// The topics this emulator can produce: order events (6.1.10+: payment status too), and the
+/// per-record `order.updated.{id}`.
+pub const TOPICS_LIST: &[&str] = &[
+    "order.created",
+    "order.updated",
+    "order.deleted",
+    crate::oro::payments::TOPIC,
+];
 
 fn valid_topic(topic: &str) -> bool {
     TOPICS_LIST.contains(&topic)
-        || ["order.updated.", "order.deleted."].iter().any(|p| {
+        || [
+            "order.updated.",
+            "order.deleted.",
+            "order.payment_status_updated.",
+        ]
+        .iter()
+        .any(|p| {
             topic
                 .strip_prefix(p)
                 .is_some_and(|id| id.parse::<i64>().is_ok())
