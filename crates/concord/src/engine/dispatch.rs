@@ -17,6 +17,7 @@ pub const CATALOGUE_REFRESH: &str = "catalogue.refresh";
 pub const CUSTOMERS_REFRESH: &str = "customers.refresh";
 pub const STOCK_LOWER: &str = "stock.lower";
 pub const MONITOR: &str = "monitor";
+pub const POSTINGS_SLOT: &str = crate::sync::postings::SLOT_JOB;
 
 /// Periodic kinds: each run does the whole of its work again (a full snapshot, a poll from the
 /// cursor, a pass over what changed since the last good one), so one that succeeds also does
@@ -31,6 +32,7 @@ pub fn reruns_in_full(kind: &str) -> bool {
             | CATALOGUE_REFRESH
             | CUSTOMERS_REFRESH
             | MONITOR
+            | POSTINGS_SLOT
     )
 }
 
@@ -45,6 +47,7 @@ pub async fn run(ctx: &Context, job: &Job) -> Result<(), Failure> {
             None => return Err(Failure::Fatal("stock.lower payload has no order_id".into())),
         },
         MONITOR => crate::sync::monitor::run(ctx).await,
+        POSTINGS_SLOT => crate::sync::postings::slot::run(ctx).await,
         ORDERS_POLL => orders::intake::poll(ctx).await.map(|_| ()),
         STOCK_SYNC => inventory::sync::sync(ctx).await,
         PRICES_SYNC => prices::push::sync(ctx, false).await.map(|_| ()),

@@ -9,4 +9,5 @@ pub mod exceptions;
 pub mod inventory;
 pub mod monitor;
 pub mod orders;
+pub mod postings;
 pub mod prices;

@@ -35,13 +35,13 @@ pub struct SaleListFilter {
     pub created_since: Option<chrono::DateTime<chrono::Utc>>,
 }
 
-struct Call<'a> {
-    method: Method,
-    path: &'a str,
-    query: Vec<(&'static str, String)>,
-    body: Option<Value>,
-    priority: Priority,
-    subject: Option<&'a str>,
+pub(super) struct Call<'a> {
+    pub method: Method,
+    pub path: &'a str,
+    pub query: Vec<(&'static str, String)>,
+    pub body: Option<Value>,
+    pub priority: Priority,
+    pub subject: Option<&'a str>,
 }
 
 impl Cin7Client {
@@ -382,7 +382,7 @@ impl Cin7Client {
         }
     }
 
-    async fn get_json<T: DeserializeOwned>(
+    pub(super) async fn get_json<T: DeserializeOwned>(
         &self,
         path: &str,
         query: Vec<(&'static str, String)>,
@@ -400,7 +400,10 @@ impl Cin7Client {
         .await
     }
 
-    async fn send_json<T: DeserializeOwned>(&self, call: Call<'_>) -> Result<T, Cin7Error> {
+    pub(super) async fn send_json<T: DeserializeOwned>(
+        &self,
+        call: Call<'_>,
+    ) -> Result<T, Cin7Error> {
         let path = call.path.to_owned();
         let text = self.send(call).await?;
         serde_json::from_str(&text).map_err(|e| Cin7Error::Decode(format!("{path}: {e}")))

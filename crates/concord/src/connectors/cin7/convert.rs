@@ -57,6 +57,7 @@ pub fn sale_summary(r: SaleListRow) -> SaleSummary {
         order_status: r.order_status,
         customer: r.customer,
         shipping_status: r.combined_shipping_status,
+        paid: r.paid_amount,
     }
 }
 

@@ -5,6 +5,7 @@ mod config;
 mod convert;
 mod error;
 mod models;
+mod postings;
 #[cfg(test)]
 mod tests;
 

@@ -134,6 +134,13 @@ pub struct SaleListRow {
     pub customer: Option<String>,
     #[serde(rename = "CombinedShippingStatus", default)]
     pub combined_shipping_status: Option<String>,
+    /// Paid less refunded (a number or a decimal string).
+    #[serde(
+        rename = "PaidAmount",
+        default,
+        deserialize_with = "concord_core::decimal::lenient_opt"
+    )]
+    pub paid_amount: Option<Decimal>,
 }
 
 #[derive(Debug, Deserialize)]
