@@ -152,6 +152,13 @@ impl Sale {
     }
 }
 
+/// Voiding a sale voids its invoices too (they stay listed, `VOIDED`).
+pub(crate) fn void_invoices(sale: &mut Sale) {
+    for invoice in &mut sale.ledger.invoices {
+        invoice.status = "VOIDED".to_owned();
+    }
+}
+
 /// Which kind of payment a `Type` asks for; the reference lists upper case, the samples mixed.
 pub(crate) fn payment_kind(raw: &str) -> Option<&'static str> {
     match raw.trim().to_ascii_uppercase().as_str() {

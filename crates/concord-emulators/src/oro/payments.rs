@@ -102,7 +102,7 @@ pub fn dump(st: &State) -> Vec<Value> {
     st.payments
         .iter()
         .map(|p| {
-            json!({"order_id": p.order_id, "amount": money(p.amount), "reference": p.reference,
+            json!({"order_id": p.order_id, "amount": p.amount.round_dp(2).to_string(), "reference": p.reference,
                         "method": p.method, "at_s": p.at_s})
         })
         .collect()

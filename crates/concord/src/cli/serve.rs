@@ -59,6 +59,7 @@ pub fn dashboard(ctx: &Context, tokens: &[(String, Role)]) -> axum::Router {
             label: "Reconciliation".into(),
             cursor: "reconcile.last_at".into(),
         },
-    ]);
+    ])
+    .with_postings(ctx.rules.postings.clone());
     web::router(state)
 }

@@ -6,6 +6,7 @@ pub mod actions;
 pub mod exceptions;
 pub mod format;
 pub mod jobs;
+pub mod ledger;
 pub mod operating_model;
 pub mod query;
 pub mod report;

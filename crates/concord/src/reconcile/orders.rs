@@ -49,6 +49,7 @@ pub async fn run(ctx: &Context) -> Result<ReconcileReport, FlowError> {
         .map(|r| (r.order_id, r))
         .collect();
     check_sales(ctx, &sales, &orders, &records, &mut found).await?;
+    super::payments::check(ctx, &sales, &mut found).await?;
     check_orders(ctx, &orders, &records, &mut found);
     for d in &found {
         if let Some(kind) = ExceptionKind::parse(&d.kind) {

@@ -208,6 +208,9 @@ pub(super) fn delete(inner: &Inner, params: &Params) -> Reply {
         sale_ops::undo(&mut state, idx, now)
     };
     let changed = changed.map_err(ApiError::bad)?;
+    if voiding {
+        crate::cin7::ledger::void_invoices(&mut state.sales[idx]);
+    }
     let kind = if voiding {
         webhooks::VOIDED
     } else {

@@ -10,9 +10,11 @@
 pub mod records;
 pub mod rules;
 pub mod slot;
+pub mod summary;
 
 use crate::domain::PaymentCapture;
 use crate::sync::context::Context;
+use crate::sync::orders::record::OrderRecord;
 use concord_core::scenario::InvoiceOn;
 use concord_store::StoreError;
 use records::{InvoicePosting, PaymentPosting, WAITING};
@@ -26,34 +28,51 @@ pub const ORO_PAYMENTS_CURSOR: &str = "postings.oro_payment_webhooks";
 /// An order's sale was authorised: with `invoice_on: authorise`, its invoice waits for a slot.
 /// Called before the order record says `authorised`, so a crash in between leaves a waiting
 /// invoice the slot checks against the record, never an authorised order without one.
-pub async fn on_authorised(ctx: &Context, order_id: i64) -> Result<(), StoreError> {
+pub async fn on_authorised(ctx: &Context, rec: &OrderRecord) -> Result<(), StoreError> {
     if ctx.rules.postings.as_ref().map(|p| p.invoice_on) == Some(InvoiceOn::Authorise) {
-        queue_invoice(ctx, order_id, ctx.clock.elapsed_s()).await?;
+        queue_invoice(ctx, rec, ctx.clock.elapsed_s()).await?;
     }
     Ok(())
 }
 
 /// An order's sale has shipped in full at `at_s`: with `invoice_on: ship`, its invoice waits.
-pub async fn on_fully_shipped(ctx: &Context, order_id: i64, at_s: f64) -> Result<(), StoreError> {
+pub async fn on_fully_shipped(
+    ctx: &Context,
+    rec: &OrderRecord,
+    at_s: f64,
+) -> Result<(), StoreError> {
     if ctx.rules.postings.as_ref().map(|p| p.invoice_on) == Some(InvoiceOn::Ship) {
-        queue_invoice(ctx, order_id, at_s).await?;
+        queue_invoice(ctx, rec, at_s).await?;
     }
     Ok(())
 }
 
-async fn queue_invoice(ctx: &Context, order_id: i64, due_s: f64) -> Result<(), StoreError> {
-    if records::invoice(&ctx.store, order_id).await?.is_some() {
+async fn queue_invoice(ctx: &Context, rec: &OrderRecord, due_s: f64) -> Result<(), StoreError> {
+    if records::invoice(&ctx.store, rec.order_id).await?.is_some() {
         return Ok(());
     }
     let posting = InvoicePosting {
-        order_id,
+        order_id: rec.order_id,
         due_s,
+        customer: customer_name(ctx, rec).await,
+        total: rec.sale_order.as_ref().map(rules::sale_total),
         task_id: None,
         number: None,
         posted_at_s: None,
         last_error: None,
     };
     records::put_invoice(&ctx.store, &posting, WAITING).await
+}
+
+/// The billed Cin7 customer's name from the kept customer list, else its id.
+pub async fn customer_name(ctx: &Context, rec: &OrderRecord) -> Option<String> {
+    let id = rec.customer_id.clone()?;
+    let cache = ctx.cache.read().await;
+    let known = cache
+        .cin7_customers
+        .as_ref()
+        .and_then(|all| all.iter().find(|c| c.id == id));
+    Some(known.map_or(id, |c| c.name.clone()))
 }
 
 /// Oro announced a completed payment transaction. A capture becomes one waiting payment under its
@@ -72,6 +91,7 @@ pub async fn record_capture(ctx: &Context, capture: &PaymentCapture) -> Result<(
         reference,
         amount: capture.amount.round_dp(2),
         due_s: ctx.clock.elapsed_s(),
+        customer: None,
         kind: None,
         attempted_at_s: None,
         posted_at_s: None,
@@ -79,11 +99,4 @@ pub async fn record_capture(ctx: &Context, capture: &PaymentCapture) -> Result<(
         last_error: None,
     };
     records::put_payment(&ctx.store, &posting, WAITING).await
-}
-
-/// Can Concord learn Oro payments? `Some(false)` once Oro refused the payment topic (before 6.1.10,
-/// or webhooks off), `None` before anyone tried.
-pub async fn oro_payments_known(ctx: &Context) -> Option<bool> {
-    let value = ctx.store.cursor_get(ORO_PAYMENTS_CURSOR).await.ok()??;
-    Some(value == "subscribed")
 }

@@ -19,6 +19,11 @@ pub struct InvoicePosting {
     pub order_id: i64,
     /// Clock second of its cause (authorisation or full shipment): the lag runs from here.
     pub due_s: f64,
+    /// The Cin7 customer billed (its name when known) and the sale's total, for finance's report.
+    #[serde(default)]
+    pub customer: Option<String>,
+    #[serde(default)]
+    pub total: Option<Decimal>,
     #[serde(default)]
     pub task_id: Option<String>,
     #[serde(default)]
@@ -36,6 +41,9 @@ pub struct PaymentPosting {
     pub amount: Decimal,
     /// Clock second Concord learnt of the capture.
     pub due_s: f64,
+    /// The Cin7 customer billed, once known (at posting).
+    #[serde(default)]
+    pub customer: Option<String>,
     /// `PAYMENT` or `PREPAYMENT`, once posted.
     #[serde(default)]
     pub kind: Option<String>,
@@ -147,4 +155,23 @@ pub async fn all(store: &Store, status: Option<&str>) -> Result<Vec<PostingRow>,
     }
     rows.sort_by(|a, b| a.due_s.total_cmp(&b.due_s));
     Ok(rows)
+}
+
+/// Puts a refused (or dropped) posting back to `waiting` for the next slot: `invoice:<order id>`
+/// or `payment:<reference>`. Safe on a posted one too: the slot looks an invoice up before it
+/// writes, and a payment sent before is found by its `Reference`. Answers the status it had, or `None` when there is no such posting.
+pub async fn retry(store: &Store, key: &str) -> Result<Option<String>, StoreError> {
+    let (kind, id) = match key.split_once(':') {
+        Some(("invoice", id)) => (INVOICE, id),
+        Some(("payment", id)) => (PAYMENT, id),
+        _ => return Ok(None),
+    };
+    let Some(mut record) = store.record_get(kind, id).await? else {
+        return Ok(None);
+    };
+    if let Some(map) = record.data.as_object_mut() {
+        map.insert("last_error".into(), serde_json::Value::Null);
+    }
+    store.record_put(kind, id, WAITING, &record.data).await?;
+    Ok(Some(record.status))
 }

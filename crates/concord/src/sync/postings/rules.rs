@@ -72,8 +72,9 @@ pub fn decide_payment(
         SaleSide::Missing if waited_s > max_lag_s => PaymentDecision::Overdue,
         SaleSide::Missing => PaymentDecision::Wait,
         SaleSide::Live { total } if amount > total - posted => PaymentDecision::Refuse(format!(
-            "{amount} is more than remains to be paid ({} of {total})",
-            total - posted
+            "{amount} is more than remains to be paid ({} of {})",
+            (total - posted).round_dp(2),
+            total.round_dp(2)
         )),
         SaleSide::Live { .. } => PaymentDecision::Post,
     }

@@ -224,6 +224,7 @@ async fn send_payment(
 ) -> Result<(), FlowError> {
     let sale_id = rec.sale_id.clone().unwrap_or_default();
     let subject = subject(pay.order_id);
+    pay.customer = super::customer_name(ctx, rec).await;
     if pay.attempted_at_s.is_some() {
         let landed = ctx.cin7.payments(&sale_id, &subject).await?;
         if let Some(found) = landed.iter().find(|p| p.reference == pay.reference) {
