@@ -5,29 +5,39 @@
 use super::Discrepancy;
 use crate::domain::SaleSummary;
 use crate::sync::context::{Context, FlowError};
+use crate::sync::exceptions;
 use crate::sync::postings::records::{self, POSTED, WAITING};
+use concord_core::catalogue::ExceptionKind;
 use rust_decimal::Decimal;
 use std::collections::{HashMap, HashSet};
 
+/// `listed_at_s`: when the sale list was read. A payment Concord recorded as posted after that
+/// may be in Cin7's list or not, so its order is compared on the next run.
 pub async fn check(
     ctx: &Context,
     sales: &[SaleSummary],
+    listed_at_s: f64,
     found: &mut Vec<Discrepancy>,
 ) -> Result<(), FlowError> {
     if ctx.rules.postings.is_none() {
         return Ok(()); // Concord posts no payments, so it has no Oro side to compare
     }
     let mut posted: HashMap<i64, Decimal> = HashMap::new();
+    let mut in_flight: HashSet<i64> = HashSet::new();
     for p in records::payments_in(&ctx.store, POSTED).await? {
         *posted.entry(p.order_id).or_default() += p.amount;
+        if p.posted_at_s.is_none_or(|at| at >= listed_at_s) {
+            in_flight.insert(p.order_id);
+        }
     }
     // A payment sent without a clear answer may have landed: its order is compared next time.
-    let in_flight: HashSet<i64> = records::payments_in(&ctx.store, WAITING)
-        .await?
-        .into_iter()
-        .filter(|p| p.attempted_at_s.is_some())
-        .map(|p| p.order_id)
-        .collect();
+    let unclear = records::payments_in(&ctx.store, WAITING).await?;
+    in_flight.extend(
+        unclear
+            .into_iter()
+            .filter(|p| p.attempted_at_s.is_some())
+            .map(|p| p.order_id),
+    );
     for sale in sales.iter().filter(|s| s.status != "VOIDED") {
         let (Some(paid), Some(order_id)) = (
             sale.paid,
@@ -38,8 +48,15 @@ pub async fn check(
             continue;
         };
         let ours = posted.get(&order_id).copied().unwrap_or_default();
-        if let Some(d) = mismatch(order_id, paid, ours, in_flight.contains(&order_id)) {
-            found.push(d);
+        match mismatch(order_id, paid, ours, in_flight.contains(&order_id)) {
+            Some(d) => found.push(d),
+            None if !in_flight.contains(&order_id) => {
+                let subject = format!("order:{order_id}");
+                let note = "Oro's and Cin7's payment totals agree again.";
+                exceptions::resolve(&ctx.store, ExceptionKind::PaymentMismatch, &subject, note)
+                    .await?;
+            }
+            None => {}
         }
     }
     Ok(())
