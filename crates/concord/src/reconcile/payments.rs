@@ -1,12 +1,12 @@
 //! Payments across the systems: for each sale the list shows, Cin7's `PaidAmount` against what
-//! Concord posted from Oro's captures. A difference is `payment_mismatch` (usually a payment
+//! Concord posted from Oro's captures (without `settings.postings`: against every capture). A difference is `payment_mismatch` (usually a payment
 //! recorded by hand in Cin7); it costs no call, the sale list already carries the amount.
 
 use super::Discrepancy;
 use crate::domain::SaleSummary;
 use crate::sync::context::{Context, FlowError};
 use crate::sync::exceptions;
-use crate::sync::postings::records::{self, POSTED, WAITING};
+use crate::sync::postings::records::{self, KEPT, POSTED, WAITING};
 use concord_core::catalogue::ExceptionKind;
 use rust_decimal::Decimal;
 use std::collections::{HashMap, HashSet};
@@ -19,11 +19,14 @@ pub async fn check(
     listed_at_s: f64,
     found: &mut Vec<Discrepancy>,
 ) -> Result<(), FlowError> {
-    if ctx.rules.postings.is_none() {
-        return Ok(()); // Concord posts no payments, so it has no Oro side to compare
-    }
     let mut posted: HashMap<i64, Decimal> = HashMap::new();
     let mut in_flight: HashSet<i64> = HashSet::new();
+    if ctx.rules.postings.is_none() {
+        // Nothing is posted: Cin7's payments are compared with every capture Oro announced.
+        for p in records::payments_in(&ctx.store, KEPT).await? {
+            *posted.entry(p.order_id).or_default() += p.amount;
+        }
+    }
     for p in records::payments_in(&ctx.store, POSTED).await? {
         *posted.entry(p.order_id).or_default() += p.amount;
         if p.posted_at_s.is_none_or(|at| at >= listed_at_s) {

@@ -17,7 +17,7 @@ use crate::sync::context::Context;
 use crate::sync::orders::record::OrderRecord;
 use concord_core::scenario::InvoiceOn;
 use concord_store::StoreError;
-use records::{InvoicePosting, PaymentPosting, WAITING};
+use records::{InvoicePosting, PaymentPosting, KEPT, WAITING};
 
 pub const SLOT_JOB: &str = "postings.slot";
 /// Below every other schedule: a slot is worked only when orders, stock and prices are not waiting.
@@ -76,10 +76,9 @@ pub async fn customer_name(ctx: &Context, rec: &OrderRecord) -> Option<String> {
 }
 
 /// Oro announced a completed payment transaction. A capture becomes one waiting payment under its
-/// derived `Reference`; a redelivery finds it there and changes nothing. Without
-/// `settings.postings` nothing financial is posted, so nothing is kept.
+/// derived `Reference`; a redelivery finds it there and changes nothing.
 pub async fn record_capture(ctx: &Context, capture: &PaymentCapture) -> Result<(), StoreError> {
-    if ctx.rules.postings.is_none() || !rules::is_money_in(&capture.transaction_type) {
+    if !rules::is_money_in(&capture.transaction_type) {
         return Ok(());
     }
     let reference = rules::reference(capture);
@@ -98,5 +97,12 @@ pub async fn record_capture(ctx: &Context, capture: &PaymentCapture) -> Result<(
         unposted_raised: false,
         last_error: None,
     };
-    records::put_payment(&ctx.store, &posting, WAITING).await
+    // Without `settings.postings` nothing financial is posted; the capture is only kept, so
+    // reconciliation can still compare Oro's payments with Cin7's.
+    let status = if ctx.rules.postings.is_some() {
+        WAITING
+    } else {
+        KEPT
+    };
+    records::put_payment(&ctx.store, &posting, status).await
 }

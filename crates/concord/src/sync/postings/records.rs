@@ -13,6 +13,8 @@ pub const WAITING: &str = "waiting";
 pub const POSTED: &str = "posted";
 pub const REFUSED: &str = "refused";
 pub const DROPPED: &str = "dropped";
+/// A capture kept without `settings.postings`: never posted, only compared by reconciliation.
+pub const KEPT: &str = "kept";
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct InvoicePosting {
