@@ -141,6 +141,12 @@ catalogue! {
     Anomaly => "anomaly", Operations, None,
         "a monitoring agent saw lag, failure patterns or volume out of the ordinary",
         "Read the explanation; it names the pattern and the likely root cause.";
+    PaymentUnposted => "payment_unposted", Finance, None,
+        "an Oro payment capture could not be posted to Cin7 (order cancelled, more than is owed, or no sale within the lag)",
+        "Post or refund the payment by hand in Cin7 (or fix the order so it flows); Concord never guesses a payment.";
+    PaymentMismatch => "payment_mismatch", Finance, None,
+        "reconciliation: Oro's and Cin7's payment totals for an order differ",
+        "Compare the sale's payments in Cin7 with the captures in Oro; a payment recorded by hand in Cin7 is the usual cause.";
 }
 
 impl ExceptionKind {
@@ -164,7 +170,7 @@ mod tests {
         for kind in ExceptionKind::ALL {
             assert_eq!(ExceptionKind::parse(kind.as_str()), Some(*kind));
         }
-        assert_eq!(ExceptionKind::ALL.len(), 20);
+        assert_eq!(ExceptionKind::ALL.len(), 22);
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The command line: `demo`, `emulate`, `run`, and the commands that read or act on the store.
 
 mod commands;
+mod postings;
 mod serve;
 
 use clap::{Parser, Subcommand};
@@ -78,6 +79,13 @@ pub enum Command {
         action: ExceptionsAction,
         #[command(flatten)]
         store: StoreArgs,
+    },
+    /// Financial postings (invoices and payments to Cin7): list them, retry a refused one.
+    Postings {
+        #[command(subcommand)]
+        action: PostingsAction,
+        #[arg(long, global = true, default_value = "sqlite://concord.db")]
+        store: String,
     },
     /// The latest reconciliation and the month-end report.
     Report {
@@ -270,6 +278,17 @@ pub enum ExceptionsAction {
 }
 
 #[derive(Subcommand, Debug)]
+pub enum PostingsAction {
+    /// Every posting (or those of one status: waiting, posted, refused, dropped).
+    List {
+        #[arg(long)]
+        status: Option<String>,
+    },
+    /// Back to waiting for the next slot: `invoice:<order id>` or `payment:<reference>`.
+    Retry { key: String },
+}
+
+#[derive(Subcommand, Debug)]
 pub enum PricesAction {
     Sync {
         #[arg(long, env = "CONCORD_CONFIG")]
@@ -292,6 +311,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Doctor { config } => commands::doctor(config).await,
         Command::Jobs { action, store } => commands::jobs(action, &store.url()?).await,
         Command::Exceptions { action, store } => commands::exceptions(action, &store.url()?).await,
+        Command::Postings { action, store } => {
+            let out = &mut std::io::stdout();
+            match action {
+                PostingsAction::List { status } => {
+                    postings::list(&store.url()?, status.as_deref(), out).await
+                }
+                PostingsAction::Retry { key } => postings::retry(&store.url()?, &key, out).await,
+            }
+        }
         Command::Report {
             period,
             format,

@@ -166,6 +166,9 @@ pub struct Rules {
     /// When Cin7's price tier differs from Oro: true = push Oro's price ("Oro wins"), false = flag only.
     #[serde(default = "yes")]
     pub prices_oro_wins: bool,
+    /// Invoices and payments to Cin7 (spec 4.3); absent: Concord posts nothing financial.
+    #[serde(default)]
+    pub postings: Option<concord_core::scenario::Postings>,
 }
 
 fn default_sla() -> f64 {
@@ -193,6 +196,7 @@ impl Rules {
             order_sla_s: s.order_sla_s.unwrap_or_else(default_sla),
             stock_stale_after_s: s.stock_stale_after_s.unwrap_or_else(default_stale),
             prices_oro_wins: true,
+            postings: s.postings.clone(),
             ..Rules::default()
         }
     }

@@ -60,6 +60,49 @@ pub struct SaleSummary {
     /// `CombinedTrackingNumbers`, as Cin7 joins them.
     #[serde(default)]
     pub tracking_numbers: Option<String>,
+    /// `PaidAmount`: payments less refunds, when the list shows it.
+    #[serde(default)]
+    pub paid: Option<Decimal>,
+}
+
+/// A completed Oro payment transaction, as its `order.payment_status_updated` webhook tells it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PaymentCapture {
+    pub order_id: i64,
+    pub amount: Decimal,
+    /// The transaction action: `capture`, `charge`, `purchase`, `authorize`, `refund`, …
+    pub transaction_type: String,
+    /// `Y-m-d H:i:s`, as Oro sends it.
+    pub transaction_date: String,
+    pub amount_paid: Option<Decimal>,
+    pub amount_due: Option<Decimal>,
+}
+
+/// One invoice task of a sale: `Status` upper case (`NOT AVAILABLE`, `DRAFT`, `AUTHORISED`, `PAID`, …).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ErpInvoice {
+    pub task_id: String,
+    pub status: String,
+    pub number: Option<String>,
+}
+
+/// A payment recorded on a sale; `kind` upper case (`PAYMENT`, `PREPAYMENT`, `REFUND`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ErpPayment {
+    pub reference: String,
+    pub amount: Decimal,
+    pub kind: String,
+}
+
+/// A payment Concord posts: against an invoice task (`PAYMENT`) or the sale (`PREPAYMENT`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewErpPayment {
+    pub task_id: String,
+    pub kind: String,
+    pub reference: String,
+    pub amount: Decimal,
+    pub date_paid: String,
+    pub account: String,
 }
 
 /// A whole sale, read back for reconciliation and recovery.

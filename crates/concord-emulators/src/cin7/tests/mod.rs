@@ -3,6 +3,7 @@
 mod api;
 mod faults;
 mod fulfilment;
+mod ledger;
 mod sales;
 mod transport;
 mod webhooks;

@@ -58,6 +58,7 @@ pub fn sale_summary(r: SaleListRow) -> SaleSummary {
         customer: r.customer,
         shipping_status: r.combined_shipping_status,
         tracking_numbers: r.combined_tracking_numbers.filter(|t| !t.trim().is_empty()),
+        paid: r.paid_amount,
     }
 }
 

@@ -7,6 +7,7 @@ mod error;
 mod models;
 mod shipments;
 mod subscriptions;
+mod postings;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]

@@ -138,6 +138,13 @@ pub struct SaleListRow {
     pub combined_tracking_numbers: Option<String>,
     #[serde(rename = "OrderNumber", default)]
     pub order_number: Option<String>,
+    /// Paid less refunded (a number or a decimal string).
+    #[serde(
+        rename = "PaidAmount",
+        default,
+        deserialize_with = "concord_core::decimal::lenient_opt"
+    )]
+    pub paid_amount: Option<Decimal>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -96,6 +96,7 @@ pub async fn submit(
     };
     if stage == OrderStage::Authorised {
         rec.allocated_at_s = Some(ctx.clock.elapsed_s());
+        crate::sync::postings::on_authorised(ctx, rec).await?;
     }
     record::save(&ctx.store, rec).await?;
     // A late order that reconciliation reported missing is not missing any more.
