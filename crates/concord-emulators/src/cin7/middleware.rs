@@ -30,7 +30,9 @@ pub(crate) async fn gate(
     } else {
         response.status().as_u16()
     };
-    inner.log.record(&inner.clock, method.as_str(), &path, status);
+    inner
+        .log
+        .record(&inner.clock, method.as_str(), &path, status);
     response
 }
 
@@ -157,10 +159,9 @@ struct Reset;
 fn gateway_page() -> Response {
     let page = "<!DOCTYPE html>\n<html><head><title>503 Service Temporarily Unavailable</title></head>\n<body><center><h1>503 Service Temporarily Unavailable</h1></center><hr><center>nginx</center></body></html>\n";
     let mut response = (StatusCode::SERVICE_UNAVAILABLE, page).into_response();
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/html"),
-    );
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html"));
     response
 }
 

@@ -100,30 +100,80 @@ pub(crate) fn emit_sale(state: &mut State, now_s: f64, kind: &str, idx: usize) {
 /// The `Customer` keys of the documented `Customer/Updated` sample, in its order: no
 /// `IsOnCreditHold`, no `ProductPrices`, so a receiver must read the customer to know its hold.
 const WEBHOOK_CUSTOMER_KEYS: &[&str] = &[
-    "ID", "Name", "Currency", "PaymentTerm", "Discount", "TaxRule", "Carrier",
-    "SalesRepresentative", "Location", "Comments", "AccountReceivable", "RevenueAccount",
-    "PriceTier", "TaxNumber", "AdditionalAttribute1", "AdditionalAttribute2",
-    "AdditionalAttribute3", "AdditionalAttribute4", "AdditionalAttribute5", "AdditionalAttribute6",
-    "AdditionalAttribute7", "AdditionalAttribute8", "AdditionalAttribute9", "AdditionalAttribute10",
-    "AttributeSet", "Tags", "Status", "LastModifiedOn", "CreditLimit",
+    "ID",
+    "Name",
+    "Currency",
+    "PaymentTerm",
+    "Discount",
+    "TaxRule",
+    "Carrier",
+    "SalesRepresentative",
+    "Location",
+    "Comments",
+    "AccountReceivable",
+    "RevenueAccount",
+    "PriceTier",
+    "TaxNumber",
+    "AdditionalAttribute1",
+    "AdditionalAttribute2",
+    "AdditionalAttribute3",
+    "AdditionalAttribute4",
+    "AdditionalAttribute5",
+    "AdditionalAttribute6",
+    "AdditionalAttribute7",
+    "AdditionalAttribute8",
+    "AdditionalAttribute9",
+    "AdditionalAttribute10",
+    "AttributeSet",
+    "Tags",
+    "Status",
+    "LastModifiedOn",
+    "CreditLimit",
 ];
 
 const WEBHOOK_CONTACT_KEYS: &[&str] = &[
-    "ID", "CustomerID", "Name", "JobTitle", "Phone", "MobilePhone", "Fax", "Email", "Website",
-    "Default", "Comment", "IncludeInEmail",
+    "ID",
+    "CustomerID",
+    "Name",
+    "JobTitle",
+    "Phone",
+    "MobilePhone",
+    "Fax",
+    "Email",
+    "Website",
+    "Default",
+    "Comment",
+    "IncludeInEmail",
 ];
 
 /// The keys of a `Stock/AvailableStockLevelChanged` row (no `InTransit`, `NextDeliveryDate`).
 const WEBHOOK_STOCK_KEYS: &[&str] = &[
-    "ID", "SKU", "Name", "Barcode", "Location", "Bin", "Batch", "ExpiryDate", "Category", "OnHand",
-    "Allocated", "Available", "OnOrder", "StockOnHand",
+    "ID",
+    "SKU",
+    "Name",
+    "Barcode",
+    "Location",
+    "Bin",
+    "Batch",
+    "ExpiryDate",
+    "Category",
+    "OnHand",
+    "Allocated",
+    "Available",
+    "OnOrder",
+    "StockOnHand",
 ];
 
 /// `record` cut to `keys`, in that order; a documented key the record lacks is `null`.
 fn documented(record: &Value, keys: &[&str]) -> Value {
     let map: Map<String, Value> = keys
         .iter()
-        .map(|k| ((*k).to_owned(), record.get(*k).cloned().unwrap_or(Value::Null)))
+        .map(|k| {
+            (
+                (*k).to_owned(),
+                record.get(*k).cloned().unwrap_or(Value::Null),
+            )
+        })
         .collect();
     Value::Object(map)
 }

@@ -102,9 +102,16 @@ async fn availability_is_one_row_per_bin_and_the_rows_add_up() {
     assert_eq!(bins, [&Value::Null, &json!("Bin 1"), &json!("Bin 2")]);
     let sum = |key: &str| rows.iter().filter_map(|r| r[key].as_f64()).sum::<f64>();
     // 100 on hand; the seeded sale allocated 10.
-    assert_eq!((sum("OnHand"), sum("Allocated"), sum("Available")), (100.0, 10.0, 90.0));
+    assert_eq!(
+        (sum("OnHand"), sum("Allocated"), sum("Available")),
+        (100.0, 10.0, 90.0)
+    );
     for r in rows {
-        let (h, a, av) = (r["OnHand"].as_f64(), r["Allocated"].as_f64(), r["Available"].as_f64());
+        let (h, a, av) = (
+            r["OnHand"].as_f64(),
+            r["Allocated"].as_f64(),
+            r["Available"].as_f64(),
+        );
         assert_eq!(av, h.zip(a).map(|(h, a)| h - a), "{r}");
     }
     let dumped = h.emu.state()["availability"].as_array().map(Vec::len);
@@ -146,10 +153,16 @@ async fn gateway_failures_are_an_html_503_or_a_reset_connection() {
     let page = call_raw(&h, "/me").await.expect("answered");
     assert_eq!(page.status().as_u16(), 503);
     assert_eq!(
-        page.headers().get("content-type").and_then(|v| v.to_str().ok()),
+        page.headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok()),
         Some("text/html")
     );
-    assert!(page.text().await.unwrap_or_default().starts_with("<!DOCTYPE html>"));
+    assert!(page
+        .text()
+        .await
+        .unwrap_or_default()
+        .starts_with("<!DOCTYPE html>"));
     let reset = json!({"connection_reset_rate": 1.0});
     let h = Harness::start(&with_cin7(json!({}), json!({}), reset, false), 1.0).await;
     let outcome = match call_raw(&h, "/me").await {
@@ -170,5 +183,7 @@ async fn a_sixth_webhook_of_one_type_is_refused_with_cin7s_error_body() {
     let (status, body) = h.post("/webhooks", subscribe(5)).await;
     assert_eq!(status, 400);
     assert_eq!(body[0]["ErrorCode"], json!(400));
-    assert!(body[0]["Exception"].as_str().is_some_and(|m| m.contains("at most 5")));
+    assert!(body[0]["Exception"]
+        .as_str()
+        .is_some_and(|m| m.contains("at most 5")));
 }
