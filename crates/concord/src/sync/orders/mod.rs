@@ -6,4 +6,5 @@ pub mod intake;
 pub mod mapping;
 pub mod record;
 pub mod submit;
+pub mod tax;
 pub mod validate;
