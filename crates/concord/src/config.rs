@@ -156,6 +156,13 @@ pub struct Rules {
     pub order_sla_s: f64,
     #[serde(default = "default_stale")]
     pub stock_stale_after_s: f64,
+    /// Oro tax codes → Cin7 tax rules, ordered, first match wins; `*` matches any code (spec 4.1).
+    /// Empty: every line and charge takes the Cin7 customer's tax rule.
+    #[serde(default)]
+    pub tax_rule_map: Vec<concord_core::scenario::TaxRuleMapping>,
+    /// The product tax code the shipping charge is matched with; absent: only `*` entries match.
+    #[serde(default)]
+    pub shipping_tax_code: Option<String>,
     /// Oro `sku:unit` → Cin7 SKU, for units the pack-size rule cannot find.
     #[serde(default)]
     pub unit_overrides: BTreeMap<String, String>,
@@ -195,6 +202,8 @@ impl Rules {
             new_customer: s.new_customer.clone(),
             shipping_charge: s.shipping_charge.clone(),
             price_tiers: s.price_tiers.clone(),
+            tax_rule_map: s.tax_rule_map.clone(),
+            shipping_tax_code: s.shipping_tax_code.clone(),
             order_sla_s: s.order_sla_s.unwrap_or_else(default_sla),
             stock_stale_after_s: s.stock_stale_after_s.unwrap_or_else(default_stale),
             prices_oro_wins: true,

@@ -30,6 +30,9 @@ pub struct ErpCustomer {
     pub currency: String,
     pub on_credit_hold: bool,
     pub payment_term: Option<String>,
+    /// The customer's default Cin7 tax rule (lines take it when no tax map applies).
+    #[serde(default)]
+    pub tax_rule: Option<String>,
     /// The Oro customer id Concord keeps in `AdditionalAttribute1`.
     pub oro_id: Option<String>,
 }
@@ -43,6 +46,8 @@ pub struct NewErpCustomer {
     pub on_credit_hold: bool,
     pub price_tier: Option<String>,
     pub tax_rule: Option<String>,
+    pub account_receivable: String,
+    pub revenue_account: String,
     pub oro_id: String,
     /// Hierarchy path of Oro names, top first, kept in `AdditionalAttribute2`.
     pub hierarchy_path: String,
@@ -121,6 +126,13 @@ pub struct SaleDetail {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SaleLine {
     pub sku: String,
+    /// The Cin7 product's id and name: Cin7 requires `Name` on every line.
+    #[serde(default)]
+    pub product_id: Option<String>,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub tax_rule: String,
     pub quantity: Decimal,
     pub price: Decimal,
     pub tax: Decimal,
@@ -129,7 +141,10 @@ pub struct SaleLine {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SaleCharge {
+    /// The name of a Cin7 Service product.
     pub description: String,
+    #[serde(default)]
+    pub tax_rule: String,
     pub quantity: Decimal,
     pub price: Decimal,
     pub tax: Decimal,
