@@ -73,7 +73,7 @@ pub async fn register_webhooks(ctx: &Context, targets: &WebhookTargets) {
         // Polling runs either way; a refusal is said where an operator looks, never silently.
         if let Err(e) = crate::sync::oro_webhooks::record(ctx, &outcome).await {
             tracing::warn!(error = %e, "Cannot record the Oro webhook subscription status.");
-            }
+        }
         // Payments need the Oro order webhooks working first.
         if outcome.is_ok() {
             subscribe_payments(ctx, &url, secret.expose_secret()).await;

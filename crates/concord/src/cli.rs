@@ -88,8 +88,8 @@ pub enum Command {
     Postings {
         #[command(subcommand)]
         action: PostingsAction,
-        #[arg(long, global = true, default_value = "sqlite://concord.db")]
-        store: String,
+        #[command(flatten)]
+        store: StoreArgs,
     },
     /// The latest reconciliation and the month-end report.
     Report {
@@ -104,6 +104,7 @@ pub enum Command {
     },
     /// The audit log: who signed in, acted, exported, replayed or pushed prices, newest first.
     Audit {
+        /// How many entries, newest first.
         #[arg(long, default_value_t = 100)]
         limit: u32,
         /// `table` or `json`.
@@ -131,6 +132,8 @@ pub enum Command {
 /// hold a password, so it need not be typed on a command line.
 #[derive(clap::Args, Debug, Clone)]
 pub struct StoreArgs {
+    /// The store URL (`sqlite://PATH` or `postgres://…`); else `CONCORD_STORE__URL`, else the
+    /// config's `[store] url`, else `sqlite://concord.db`.
     #[arg(
         long,
         global = true,
@@ -138,6 +141,7 @@ pub struct StoreArgs {
         hide_env_values = true
     )]
     pub store: Option<String>,
+    /// A configuration file whose `[store] url` names the store.
     #[arg(long = "config", global = true, env = "CONCORD_CONFIG")]
     pub config: Option<PathBuf>,
 }
@@ -289,6 +293,7 @@ pub enum ExceptionsAction {
     },
     /// Open exceptions grouped by root cause: what to fix, the orders and money it holds.
     Causes {
+        /// `table`, `json` or `csv`.
         #[arg(long, default_value = "table")]
         format: String,
     },
@@ -327,11 +332,15 @@ pub enum ExceptionsAction {
 pub enum PostingsAction {
     /// Every posting (or those of one status: waiting, posted, refused, dropped).
     List {
+        /// Only postings of this status: `waiting`, `posted`, `refused` or `dropped`.
         #[arg(long)]
         status: Option<String>,
     },
     /// Back to waiting for the next slot: `invoice:<order id>` or `payment:<reference>`.
-    Retry { key: String },
+    Retry {
+        /// `invoice:<order id>` or `payment:<reference>`.
+        key: String,
+    },
 }
 
 #[derive(Subcommand, Debug)]

@@ -75,11 +75,18 @@ pub fn capture(st: &mut State, payment: &concord_core::scenario::Payment, now: N
         return;
     };
     let per_record = format!("{TOPIC}.{}", payment.order_id);
-    let targets: Vec<(i64, String, Option<String>, String)> = st
+    let targets: Vec<(String, String, Option<String>, String)> = st
         .webhooks
         .values()
         .filter(|w| w.enabled && (w.topic == TOPIC || w.topic == per_record))
-        .map(|w| (w.id, w.url.clone(), w.secret.clone(), w.topic.clone()))
+        .map(|w| {
+            (
+                w.id.clone(),
+                w.url.clone(),
+                w.secret.clone(),
+                w.topic.clone(),
+            )
+        })
         .collect();
     for (webhook, url, secret, topic) in targets {
         let uuid = uuid::Uuid::new_v4().to_string();

@@ -18,6 +18,7 @@ use tokio::task::JoinSet;
 /// A running engine; dropping it without [`EngineHandle::stop`] leaves its tasks running.
 pub struct EngineHandle {
     tasks: JoinSet<()>,
+    board: std::sync::Arc<supervise::WorkerBoard>,
 }
 
 pub fn start(ctx: Context, workers: usize) -> EngineHandle {
@@ -36,9 +37,10 @@ pub fn start(ctx: Context, workers: usize) -> EngineHandle {
             format!("{}-{run_id}-w{n}", std::process::id()),
         ));
     }
+    let board = ctx.workers.clone();
     tasks.spawn(schedule::run(ctx.clone()));
     tasks.spawn(schedule::reaper(ctx));
-    EngineHandle { tasks }
+    EngineHandle { tasks, board }
 }
 
 impl EngineHandle {
@@ -47,6 +49,9 @@ impl EngineHandle {
     pub async fn stop(mut self) {
         self.tasks.abort_all();
         while self.tasks.join_next().await.is_some() {}
+        // Stopped on purpose (shutdown, the end of a demo): no worker is missing, so readiness
+        // reflects the store alone until an engine starts again.
+        self.board.expect(0);
     }
 }
 

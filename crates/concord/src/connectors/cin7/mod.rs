@@ -5,9 +5,9 @@ mod config;
 mod convert;
 mod error;
 mod models;
+mod postings;
 mod shipments;
 mod subscriptions;
-mod postings;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
