@@ -43,8 +43,8 @@ async fn concord_subscribes_to_order_topics_with_the_format_oro_requires() {
     register_webhooks(&parts.ctx, &targets()).await;
     assert_eq!(
         subscribe_calls(&parts),
-        vec![201, 201],
-        "order.created and order.updated"
+        vec![201, 201, 201],
+        "order.created, order.updated, then order.payment_status_updated"
     );
     let status = oro_webhooks::status(&parts.ctx.store).await.unwrap();
     assert_eq!(status, Subscription::Subscribed);
