@@ -176,7 +176,7 @@ mod tests {
         for kind in ExceptionKind::ALL {
             assert_eq!(ExceptionKind::parse(kind.as_str()), Some(*kind));
         }
-        assert_eq!(ExceptionKind::ALL.len(), 22);
+        assert_eq!(ExceptionKind::ALL.len(), 24);
     }
 
     #[test]
