@@ -90,6 +90,12 @@ catalogue! {
     PriceMismatch => "price_mismatch", Ecommerce, Some(Rule::Flag),
         "a line price differs from the customer's effective Oro price",
         "Check the price list assignment and tiers in Oro; the order was sent at the price the buyer saw.";
+    TaxRuleUnmapped => "tax_rule_unmapped", Finance, Some(Rule::Hold),
+        "no entry of the tax rule map matches a line's (customer tax code, product tax code), or the shipping charge's",
+        "Add an entry for these tax codes to the tax rule map (or correct the codes in Oro); the order flows on re-validation.";
+    TaxRateMismatch => "tax_rate_mismatch", Finance, Some(Rule::Hold),
+        "Oro charged a line or the shipping a tax that the mapped Cin7 rule's percentage does not give (more than 0.01 apart)",
+        "Check the customer's and product's tax codes in Oro and the tax rule map; correct whichever charges the wrong rate, then retry.";
     TaxMismatch => "tax_mismatch", Finance, Some(Rule::Hold),
         "lines + shipping + tax do not add up to the Oro total, or Cin7's totals differ from Oro's",
         "Correct the order's totals in Oro (or confirm them), then retry the order.";
@@ -141,6 +147,12 @@ catalogue! {
     Anomaly => "anomaly", Operations, None,
         "a monitoring agent saw lag, failure patterns or volume out of the ordinary",
         "Read the explanation; it names the pattern and the likely root cause.";
+    PaymentUnposted => "payment_unposted", Finance, None,
+        "an Oro payment capture could not be posted to Cin7 (order cancelled, more than is owed, or no sale within the lag)",
+        "Post or refund the payment by hand in Cin7 (or fix the order so it flows); Concord never guesses a payment.";
+    PaymentMismatch => "payment_mismatch", Finance, None,
+        "reconciliation: Oro's and Cin7's payment totals for an order differ",
+        "Compare the sale's payments in Cin7 with the captures in Oro; a payment recorded by hand in Cin7 is the usual cause.";
 }
 
 impl ExceptionKind {
@@ -164,7 +176,7 @@ mod tests {
         for kind in ExceptionKind::ALL {
             assert_eq!(ExceptionKind::parse(kind.as_str()), Some(*kind));
         }
-        assert_eq!(ExceptionKind::ALL.len(), 20);
+        assert_eq!(ExceptionKind::ALL.len(), 24);
     }
 
     #[test]
@@ -180,5 +192,12 @@ mod tests {
             Owner::Finance
         );
         assert_eq!(ExceptionKind::StockDrift.default_rule(), None);
+        for kind in [
+            ExceptionKind::TaxRuleUnmapped,
+            ExceptionKind::TaxRateMismatch,
+        ] {
+            assert_eq!(kind.default_owner(), Owner::Finance);
+            assert_eq!(kind.default_rule(), Some(Rule::Hold));
+        }
     }
 }

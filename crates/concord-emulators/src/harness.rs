@@ -123,12 +123,8 @@ impl Emulators {
                         tracking_number,
                     } => cin7.ship(*order_id, lines, tracking_number.as_deref()),
                     TimelineEvent::Cin7Product { product } => cin7.add_product(product),
-                    TimelineEvent::OroPayment(p) | TimelineEvent::Cin7Payment(p) => {
-                        tracing::warn!(
-                            order_id = p.order_id,
-                            "Payments are not played by the emulators yet."
-                        );
-                    }
+                    TimelineEvent::OroPayment(p) => oro.capture_payment(p),
+                    TimelineEvent::Cin7Payment(p) => cin7.record_payment(p),
                     TimelineEvent::Outage {
                         system: System::Cin7,
                         duration_s,

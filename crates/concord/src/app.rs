@@ -74,6 +74,10 @@ pub async fn register_webhooks(ctx: &Context, targets: &WebhookTargets) {
         if let Err(e) = crate::sync::oro_webhooks::record(ctx, &outcome).await {
             tracing::warn!(error = %e, "Cannot record the Oro webhook subscription status.");
         }
+        // Payments need the Oro order webhooks working first.
+        if outcome.is_ok() {
+            subscribe_payments(ctx, &url, secret.expose_secret()).await;
+        }
     }
     if let Some(token) = &targets.cin7_token {
         let wanted = [
@@ -101,6 +105,25 @@ pub async fn register_webhooks(ctx: &Context, targets: &WebhookTargets) {
         }
         ctx.cin7_webhooks
             .store(subscribed.is_ok(), std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+/// Oro announces payments only by webhook (6.1.10+); the outcome is kept so the overview and
+/// `doctor` can say when Concord cannot learn payments.
+async fn subscribe_payments(ctx: &Context, url: &str, secret: &str) {
+    let topic = crate::engine::webhooks::PAYMENT_TOPIC;
+    let outcome = with_retries(|| ctx.oro.ensure_webhook(topic, url, secret)).await;
+    if let Err(e) = &outcome {
+        tracing::warn!(error = %e, "Oro refused the payment webhook (before 6.1.10?): Concord cannot learn payments.");
+    }
+    let value = if outcome.is_ok() {
+        "subscribed"
+    } else {
+        "unavailable"
+    };
+    let cursor = crate::sync::postings::ORO_PAYMENTS_CURSOR;
+    if let Err(e) = ctx.store.cursor_set(cursor, value).await {
+        tracing::warn!(error = %e, "Could not record the payment webhook's state.");
     }
 }
 

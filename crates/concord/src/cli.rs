@@ -1,6 +1,7 @@
 //! The command line: `demo`, `emulate`, `run`, and the commands that read or act on the store.
 
 mod commands;
+mod postings;
 mod serve;
 
 use clap::{Parser, Subcommand};
@@ -42,16 +43,19 @@ pub enum Command {
     Demo(DemoArgs),
     /// Serve only the two emulators, playing a scenario on its clock.
     Emulate {
+        /// The scenario file whose timeline the emulators play.
         #[arg(long)]
         scenario: PathBuf,
         /// Oro listens here; Cin7 on the next port (port 0 picks two free ports).
         #[arg(long, default_value = "127.0.0.1:0")]
         listen: SocketAddr,
+        /// Clock speed: scenario seconds per real second (default: the scenario's own).
         #[arg(long)]
         speed: Option<f64>,
     },
     /// The engine alone, against real systems (or emulators): production mode.
     Run {
+        /// The configuration file (TOML).
         #[arg(long, env = "CONCORD_CONFIG")]
         config: PathBuf,
     },
@@ -62,6 +66,7 @@ pub enum Command {
     },
     /// Check the store and both systems with their healthchecks.
     Doctor {
+        /// The configuration file (TOML).
         #[arg(long, env = "CONCORD_CONFIG")]
         config: PathBuf,
     },
@@ -79,10 +84,19 @@ pub enum Command {
         #[command(flatten)]
         store: StoreArgs,
     },
+    /// Financial postings (invoices and payments to Cin7): list them, retry a refused one.
+    Postings {
+        #[command(subcommand)]
+        action: PostingsAction,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
     /// The latest reconciliation and the month-end report.
     Report {
+        /// The month to report on, `YYYY-MM` (default: the latest reconciliation).
         #[arg(long)]
         period: Option<String>,
+        /// `text` or `json`.
         #[arg(long, default_value = "text")]
         format: String,
         #[command(flatten)]
@@ -90,6 +104,7 @@ pub enum Command {
     },
     /// The audit log: who signed in, acted, exported, replayed or pushed prices, newest first.
     Audit {
+        /// How many entries, newest first.
         #[arg(long, default_value_t = 100)]
         limit: u32,
         /// `table` or `json`.
@@ -117,6 +132,8 @@ pub enum Command {
 /// hold a password, so it need not be typed on a command line.
 #[derive(clap::Args, Debug, Clone)]
 pub struct StoreArgs {
+    /// The store URL (`sqlite://PATH` or `postgres://…`); else `CONCORD_STORE__URL`, else the
+    /// config's `[store] url`, else `sqlite://concord.db`.
     #[arg(
         long,
         global = true,
@@ -124,6 +141,7 @@ pub struct StoreArgs {
         hide_env_values = true
     )]
     pub store: Option<String>,
+    /// A configuration file whose `[store] url` names the store.
     #[arg(long = "config", global = true, env = "CONCORD_CONFIG")]
     pub config: Option<PathBuf>,
 }
@@ -148,15 +166,19 @@ pub enum ScenarioAction {
 
 #[derive(clap::Args, Debug)]
 pub struct GenerateArgs {
+    /// How many orders the customers place.
     #[arg(long, default_value_t = 40)]
     pub orders: usize,
+    /// How many products the catalogue holds.
     #[arg(long, default_value_t = 60)]
     pub skus: usize,
+    /// Random seed: the same seed writes the same scenario.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
     /// Cin7 errors and lost responses, an outage of each system and Concord crashes.
     #[arg(long)]
     pub faults: bool,
+    /// Write the scenario here instead of stdout.
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Clock speed (default: the timeline plays in about three minutes).
@@ -169,13 +191,16 @@ pub struct GenerateArgs {
 
 #[derive(clap::Args, Debug)]
 pub struct BenchArgs {
+    /// The scenario file to run.
     #[arg(long)]
     pub scenario: PathBuf,
     /// `text` or `json`.
     #[arg(long, default_value = "text")]
     pub format: String,
+    /// Clock speed: scenario seconds per real second (default: the scenario's own).
     #[arg(long)]
     pub speed: Option<f64>,
+    /// How many job workers run in parallel.
     #[arg(long, default_value_t = 4)]
     pub workers: usize,
     /// Also keep the state dump here (for tools/check-scenario).
@@ -185,12 +210,16 @@ pub struct BenchArgs {
 
 #[derive(clap::Args, Debug)]
 pub struct DemoArgs {
+    /// The scenario file to play (default: the built-in wholesale morning).
     #[arg(long)]
     pub scenario: Option<PathBuf>,
+    /// Clock speed: scenario seconds per real second (default: the scenario's own).
     #[arg(long)]
     pub speed: Option<f64>,
+    /// Stop once the timeline has played and every job is done, then print the report.
     #[arg(long)]
     pub exit_when_idle: bool,
+    /// Write the state dump of both systems here (for tools/check-scenario).
     #[arg(long)]
     pub dump_state: Option<PathBuf>,
     /// `text` or `json`.
@@ -199,31 +228,42 @@ pub struct DemoArgs {
     /// Store URL (default: a SQLite file in a fresh temporary folder, printed at start).
     #[arg(long)]
     pub store: Option<String>,
+    /// The dashboard listens here.
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
     /// The dashboard token (a random one is printed otherwise).
     #[arg(long)]
     pub dashboard_token: Option<String>,
+    /// How many job workers run in parallel.
     #[arg(long, default_value_t = 4)]
     pub workers: usize,
 }
 
 #[derive(Subcommand, Debug)]
 pub enum JobsAction {
+    /// List jobs, newest first.
     List {
+        /// Only jobs in this state (e.g. `pending`, `running`, `done`, `dead`).
         #[arg(long)]
         state: Option<String>,
+        /// Only jobs of this kind.
         #[arg(long)]
         kind: Option<String>,
     },
+    /// Put one job back in the queue.
     Retry {
+        /// The job's id.
         id: i64,
     },
+    /// Put dead-lettered jobs back in the queue in bulk.
     Replay {
+        /// Only jobs of this kind.
         #[arg(long)]
         kind: Option<String>,
+        /// Only jobs that died at or after this time (RFC 3339).
         #[arg(long)]
         from: Option<String>,
+        /// Only jobs that died at or before this time (RFC 3339).
         #[arg(long)]
         to: Option<String>,
     },
@@ -231,49 +271,86 @@ pub enum JobsAction {
 
 #[derive(Subcommand, Debug)]
 pub enum ExceptionsAction {
+    /// List exceptions.
     List {
+        /// Only exceptions this owner must act on.
         #[arg(long)]
         owner: Option<String>,
+        /// Only exceptions of this kind.
         #[arg(long)]
         kind: Option<String>,
+        /// Only exceptions in this status (`open`, `acknowledged`, `resolved`, `ignored`).
         #[arg(long)]
         status: Option<String>,
+        /// `table` or `json`.
         #[arg(long, default_value = "table")]
         format: String,
     },
+    /// Show one exception with its history.
     Show {
+        /// The exception's id.
         id: i64,
     },
     /// Open exceptions grouped by root cause: what to fix, the orders and money it holds.
     Causes {
+        /// `table`, `json` or `csv`.
         #[arg(long, default_value = "table")]
         format: String,
     },
+    /// Acknowledge an exception: someone is on it.
     Ack {
+        /// The exception's id.
         id: i64,
+        /// A note kept in the exception's history.
         #[arg(long)]
         note: Option<String>,
     },
+    /// Mark an exception resolved.
     Resolve {
+        /// The exception's id.
         id: i64,
+        /// A note kept in the exception's history.
         #[arg(long)]
         note: Option<String>,
     },
+    /// Ignore an exception (it stays in the history).
     Ignore {
+        /// The exception's id.
         id: i64,
+        /// A note kept in the exception's history.
         #[arg(long)]
         note: Option<String>,
     },
+    /// Retry the work behind an exception.
     Retry {
+        /// The exception's id.
         id: i64,
     },
 }
 
 #[derive(Subcommand, Debug)]
+pub enum PostingsAction {
+    /// Every posting (or those of one status: waiting, posted, refused, dropped).
+    List {
+        /// Only postings of this status: `waiting`, `posted`, `refused` or `dropped`.
+        #[arg(long)]
+        status: Option<String>,
+    },
+    /// Back to waiting for the next slot: `invoice:<order id>` or `payment:<reference>`.
+    Retry {
+        /// `invoice:<order id>` or `payment:<reference>`.
+        key: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
 pub enum PricesAction {
+    /// Push Oro price lists to Cin7 price tiers.
     Sync {
+        /// The configuration file (TOML).
         #[arg(long, env = "CONCORD_CONFIG")]
         config: PathBuf,
+        /// Show what would change without writing to Cin7.
         #[arg(long)]
         dry_run: bool,
     },
@@ -292,6 +369,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Doctor { config } => commands::doctor(config).await,
         Command::Jobs { action, store } => commands::jobs(action, &store.url()?).await,
         Command::Exceptions { action, store } => commands::exceptions(action, &store.url()?).await,
+        Command::Postings { action, store } => {
+            let out = &mut std::io::stdout();
+            match action {
+                PostingsAction::List { status } => {
+                    postings::list(&store.url()?, status.as_deref(), out).await
+                }
+                PostingsAction::Retry { key } => postings::retry(&store.url()?, &key, out).await,
+            }
+        }
         Command::Report {
             period,
             format,
@@ -309,5 +395,39 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             action: ScenarioAction::Generate(args),
         } => commands::scenario_generate(args),
         Command::Bench(args) => commands::bench(args).await,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Cli;
+    use clap::CommandFactory;
+
+    /// Every argument of every (sub)command, named by its path, that has no help text.
+    fn args_without_help(command: &clap::Command, path: &str, missing: &mut Vec<String>) {
+        for arg in command.get_arguments() {
+            let builtin = matches!(arg.get_id().as_str(), "help" | "version");
+            if !builtin && arg.get_help().is_none() && arg.get_long_help().is_none() {
+                missing.push(format!("{path} {}", arg.get_id()));
+            }
+        }
+        for sub in command.get_subcommands() {
+            if sub.get_about().is_none() && sub.get_name() != "help" {
+                missing.push(format!("{path} {} (command)", sub.get_name()));
+            }
+            args_without_help(sub, &format!("{path} {}", sub.get_name()), missing);
+        }
+    }
+
+    #[test]
+    fn every_cli_argument_and_command_has_help_text() {
+        let mut missing = Vec::new();
+        args_without_help(&Cli::command(), "concord", &mut missing);
+        assert!(missing.is_empty(), "no help text: {missing:#?}");
+    }
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
     }
 }

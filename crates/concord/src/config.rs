@@ -10,7 +10,9 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::Path;
 
+mod load;
 mod security;
+use load::{apply_override, serde_path_to_error_toml};
 pub use security::{
     check_transport, strong_webhook_secret, MIN_TOKEN_CHARS, MIN_WEBHOOK_SECRET_CHARS,
 };
@@ -154,6 +156,13 @@ pub struct Rules {
     pub order_sla_s: f64,
     #[serde(default = "default_stale")]
     pub stock_stale_after_s: f64,
+    /// Oro tax codes → Cin7 tax rules, ordered, first match wins; `*` matches any code (spec 4.1).
+    /// Empty: every line and charge takes the Cin7 customer's tax rule.
+    #[serde(default)]
+    pub tax_rule_map: Vec<concord_core::scenario::TaxRuleMapping>,
+    /// The product tax code the shipping charge is matched with; absent: only `*` entries match.
+    #[serde(default)]
+    pub shipping_tax_code: Option<String>,
     /// Oro `sku:unit` → Cin7 SKU, for units the pack-size rule cannot find.
     #[serde(default)]
     pub unit_overrides: BTreeMap<String, String>,
@@ -166,6 +175,9 @@ pub struct Rules {
     /// When Cin7's price tier differs from Oro: true = push Oro's price ("Oro wins"), false = flag only.
     #[serde(default = "yes")]
     pub prices_oro_wins: bool,
+    /// Invoices and payments to Cin7 (spec 4.3); absent: Concord posts nothing financial.
+    #[serde(default)]
+    pub postings: Option<concord_core::scenario::Postings>,
 }
 
 fn default_sla() -> f64 {
@@ -190,9 +202,12 @@ impl Rules {
             new_customer: s.new_customer.clone(),
             shipping_charge: s.shipping_charge.clone(),
             price_tiers: s.price_tiers.clone(),
+            tax_rule_map: s.tax_rule_map.clone(),
+            shipping_tax_code: s.shipping_tax_code.clone(),
             order_sla_s: s.order_sla_s.unwrap_or_else(default_sla),
             stock_stale_after_s: s.stock_stale_after_s.unwrap_or_else(default_stale),
             prices_oro_wins: true,
+            postings: s.postings.clone(),
             ..Rules::default()
         }
     }
@@ -373,197 +388,10 @@ impl Config {
     }
 }
 
-/// Well-known env names only: `CONCORD_CIN7__APPLICATION_KEY` sets `[cin7] application_key`.
-fn apply_override(doc: &mut toml::Table, name: &str, value: &str) -> Result<(), ConfigError> {
-    // Variables of Concord's tools and scripts, not config keys.
-    const IGNORED: [&str; 6] = [
-        "CONCORD_TEST_POSTGRES_URL",
-        "CONCORD_LOG",
-        "CONCORD_LOG_FORMAT",
-        "CONCORD_CONFIG",
-        "CONCORD_BIN",
-        "CONCORD_IT_KEEP",
-    ];
-    if IGNORED.contains(&name) {
-        return Ok(());
-    }
-    let path: Vec<String> = name
-        .trim_start_matches("CONCORD_")
-        .split("__")
-        .map(str::to_ascii_lowercase)
-        .collect();
-    let [section, key] = path.as_slice() else {
-        tracing::warn!(
-            variable = name,
-            "Ignoring an environment variable that names no config key."
-        );
-        return Ok(());
-    };
-    let table = doc
-        .entry(section.clone())
-        .or_insert_with(|| toml::Value::Table(toml::Table::new()))
-        .as_table_mut()
-        .ok_or_else(|| invalid(section, "is not a table"))?;
-    let typed = typed_value(table.get(key.as_str()), key, value);
-    table.insert(key.clone(), typed);
-    Ok(())
-}
-
-/// Keys (by suffix) that hold numbers even when the file does not set them.
-const NUMERIC_SUFFIXES: [&str; 3] = ["_s", "_days", "calls_per_minute"];
-
-/// An environment value typed as its key expects: a number only where a number belongs, so an
-/// all-digit secret stays a string (and is never echoed back by a type error).
-fn typed_value(existing: Option<&toml::Value>, key: &str, value: &str) -> toml::Value {
-    let numeric = matches!(
-        existing,
-        Some(toml::Value::Integer(_) | toml::Value::Float(_))
-    ) || (existing.is_none() && NUMERIC_SUFFIXES.iter().any(|s| key.ends_with(s)));
-    if numeric && !crate::connectors::payload_log::is_secret_key(key) {
-        if let Ok(i) = value.parse::<i64>() {
-            return toml::Value::Integer(i);
-        }
-        if let Ok(f) = value.parse::<f64>() {
-            return toml::Value::Float(f);
-        }
-    }
-    if matches!(existing, Some(toml::Value::Boolean(_))) {
-        if let Ok(b) = value.parse::<bool>() {
-            return toml::Value::Boolean(b);
-        }
-    }
-    toml::Value::String(value.to_owned())
-}
-
-/// Every value held under a secret-looking key, so an error message can be cleaned of them.
-fn secret_values(value: &toml::Value, under_secret: bool, out: &mut Vec<String>) {
-    match value {
-        toml::Value::Table(t) => {
-            for (k, v) in t {
-                let secret = under_secret || crate::connectors::payload_log::is_secret_key(k);
-                secret_values(v, secret, out);
-            }
-        }
-        toml::Value::Array(items) => items
-            .iter()
-            .for_each(|v| secret_values(v, under_secret, out)),
-        toml::Value::String(s) if under_secret && !s.is_empty() => out.push(s.clone()),
-        toml::Value::Integer(i) if under_secret => out.push(i.to_string()),
-        toml::Value::Float(f) if under_secret => out.push(f.to_string()),
-        _ => {}
-    }
-}
-
-fn serde_path_to_error_toml(doc: toml::Table) -> Result<Config, ConfigError> {
-    let text = toml::to_string(&doc).map_err(|e| invalid("(file)", e.to_string()))?;
-    toml::from_str::<Config>(&text).map_err(|e| {
-        let key = e
-            .span()
-            .map(|s| text.get(..s.start).unwrap_or("").lines().count())
-            .map(|l| format!("(line {l})"))
-            .unwrap_or_default();
-        let mut secrets = Vec::new();
-        secret_values(&toml::Value::Table(doc.clone()), false, &mut secrets);
-        // Longest first, so a secret that contains another is cut whole.
-        secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
-        let message = secrets.iter().fold(e.message().to_owned(), |m, s| {
-            m.replace(s.as_str(), "[redacted]")
-        });
-        invalid(&key, message)
-    })
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use secrecy::ExposeSecret;
-
-    const MINIMAL: &str = r#"
-[oro]
-base_url = "http://127.0.0.1:1"
-client_id = "id"
-client_secret = "s3cret"
-[cin7]
-base_url = "http://127.0.0.1:2"
-account_id = "acc"
-application_key = "key"
-"#;
-
-    #[test]
-    fn a_minimal_file_gets_the_documented_defaults() {
-        let c = Config::parse(MINIMAL, &[]).unwrap();
-        assert_eq!(c.cin7.calls_per_minute, 55);
-        assert_eq!(c.schedule.stock_snapshot_s, 300.0);
-        assert_eq!(c.store.url, "sqlite://concord.db");
-    }
-
-    #[test]
-    fn environment_overrides_win_over_the_file() {
-        let env = vec![(
-            "CONCORD_CIN7__APPLICATION_KEY".to_owned(),
-            "from-env".to_owned(),
-        )];
-        let c = Config::parse(MINIMAL, &env).unwrap();
-        assert_eq!(c.cin7.application_key.expose_secret(), "from-env");
-    }
-
-    #[test]
-    fn secrets_never_print() {
-        let c = Config::parse(MINIMAL, &[]).unwrap();
-        assert!(!format!("{c:?}").contains("s3cret"));
-    }
-
-    #[test]
-    fn an_error_names_the_key() {
-        let bad = MINIMAL.replace("calls", "x") + "\n[rules]\nbogus = 1\n";
-        let err = Config::parse(&bad, &[]).unwrap_err().to_string();
-        assert!(err.contains("bogus"), "{err}");
-        let env = vec![("CONCORD_CIN7__CALLS_PER_MINUTE".to_owned(), "90".to_owned())];
-        let err = Config::parse(MINIMAL, &env).unwrap_err().to_string();
-        assert!(err.contains("cin7.calls_per_minute"), "{err}");
-    }
-}
+#[path = "config/tests.rs"]
+mod tests;
 
 #[cfg(test)]
 #[path = "config/tests_security.rs"]
 mod tests_security;
-
-#[cfg(test)]
-mod example_tests {
-    use super::*;
-
-    /// The example with its placeholders replaced, as an operator would leave it.
-    fn finished_example() -> String {
-        include_str!("../../../config/example.toml")
-            .replace("\"change-me\"", "\"real-secret-from-the-vault\"")
-            .replace("change-me-viewer", "viewer-token-0f3a9c2e71")
-            .replace("change-me-admin", "admin-token-5b8d1e4a96")
-            .replace("a-long-random-string", "9d1f4b7a2c6e8f0a3b5d7c9e1f2a4b6c")
-            .replace(
-                "another-long-random-string",
-                "1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d",
-            )
-    }
-
-    #[test]
-    fn the_annotated_example_config_is_valid_once_its_placeholders_are_replaced() {
-        let config = Config::parse(&finished_example(), &[]).unwrap();
-        assert_eq!(config.rules.price_tiers.len(), 1);
-        assert_eq!(config.web.tokens.len(), 2);
-    }
-
-    #[test]
-    fn the_example_as_shipped_is_refused_naming_a_placeholder_key() {
-        let text = include_str!("../../../config/example.toml");
-        let err = Config::parse(text, &[]).unwrap_err().to_string();
-        assert!(err.contains("oro.client_secret"), "{err}");
-        assert!(err.contains("placeholder"), "{err}");
-        let err = Config::parse(
-            &finished_example().replace("admin-token-5b8d1e4a96", "change-me-admin"),
-            &[],
-        )
-        .unwrap_err()
-        .to_string();
-        assert!(err.contains("web.tokens[1].token"), "{err}");
-    }
-}

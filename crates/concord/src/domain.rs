@@ -30,6 +30,9 @@ pub struct ErpCustomer {
     pub currency: String,
     pub on_credit_hold: bool,
     pub payment_term: Option<String>,
+    /// The customer's default Cin7 tax rule (lines take it when no tax map applies).
+    #[serde(default)]
+    pub tax_rule: Option<String>,
     /// The Oro customer id Concord keeps in `AdditionalAttribute1`.
     pub oro_id: Option<String>,
 }
@@ -43,6 +46,8 @@ pub struct NewErpCustomer {
     pub on_credit_hold: bool,
     pub price_tier: Option<String>,
     pub tax_rule: Option<String>,
+    pub account_receivable: String,
+    pub revenue_account: String,
     pub oro_id: String,
     /// Hierarchy path of Oro names, top first, kept in `AdditionalAttribute2`.
     pub hierarchy_path: String,
@@ -60,6 +65,49 @@ pub struct SaleSummary {
     /// `CombinedTrackingNumbers`, as Cin7 joins them.
     #[serde(default)]
     pub tracking_numbers: Option<String>,
+    /// `PaidAmount`: payments less refunds, when the list shows it.
+    #[serde(default)]
+    pub paid: Option<Decimal>,
+}
+
+/// A completed Oro payment transaction, as its `order.payment_status_updated` webhook tells it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PaymentCapture {
+    pub order_id: i64,
+    pub amount: Decimal,
+    /// The transaction action: `capture`, `charge`, `purchase`, `authorize`, `refund`, …
+    pub transaction_type: String,
+    /// `Y-m-d H:i:s`, as Oro sends it.
+    pub transaction_date: String,
+    pub amount_paid: Option<Decimal>,
+    pub amount_due: Option<Decimal>,
+}
+
+/// One invoice task of a sale: `Status` upper case (`NOT AVAILABLE`, `DRAFT`, `AUTHORISED`, `PAID`, …).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ErpInvoice {
+    pub task_id: String,
+    pub status: String,
+    pub number: Option<String>,
+}
+
+/// A payment recorded on a sale; `kind` upper case (`PAYMENT`, `PREPAYMENT`, `REFUND`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ErpPayment {
+    pub reference: String,
+    pub amount: Decimal,
+    pub kind: String,
+}
+
+/// A payment Concord posts: against an invoice task (`PAYMENT`) or the sale (`PREPAYMENT`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NewErpPayment {
+    pub task_id: String,
+    pub kind: String,
+    pub reference: String,
+    pub amount: Decimal,
+    pub date_paid: String,
+    pub account: String,
 }
 
 /// A whole sale, read back for reconciliation and recovery.
@@ -78,6 +126,13 @@ pub struct SaleDetail {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SaleLine {
     pub sku: String,
+    /// The Cin7 product's id and name: Cin7 requires `Name` on every line.
+    #[serde(default)]
+    pub product_id: Option<String>,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub tax_rule: String,
     pub quantity: Decimal,
     pub price: Decimal,
     pub tax: Decimal,
@@ -86,7 +141,10 @@ pub struct SaleLine {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SaleCharge {
+    /// The name of a Cin7 Service product.
     pub description: String,
+    #[serde(default)]
+    pub tax_rule: String,
     pub quantity: Decimal,
     pub price: Decimal,
     pub tax: Decimal,

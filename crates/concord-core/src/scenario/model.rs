@@ -147,6 +147,11 @@ pub struct NewCustomer {
     pub tax_rule: Option<String>,
     #[serde(default)]
     pub currency: Option<String>,
+    /// Cin7 requires both accounts on a new customer; absent: Cin7's default chart (610, 200).
+    #[serde(default)]
+    pub account_receivable: Option<String>,
+    #[serde(default)]
+    pub revenue_account: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -214,6 +214,50 @@ impl Cin7Emulator {
         state.add_product(product);
     }
 
+    /// Timeline `cin7_payment`: finance records a payment by hand on the order's live sale, with
+    /// the event's `Reference`: against its authorised invoice, else as a prepayment. Cin7's own
+    /// rules apply (an overpayment is refused and the event ignored).
+    pub fn record_payment(&self, payment: &concord_core::scenario::Payment) {
+        let now = self.inner.now_s();
+        let external = payment.order_id.to_string();
+        let mut state = self.inner.lock();
+        let Some(idx) = state
+            .sales
+            .iter()
+            .position(|s| !s.voided && s.external_id.as_deref() == Some(external.as_str()))
+        else {
+            tracing::warn!(
+                order_id = payment.order_id,
+                "No Cin7 sale to record a payment on."
+            );
+            return;
+        };
+        let sale = &state.sales[idx];
+        let invoice = sale
+            .ledger
+            .invoices
+            .iter()
+            .find(|i| i.status == "AUTHORISED");
+        let (kind, task_id) = match invoice {
+            Some(i) => ("Payment", i.task_id),
+            None => ("Prepayment", sale.id),
+        };
+        let record = super::ledger::Payment {
+            id: uuid::Uuid::new_v4(),
+            task_id,
+            kind: kind.to_owned(),
+            reference: payment.reference.clone(),
+            amount: payment.amount,
+            date_paid: super::wire::date_only(&self.inner.clock, now),
+            account: "1200".to_owned(),
+            currency_rate: Decimal::ONE,
+            created_s: now,
+        };
+        if let Err(e) = super::routes::ledger::add_payment(&mut state, idx, record, now) {
+            tracing::warn!(order_id = payment.order_id, error = %e.message, "Cin7 refused a payment recorded by hand.");
+        }
+    }
+
     /// Timeline `outage`: 503 to everything for `duration_s` scenario seconds.
     pub fn outage(&self, duration_s: f64) {
         self.inner.outage.begin(&self.inner.clock, duration_s);
@@ -229,6 +273,16 @@ impl Cin7Emulator {
             .map(|s| {
                 let mut v = views::sale(&state, clock, s);
                 v["created_at_s"] = json!(round_ms(s.created_s));
+                v["Invoices"] = json!(s.ledger.invoices.iter().map(|i| {
+                    let (before, tax, total) = i.totals(s.tax_inclusive);
+                    json!({"Status": s.invoice_status(i), "InvoiceNumber": i.number, "TaskID": i.task_id,
+                        "TotalBeforeTax": super::wire::money(before), "Tax": super::wire::money(tax),
+                        "Total": super::wire::money(total), "created_at_s": round_ms(i.created_s)})
+                }).collect::<Vec<_>>());
+                v["Payments"] = json!(s.ledger.payments.iter().map(|p| json!({
+                    "Type": p.kind.to_uppercase(), "Amount": super::wire::money(p.amount), "Reference": p.reference,
+                    "Account": p.account, "created_at_s": round_ms(p.created_s),
+                })).collect::<Vec<_>>());
                 v
             })
             .collect();

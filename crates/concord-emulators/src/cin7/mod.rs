@@ -20,6 +20,8 @@
 
 mod emulator;
 mod fulfilment;
+mod ledger;
+mod ledger_views;
 mod middleware;
 mod routes;
 mod sale_ops;

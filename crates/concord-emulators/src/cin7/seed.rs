@@ -189,6 +189,7 @@ fn seed_sale(state: &mut State, s: &SeedSale, shipping: &str) {
         voided: false,
         shipped_s: None,
         fulfilments: Vec::new(),
+        ledger: Default::default(),
         created_s: 0.0,
         updated_s: 0.0,
         extra: Map::new(),

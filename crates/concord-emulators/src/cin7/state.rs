@@ -25,6 +25,8 @@ pub(crate) struct State {
     pub customers: Vec<Customer>,
     pub sales: Vec<Sale>,
     pub next_order_number: u32,
+    /// `INV-#####`, numbered per tenant.
+    pub next_invoice_number: u32,
     pub webhooks_enabled: bool,
     pub subscriptions: Vec<Subscription>,
     /// Deliveries queued or waiting for a retry; the delivery loop drains it.
@@ -117,6 +119,8 @@ pub(crate) struct Sale {
     pub shipped_s: Option<f64>,
     /// Pick, pack and ship tasks, one per shipment (§14).
     pub fulfilments: Vec<super::fulfilment::Fulfilment>,
+    /// Invoices and payments (reference §11–§12).
+    pub ledger: super::ledger::Ledger,
     pub created_s: f64,
     pub updated_s: f64,
     /// Header fields the emulator does not model (addresses, notes, `AdditionalAttributes`, …).

@@ -181,32 +181,39 @@ pub(crate) fn sale(state: &State, clock: &Clock, s: &Sale) -> Value {
         "PriceTier": s.price_tier, "Location": s.location, "LastModifiedOn": stamp(clock, s.updated_s),
         "CustomerReference": s.customer_reference, "ExternalID": s.external_id, "COGSAmount": 0,
         "Status": s.status(), "CombinedPickingStatus": pick, "CombinedPackingStatus": pack,
-        "CombinedShippingStatus": ship, "FulFilmentStatus": fulfil, "CombinedInvoiceStatus": "NOT AVAILABLE",
-        "CombinedPaymentStatus": "UNPAID", "CombinedTrackingNumbers": tracking, "ServiceOnly": false,
+        "CombinedShippingStatus": ship, "FulFilmentStatus": fulfil, "CombinedInvoiceStatus": s.combined_invoice_status(),
+        "CombinedPaymentStatus": s.combined_payment_status(), "CombinedTrackingNumbers": tracking, "ServiceOnly": false,
         "Type": s.sale_type(), "SourceChannel": "API",
         "Quote": {"Memo": "", "Status": s.quote_status, "Lines": [], "AdditionalCharges": []},
-        "Order": order(state, s), "Fulfilments": shipments, "Invoices": [], "CreditNotes": [],
+        "Order": order(state, s), "Fulfilments": shipments, "Invoices": super::ledger_views::sale_invoices(s), "CreditNotes": [],
         "Attachments": [], "InventoryMovements": [],
     });
     merged(base, fields)
 }
 
-/// A `/saleList` row. `InvoiceAmount` is invoiced minus credited, so 0 here (nothing is invoiced).
+/// A `/saleList` row. `InvoiceAmount` is invoiced minus credited (no credit notes are emulated);
+/// `PaidAmount` is paid minus refunded.
 pub(crate) fn sale_row(state: &State, clock: &Clock, s: &Sale) -> Value {
     let [pick, pack, ship, fulfil] = fulfilment(s);
+    let invoiced: Decimal = s
+        .ledger
+        .invoices
+        .iter()
+        .filter(|i| i.status == "AUTHORISED")
+        .map(|i| i.totals(s.tax_inclusive).2)
+        .sum();
     let currency = state
         .customer(s.customer_id)
         .map_or(state.base_currency.clone(), |c| c.currency.clone());
     json!({
         "SaleID": s.id, "OrderNumber": order_number(s), "Status": s.status(),
         "OrderDate": date_only(clock, s.created_s), "InvoiceDate": null, "Customer": s.customer,
-        "CustomerID": s.customer_id, "InvoiceNumber": null, "CustomerReference": s.customer_reference,
-        "InvoiceAmount": 0, "PaidAmount": 0, "InvoiceDueDate": null, "ShipBy": s.extra.get("ShipBy"),
+        "CustomerID": s.customer_id, "InvoiceNumber": s.ledger.invoices.first().map(|i| i.number.clone()), "CustomerReference": s.customer_reference,
+        "InvoiceAmount": money(invoiced), "PaidAmount": money(s.paid()), "InvoiceDueDate": null, "ShipBy": s.extra.get("ShipBy"),
         "BaseCurrency": state.base_currency, "CustomerCurrency": currency, "CreditNoteNumber": null,
         "Updated": stamp(clock, s.updated_s), "QuoteStatus": s.quote_status, "OrderStatus": s.order.status,
-        "CombinedPickingStatus": pick, "CombinedPaymentStatus": "UNPAID",
-        "CombinedTrackingNumbers": s.tracking_numbers().join(", "),
-        "CombinedPackingStatus": pack, "CombinedShippingStatus": ship, "CombinedInvoiceStatus": "NOT AVAILABLE",
+        "CombinedPickingStatus": pick, "CombinedPaymentStatus": s.combined_payment_status(), "CombinedTrackingNumbers": s.tracking_numbers().join(", "),
+        "CombinedPackingStatus": pack, "CombinedShippingStatus": ship, "CombinedInvoiceStatus": s.combined_invoice_status(),
         "CreditNoteStatus": "NOT AVAILABLE", "FulFilmentStatus": fulfil, "Type": s.sale_type(),
         "SourceChannel": "API", "ExternalID": s.external_id,
         "OrderLocationID": state.location(&s.location).map(|l| l.id),

@@ -29,6 +29,6 @@ pub fn state(s: &Shared) -> Value {
             })
             .collect();
         let products: Vec<Value> = st.products.values().map(|p| json!({"sku": p.sku, "inventory_status": p.inventory_status})).collect();
-        json!({"orders": orders, "refused_checkouts": refused, "inventory_levels": levels, "products": products})
+        json!({"orders": orders, "payments": super::payments::dump(st), "refused_checkouts": refused, "inventory_levels": levels, "products": products})
     })
 }

@@ -24,6 +24,7 @@ mod dump;
 mod filter;
 mod jsonapi;
 mod middleware;
+mod payments;
 mod query;
 mod render;
 mod routes;
@@ -129,6 +130,12 @@ impl OroEmulator {
     ) {
         self.shared
             .with(|st, now| timeline::set_price(st, price_list, sku, unit, quantity, value, now));
+    }
+
+    /// Timeline `oro_payment`: a capture, announced by `order.payment_status_updated`.
+    pub fn capture_payment(&self, payment: &concord_core::scenario::Payment) {
+        self.shared
+            .with(|st, now| payments::capture(st, payment, now));
     }
 
     /// Timeline `outage`: 503 to every request for `duration_s` scenario seconds.

@@ -39,6 +39,7 @@ pub fn state_from(scenario: &Scenario) -> State {
         async_ops: BTreeMap::new(),
         tokens: HashMap::new(),
         refused: Vec::new(),
+        payments: Vec::new(),
         outbox: VecDeque::new(),
         in_flight: 0,
         next_id: 0,

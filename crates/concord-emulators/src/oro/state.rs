@@ -286,6 +286,8 @@ pub struct State {
     /// Bearer token → scenario second at which it expires.
     pub tokens: HashMap<String, f64>,
     pub refused: Vec<(i64, String)>,
+    /// Completed payment captures (timeline `oro_payment`), in order.
+    pub payments: Vec<super::payments::PaymentRec>,
     pub outbox: VecDeque<Delivery>,
     /// Deliveries taken by the loop and not yet settled (they still count as pending).
     pub in_flight: usize,

@@ -268,6 +268,15 @@ pub async fn doctor(path: PathBuf) -> anyhow::Result<ExitCode> {
         );
         ok &= health.ok;
     }
+    if let Some(cfg) = &config.rules.postings {
+        let s = crate::sync::postings::summary::summarise(&ctx.store, cfg, ctx.clock.elapsed_s())
+            .await?;
+        println!("postings: {}", s.line());
+        for warning in s.warnings() {
+            println!("postings: WARNING {warning}");
+        }
+        ok &= s.oro_payments == Some(true);
+    }
     Ok(if ok {
         ExitCode::SUCCESS
     } else {

@@ -76,6 +76,7 @@ pub fn dashboard(
     ])
     .with_workers(ctx.workers.clone())
     .with_secure_cookies(tls)
-    .with_access_log(access_log);
+    .with_access_log(access_log)
+    .with_postings(ctx.rules.postings.clone());
     web::router(state)
 }

@@ -2,8 +2,8 @@
 //! PostgreSQL, by every Concord process on that database (the window lives in the store).
 //!
 //! Priority classes reserve headroom: order writes may use the whole budget, stock reads all but a
-//! few calls, bulk price and reconciliation work only part of it, so an order never waits behind a
-//! price push.
+//! few calls, bulk price and reconciliation work only part of it, and financial postings (invoices,
+//! payments) the least, so an order never waits behind a price push or a posting slot.
 
 use concord_store::Store;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -16,6 +16,8 @@ pub enum Priority {
     Orders,
     Stock,
     Bulk,
+    /// Invoices and payments: they may wait for the next slot, orders and stock may not.
+    Postings,
 }
 
 impl Priority {
@@ -25,6 +27,7 @@ impl Priority {
             Priority::Orders => limit,
             Priority::Stock => limit.saturating_sub((limit / 10).max(2)).max(1),
             Priority::Bulk => (limit * 7 / 10).max(1),
+            Priority::Postings => (limit / 2).max(1),
         }
     }
 }
@@ -292,5 +295,7 @@ mod tests {
         assert_eq!(Priority::Stock.ceiling(55), 50);
         assert_eq!(Priority::Bulk.ceiling(55), 38);
         assert_eq!(Priority::Bulk.ceiling(1), 1);
+        assert_eq!(Priority::Postings.ceiling(55), 27);
+        assert!(Priority::Postings.ceiling(55) < Priority::Bulk.ceiling(55));
     }
 }

@@ -20,6 +20,7 @@ pub const CUSTOMER_READ: &str = "customer.read";
 pub const STOCK_LOWER: &str = "stock.lower";
 pub const MONITOR: &str = "monitor";
 pub const SHIPMENT_SYNC: &str = "shipment.sync";
+pub const POSTINGS_SLOT: &str = crate::sync::postings::SLOT_JOB;
 
 /// Periodic kinds: each run does the whole of its work again (a full snapshot, a poll from the
 /// cursor, a pass over what changed since the last good one), so one that succeeds also does
@@ -34,6 +35,7 @@ pub fn reruns_in_full(kind: &str) -> bool {
             | CATALOGUE_REFRESH
             | CUSTOMERS_REFRESH
             | MONITOR
+            | POSTINGS_SLOT
     )
 }
 
@@ -56,6 +58,7 @@ pub async fn run(ctx: &Context, job: &Job) -> Result<(), Failure> {
             Ok(prompt) => crate::sync::shipments::sync_prompt(ctx, &prompt).await,
             Err(e) => return Err(Failure::Fatal(format!("shipment.sync payload: {e}"))),
         },
+        POSTINGS_SLOT => crate::sync::postings::slot::run(ctx).await,
         ORDERS_POLL => orders::intake::poll(ctx).await.map(|_| ()),
         STOCK_SYNC => inventory::sync::sync(ctx).await,
         PRICES_SYNC => prices::push::sync(ctx, false).await.map(|_| ()),

@@ -81,6 +81,12 @@ pub async fn run(ctx: Context) {
                 enqueue_periodic(&ctx, kind, every, priority).await;
             }
         }
+        if let Some(postings) = &ctx.rules.postings {
+            // Slots start with the run: a capture waits at most one period for the first.
+            let every = postings.batch_every_s.max(60.0);
+            let priority = crate::sync::postings::SLOT_PRIORITY;
+            enqueue_periodic(&ctx, POSTINGS_SLOT, every, priority).await;
+        }
         if tick.is_multiple_of(5) {
             revalidate_waiting_orders(&ctx).await;
         }

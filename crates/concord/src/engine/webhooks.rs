@@ -103,6 +103,10 @@ async fn oro_webhook(
         )
         .await;
     }
+    let topic = oro::webhook_topic(&body).or_else(|| header("webhook-topic"));
+    if topic.is_some_and(|t| t.starts_with(PAYMENT_TOPIC)) {
+        return payment_webhook(&state.ctx, &body).await;
+    }
     let Some((order_id, updated_at)) = oro::parse_order_webhook(&body) else {
         let _ = exceptions::raise(
             &state.ctx.store,
@@ -138,6 +142,35 @@ async fn oro_webhook(
             });
             StatusCode::OK
         }
+        Err(_) => StatusCode::SERVICE_UNAVAILABLE,
+    }
+}
+
+/// Oro 6.1.10+ announces each completed payment transaction under this topic (reference §14).
+pub const PAYMENT_TOPIC: &str = "order.payment_status_updated";
+
+/// A payment transaction: kept as a waiting posting (a redelivery finds it kept already).
+async fn payment_webhook(ctx: &Context, body: &[u8]) -> StatusCode {
+    let Some(capture) = oro::parse_payment_webhook(body) else {
+        let _ = exceptions::raise(
+            &ctx.store,
+            &ctx.rules,
+            ExceptionKind::InvalidPayload,
+            "webhook:oro",
+            "payment",
+            format!(
+                "An Oro payment webhook names no order or amount: {}",
+                String::from_utf8_lossy(body)
+                    .chars()
+                    .take(500)
+                    .collect::<String>()
+            ),
+        )
+        .await;
+        return StatusCode::OK;
+    };
+    match crate::sync::postings::record_capture(ctx, &capture).await {
+        Ok(()) => StatusCode::OK,
         Err(_) => StatusCode::SERVICE_UNAVAILABLE,
     }
 }

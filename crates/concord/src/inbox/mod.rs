@@ -10,6 +10,7 @@ pub mod causes_out;
 pub mod exceptions;
 pub mod format;
 pub mod jobs;
+pub mod ledger;
 pub mod operating_model;
 pub mod query;
 pub mod report;

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use std::str::FromStr;
 
 /// The kinds a reconciliation or a finance audit raises: these are the month's differences.
-pub const DIFFERENCE_KINDS: [ExceptionKind; 9] = [
+pub const DIFFERENCE_KINDS: [ExceptionKind; 11] = [
     ExceptionKind::OrderMissingInCin7,
     ExceptionKind::SaleWithoutOrder,
     ExceptionKind::OrderTotalMismatch,
@@ -21,6 +21,8 @@ pub const DIFFERENCE_KINDS: [ExceptionKind; 9] = [
     ExceptionKind::StockDrift,
     ExceptionKind::PriceDrift,
     ExceptionKind::HierarchyDrift,
+    ExceptionKind::PaymentUnposted,
+    ExceptionKind::PaymentMismatch,
 ];
 
 /// The engine's latest reconciliation, as stored. Every field is optional on read so an older or
@@ -102,6 +104,8 @@ pub struct MonthEnd {
     pub differences: Vec<DifferenceRow>,
     /// Differences still open, acknowledged or untracked.
     pub standing: usize,
+    /// Invoiced, paid and outstanding per billed customer (Concord's postings to Cin7).
+    pub customers: Vec<super::ledger::CustomerLedgerRow>,
 }
 
 impl MonthEnd {
@@ -184,7 +188,9 @@ pub async fn month_end(store: &Store, period: Option<&str>) -> Result<MonthEnd, 
         .unwrap_or_default();
     let differences = differences(store, latest.as_ref(), start, end).await?;
     let standing = differences.iter().filter(|d| d.stands()).count();
+    let customers = super::ledger::per_customer(store, start, end).await?;
     Ok(MonthEnd {
+        customers,
         period,
         generated_at: now,
         latest,

@@ -121,6 +121,28 @@ pub fn write_csv(m: &MonthEnd, out: &mut dyn Write) -> std::io::Result<()> {
             ],
         )?;
     }
+    for c in &m.customers {
+        let detail = format!(
+            "invoiced {}; paid {}; outstanding {}",
+            c.invoiced, c.paid, c.outstanding
+        );
+        csv_row(
+            out,
+            &[
+                "customer",
+                &m.period,
+                "",
+                &c.customer,
+                "",
+                "",
+                &detail,
+                "",
+                "",
+                "",
+                "",
+            ],
+        )?;
+    }
     for s in &m.orders_by_status {
         let detail = format!(
             "{} created in period; {} at latest reconciliation",

@@ -3,6 +3,7 @@
 //! another sale.
 
 pub mod orders;
+pub mod payments;
 
 use serde::Serialize;
 use std::collections::BTreeMap;

@@ -34,6 +34,7 @@ pub async fn run(ctx: &Context) -> Result<ReconcileReport, FlowError> {
         .into_iter()
         .map(|o| (o.id, o))
         .collect();
+    let listed_at_s = ctx.clock.elapsed_s();
     let sales = ctx
         .cin7
         .sale_list(
@@ -50,6 +51,7 @@ pub async fn run(ctx: &Context) -> Result<ReconcileReport, FlowError> {
         .map(|r| (r.order_id, r))
         .collect();
     check_sales(ctx, &sales, &orders, &records, &mut found).await?;
+    super::payments::check(ctx, &sales, listed_at_s, &mut found).await?;
     check_orders(ctx, &orders, &records, &mut found);
     for d in &found {
         if let Some(kind) = ExceptionKind::parse(&d.kind) {

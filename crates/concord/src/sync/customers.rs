@@ -61,6 +61,14 @@ pub async fn ensure_customer(ctx: &Context, entity: i64) -> Result<ErpCustomer, 
         on_credit_hold: template.on_credit_hold,
         price_tier: template.price_tier.clone(),
         tax_rule: template.tax_rule.clone(),
+        account_receivable: template
+            .account_receivable
+            .clone()
+            .unwrap_or_else(|| DEFAULT_ACCOUNT_RECEIVABLE.into()),
+        revenue_account: template
+            .revenue_account
+            .clone()
+            .unwrap_or_else(|| DEFAULT_REVENUE_ACCOUNT.into()),
         oro_id: oro_id.clone(),
         hierarchy_path: hierarchy_path(entity, &parents, &names),
     };
@@ -94,6 +102,10 @@ pub async fn ensure_customer(ctx: &Context, entity: i64) -> Result<ErpCustomer, 
     adopt(ctx, entity, &created).await?;
     Ok(created)
 }
+
+/// Cin7's default chart of accounts: its receivables control account and its sales account.
+const DEFAULT_ACCOUNT_RECEIVABLE: &str = "610";
+const DEFAULT_REVENUE_ACCOUNT: &str = "200";
 
 /// The record kind of a creation in progress, keyed by Oro customer id.
 const CREATION_KIND: &str = "customer_create";
@@ -260,6 +272,8 @@ mod tests {
                 price_tier: None,
                 tax_rule: None,
                 currency: Some("GBP".into()),
+                account_receivable: None,
+                revenue_account: None,
             }),
             ..Rules::default()
         };
@@ -348,8 +362,12 @@ mod tests {
             .mount(&server)
             .await;
         let created = serde_json::json!({"CustomerList": [{"ID": "B2", "Name": "Bluebell Gifts", "Currency": "GBP", "IsOnCreditHold": true, "AdditionalAttribute1": "5"}]});
+        // Cin7 requires the accounts and status on a create (reference §5.4).
+        let required = serde_json::json!({"Status": "Active", "Currency": "GBP", "PaymentTerm": "Proforma",
+                                          "AccountReceivable": "610", "RevenueAccount": "200"});
         Mock::given(method("POST"))
             .and(path("/customer"))
+            .and(wiremock::matchers::body_partial_json(required))
             .respond_with(ResponseTemplate::new(200).set_body_json(created))
             .expect(1)
             .mount(&server)
@@ -380,6 +398,7 @@ mod tests {
             currency: "GBP".into(),
             on_credit_hold,
             payment_term: None,
+            tax_rule: None,
             oro_id: None,
         };
         // Nothing known yet: wake it rather than forget it.

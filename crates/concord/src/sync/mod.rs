@@ -12,5 +12,6 @@ pub mod monitor;
 pub mod orders;
 pub mod oro_webhooks;
 pub mod patterns;
+pub mod postings;
 pub mod prices;
 pub mod shipments;

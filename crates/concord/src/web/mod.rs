@@ -51,6 +51,8 @@ pub struct WebState {
     pub budget_apps: Vec<(String, u32)>,
     /// Cursors shown as "last sync" per flow on the overview.
     pub flows: Vec<FlowCursor>,
+    /// `settings.postings`, when Concord posts invoices and payments (shown on the overview).
+    pub postings: Option<concord_core::scenario::Postings>,
     /// Adds `Secure` to the session cookie; set it whenever Concord is served over HTTPS.
     pub secure_cookies: bool,
     pub(crate) keys: auth::Keyring,
@@ -102,6 +104,7 @@ impl WebState {
             health,
             budget_apps,
             flows: Vec::new(),
+            postings: None,
             secure_cookies: false,
             keys: auth::Keyring::new(tokens, None),
             sign_ins: throttle::SignInThrottle::default(),
@@ -113,6 +116,11 @@ impl WebState {
 
     pub fn with_flows(mut self, flows: Vec<FlowCursor>) -> Self {
         self.flows = flows;
+        self
+    }
+
+    pub fn with_postings(mut self, postings: Option<concord_core::scenario::Postings>) -> Self {
+        self.postings = postings;
         self
     }
 

@@ -6,6 +6,7 @@ use super::view_parts::ExceptionRow;
 use super::AppState;
 use crate::inbox::format::{ago, time};
 use crate::inbox::query::{find_exceptions, ExceptionScope, StatusScope};
+use crate::sync::postings::summary::summarise;
 use chrono::{DateTime, Utc};
 use concord_core::catalogue::Owner;
 use concord_store::{ExceptionStatus, StoreError};
@@ -84,7 +85,7 @@ fn pct(value: u64, max: u64) -> u32 {
 pub async fn build(app: &AppState) -> Result<OverviewView, StoreError> {
     let now = app.store.clock().now();
     let systems = health(app).await;
-    let flows = flows(app, now).await?;
+    let mut flows = flows(app, now).await?;
 
     let oldest_payload = app
         .store
@@ -176,6 +177,15 @@ pub async fn build(app: &AppState) -> Result<OverviewView, StoreError> {
             "{} open exception(s) for {}",
             card.open, card.owner
         ));
+    }
+    if let Some(cfg) = &app.postings {
+        let s = summarise(&app.store, cfg, app.store.clock().elapsed_s()).await?;
+        needs.extend(s.warnings());
+        flows.push(FlowRow {
+            label: "Financial postings (invoices, payments → Cin7)".into(),
+            last: format!("{} waiting", s.waiting),
+            detail: s.line(),
+        });
     }
     if q.dead > 0 {
         needs.push(format!("{} dead job(s) waiting for a replay", q.dead));

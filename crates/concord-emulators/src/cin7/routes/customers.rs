@@ -46,12 +46,28 @@ pub(super) fn list(inner: &Inner, params: &Params) -> Reply {
     Ok(envelope("CustomerList", rows, params))
 }
 
-/// Creates a customer. Only `Name` is insisted on (the documented required accounts have no
-/// reference book here); a missing payment term, tax rule or tier takes the book's first entry.
+/// Fields Cin7 requires on `POST /customer` (reference §5.4).
+const REQUIRED_ON_CREATE: &[&str] = &[
+    "Name",
+    "Status",
+    "Currency",
+    "PaymentTerm",
+    "AccountReceivable",
+    "RevenueAccount",
+    "TaxRule",
+];
+
+/// Creates a customer once every documented required field is there (the accounts have no
+/// reference book here, so any code is accepted); a missing tier takes the book's first entry.
 /// Duplicate names are accepted, as nothing documents a uniqueness rule for customers.
 pub(super) fn create(inner: &Inner, body: &Value) -> Reply {
     let now = inner.now_s();
     let mut state = inner.lock();
+    if let Some(missing) = REQUIRED_ON_CREATE.iter().find(|k| text(body, k).is_none()) {
+        return Err(ApiError::bad(format!(
+            "Required attribute {missing} is not provided."
+        )));
+    }
     let name = text(body, "Name")
         .ok_or_else(|| ApiError::bad("Required attribute Name is not provided."))?;
     let mut customer = Customer {

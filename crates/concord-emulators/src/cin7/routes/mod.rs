@@ -5,6 +5,7 @@ pub(crate) mod availability;
 mod customers;
 mod fulfilment;
 mod fulfilment_write;
+pub(crate) mod ledger;
 mod orders;
 mod products;
 mod reference;
@@ -32,6 +33,8 @@ const PATHS: &[&str] = &[
     "/sale/fulfilment/pick",
     "/sale/fulfilment/pack",
     "/sale/fulfilment/ship",
+    "/sale/invoice",
+    "/sale/payment",
     "/salelist",
     "/ref/productavailability",
     "/ref/location",
@@ -93,6 +96,12 @@ fn route(inner: &Inner, method: &Method, path: &str, params: &Params, body: &Val
         ("/sale/fulfilment/pick", "GET") => fulfilment::stage(inner, params, "pick"),
         ("/sale/fulfilment/pack", "GET") => fulfilment::stage(inner, params, "pack"),
         ("/sale/fulfilment/ship", "GET") => fulfilment::stage(inner, params, "ship"),
+        ("/sale/invoice", "GET") => ledger::invoices(inner, params),
+        ("/sale/invoice", "POST") => ledger::write_invoice(inner, body, false),
+        ("/sale/invoice", "PUT") => ledger::write_invoice(inner, body, true),
+        ("/sale/payment", "GET") => ledger::payments(inner, params),
+        ("/sale/payment", "POST") => ledger::create_payment(inner, body),
+        ("/sale/payment", "DELETE") => ledger::delete_payment(inner, params),
         ("/salelist", "GET") => sales::list(inner, params),
         ("/ref/productavailability", "GET") => availability::list(inner, params),
         ("/ref/location", "GET") => Ok(reference::locations(inner, params)),

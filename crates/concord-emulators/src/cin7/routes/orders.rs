@@ -4,7 +4,7 @@
 use super::sales::sale_index;
 use crate::cin7::emulator::Inner;
 use crate::cin7::state::{Charge, Line, State};
-use crate::cin7::wire::{cents, field, guid, num, text, ApiError, Params, Reply};
+use crate::cin7::wire::{cents, field, guid, num, same, text, ApiError, Params, Reply};
 use crate::cin7::{sale_ops, views, webhooks};
 use rust_decimal::Decimal;
 use serde_json::Value;
@@ -40,15 +40,14 @@ pub(super) fn post(inner: &Inner, body: &Value) -> Reply {
             "Status '{status}' is not valid: use DRAFT or AUTHORISED."
         )));
     }
-    let default_rule = sale.tax_rule.clone();
     let lines = items(body, "Lines")?
         .iter()
         .enumerate()
-        .map(|(n, l)| line(&state, l, n + 1, &default_rule))
+        .map(|(n, l)| line(&state, l, n + 1))
         .collect::<Result<Vec<_>, _>>()?;
     let charges = items(body, "AdditionalCharges")?
         .iter()
-        .map(|c| charge(&state, c, &default_rule))
+        .map(|c| charge(&state, c))
         .collect::<Result<Vec<_>, _>>()?;
     let sale = &mut state.sales[idx];
     sale.order.lines = lines;
@@ -78,24 +77,29 @@ fn items<'a>(body: &'a Value, key: &str) -> Result<&'a [Value], ApiError> {
     }
 }
 
-fn tax_rule(state: &State, item: &Value, default_rule: &str) -> Result<String, ApiError> {
-    match text(item, "TaxRule") {
-        None => Ok(default_rule.to_owned()),
-        Some(rule) => state
-            .tax_rule(&rule)
-            .map(|t| t.name.clone())
-            .ok_or_else(|| {
-                ApiError::missing(format!(
-                    "Tax rule '{rule}' was not found in Tax Rules reference book"
-                ))
-            }),
+/// Every line and charge names its own rule (the sale's `TaxRule` is only a default for the UI):
+/// missing, unknown or inactive is refused, as Cin7 does (reference §5.6, §16.1).
+fn tax_rule(state: &State, item: &Value, what: &str) -> Result<String, ApiError> {
+    let rule = text(item, "TaxRule").ok_or_else(|| {
+        ApiError::bad(format!(
+            "{what}: required attribute TaxRule is not provided."
+        ))
+    })?;
+    match state.tax_rule(&rule) {
+        Some(t) if t.active => Ok(t.name.clone()),
+        Some(_) => Err(ApiError::bad(format!(
+            "{what}: tax rule '{rule}' is not active."
+        ))),
+        None => Err(ApiError::missing(format!(
+            "Tax rule '{rule}' was not found in Tax Rules reference book"
+        ))),
     }
 }
 
 /// One order line, by `ProductID` or `SKU`. Its `Total` (optional) must be quantity × price ×
 /// (1 − discount/100) to the cent (±0.01). The reference leaves open whether Cin7 adds the line
 /// tax, so a total that includes it is also accepted; the stored total is always tax-exclusive.
-fn line(state: &State, item: &Value, n: usize, default_rule: &str) -> Result<Line, ApiError> {
+fn line(state: &State, item: &Value, n: usize) -> Result<Line, ApiError> {
     let by_id = guid(text(item, "ProductID").as_deref()).and_then(|id| state.product(id));
     let product = match (by_id, text(item, "SKU")) {
         (Some(p), _) => p,
@@ -115,6 +119,12 @@ fn line(state: &State, item: &Value, n: usize, default_rule: &str) -> Result<Lin
             }
         },
     };
+    let name = text(item, "Name").ok_or_else(|| {
+        ApiError::bad(format!(
+            "Line {n}: required attribute Name is not provided."
+        ))
+    })?;
+    let tax_rule = tax_rule(state, item, &format!("Line {n}"))?;
     let quantity = num(item, "Quantity")?.unwrap_or_default();
     if quantity <= Decimal::ZERO {
         return Err(ApiError::bad(format!(
@@ -146,13 +156,13 @@ fn line(state: &State, item: &Value, n: usize, default_rule: &str) -> Result<Lin
     Ok(Line {
         product_id: product.id,
         sku: product.sku.clone(),
-        name: text(item, "Name").unwrap_or_else(|| product.name.clone()),
+        name,
         quantity,
         price,
         discount,
         tax,
         total: expected,
-        tax_rule: tax_rule(state, item, default_rule)?,
+        tax_rule,
         comment: text(item, "Comment").unwrap_or_default(),
         backorder: Decimal::ZERO,
         allocated_base: Decimal::ZERO,
@@ -160,11 +170,22 @@ fn line(state: &State, item: &Value, n: usize, default_rule: &str) -> Result<Lin
     })
 }
 
-/// An additional charge (shipping, fees): `Description` names a service; its total is computed.
-fn charge(state: &State, item: &Value, default_rule: &str) -> Result<Charge, ApiError> {
+/// An additional charge (shipping, fees): `Description` is the name of a Service product and the
+/// charge names its tax rule (reference §5.6); its total is computed.
+fn charge(state: &State, item: &Value) -> Result<Charge, ApiError> {
     let description = text(item, "Description").ok_or_else(|| {
         ApiError::bad("Additional charge: required attribute Description is not provided.")
     })?;
+    let is_service = state
+        .products
+        .iter()
+        .any(|p| same(&p.name, &description) && same(&p.kind, "Service"));
+    if !is_service {
+        return Err(ApiError::missing(format!(
+            "Service product with name '{description}' was not found."
+        )));
+    }
+    let tax_rule = tax_rule(state, item, "Additional charge")?;
     let quantity = num(item, "Quantity")?.unwrap_or(Decimal::ONE);
     let price = num(item, "Price")?.unwrap_or_default();
     let discount = num(item, "Discount")?.unwrap_or_default();
@@ -175,7 +196,7 @@ fn charge(state: &State, item: &Value, default_rule: &str) -> Result<Charge, Api
         discount,
         tax: num(item, "Tax")?.unwrap_or_default(),
         total: cents(quantity * price * (Decimal::ONE - discount / Decimal::ONE_HUNDRED)),
-        tax_rule: tax_rule(state, item, default_rule)?,
+        tax_rule,
         comment: text(item, "Comment").unwrap_or_default(),
     })
 }

@@ -141,6 +141,7 @@ pub(super) fn create(inner: &Inner, body: &Value) -> Reply {
         voided: false,
         shipped_s: None,
         fulfilments: Vec::new(),
+        ledger: Default::default(),
         created_s: now,
         updated_s: now,
         extra,
@@ -208,6 +209,9 @@ pub(super) fn delete(inner: &Inner, params: &Params) -> Reply {
         sale_ops::undo(&mut state, idx, now)
     };
     let changed = changed.map_err(ApiError::bad)?;
+    if voiding {
+        crate::cin7::ledger::void_invoices(&mut state.sales[idx]);
+    }
     let kind = if voiding {
         webhooks::VOIDED
     } else {

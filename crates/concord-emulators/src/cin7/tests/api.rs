@@ -170,7 +170,7 @@ async fn a_product_put_sets_prices_by_tier_name_and_by_index_and_needs_an_id() {
 async fn customers_resolve_payment_terms_by_name_and_filter_by_name_prefix() {
     let h = Harness::default().await;
     let (status, created) = h
-        .post("/customer", json!({"Name": "Newco Ltd", "Currency": "GBP", "PaymentTerm": "Proforma", "IsOnCreditHold": "true", "AdditionalAttribute1": "oro:7"}))
+        .post("/customer", json!({"Name": "Newco Ltd", "Status": "Active", "Currency": "GBP", "PaymentTerm": "Proforma", "AccountReceivable": "610", "RevenueAccount": "200", "TaxRule": "20% VAT", "IsOnCreditHold": "true", "AdditionalAttribute1": "oro:7"}))
         .await;
     assert_eq!(status, 200, "{created}");
     let customer = &created["CustomerList"][0];

@@ -3,6 +3,8 @@
 mod api;
 mod faults;
 mod fulfilment;
+mod ledger;
+mod required;
 mod sales;
 mod transport;
 mod webhooks;
@@ -20,7 +22,7 @@ pub(super) fn scenario(rate_limit: Value, faults: Value, webhooks: bool) -> Stri
         "settings": {"shipping_charge": "Freight"},
         "cin7": {
             "base_currency": "GBP", "locations": ["Main Warehouse", "Quarantine"],
-            "tax_rules": [{"name": "20% VAT", "percent": "20"}], "payment_terms": ["30 days", "Proforma"],
+            "tax_rules": [{"name": "20% VAT", "percent": "20"}, {"name": "17.5% VAT", "percent": "17.5", "active": false}], "payment_terms": ["30 days", "Proforma"],
             "price_tiers": ["Trade", "Key Account"],
             "products": [
                 {"sku": "TEE-BLK-M", "name": "Tee black M", "uom": "Each", "price_tiers": {"Trade": "10.00", "Key Account": "8.90"}},

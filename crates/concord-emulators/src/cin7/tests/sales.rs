@@ -97,7 +97,7 @@ async fn authorising_more_than_is_available_backorders_the_rest() {
 async fn a_line_total_that_does_not_add_up_is_refused_with_the_expected_value() {
     let h = Harness::default().await;
     let id = h.new_sale("Acme Retail Group", "1003").await;
-    let bad = json!({"SKU": "TEE-BLK-M-C12", "Quantity": 2, "Price": "108.00", "Discount": "10", "Tax": 0, "Total": 216});
+    let bad = json!({"SKU": "TEE-BLK-M-C12", "Name": "Tee black M, case of 12", "TaxRule": "20% VAT", "Quantity": 2, "Price": "108.00", "Discount": "10", "Tax": 0, "Total": 216});
     let (status, err) = h
         .post(
             "/sale/order",
@@ -118,7 +118,7 @@ async fn a_line_total_that_does_not_add_up_is_refused_with_the_expected_value() 
         (100.0, 10.0, 90.0)
     );
     // A total that includes the line tax is also accepted (the reference leaves the formula open).
-    let taxed = json!({"SKU": "TEE-BLK-M", "Quantity": 1, "Price": 10, "Tax": 2, "Total": 12});
+    let taxed = json!({"SKU": "TEE-BLK-M", "Name": "Tee black M", "TaxRule": "20% VAT", "Quantity": 1, "Price": 10, "Tax": 2, "Total": 12});
     assert_eq!(
         h.post("/sale/order", json!({"SaleID": id, "Lines": [taxed]}))
             .await
@@ -323,6 +323,8 @@ async fn the_published_sale_request_fixtures_are_accepted() {
     order["Lines"][0]["SKU"] = json!("TEE-BLK-M");
     order["Lines"][0]["TaxRule"] = json!("20% VAT");
     order["AdditionalCharges"][0]["TaxRule"] = json!("20% VAT");
+    // The sample's charge names the sample tenant's service product; this tenant's is Freight.
+    order["AdditionalCharges"][0]["Description"] = json!("Freight");
     let (status, saved) = h.post("/sale/order", order).await;
     assert_eq!(status, 200, "{saved}");
     assert_eq!(

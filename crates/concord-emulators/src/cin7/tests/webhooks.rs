@@ -85,7 +85,7 @@ async fn events_are_delivered_with_basic_auth_about_a_scenario_minute_later() {
     let background = h.emu.spawn_background();
     // Act
     let id = h.new_sale("Acme Retail Group", "3001").await;
-    h.post("/sale/order", json!({"SaleID": id, "Status": "AUTHORISED", "Lines": [{"SKU": "TEE-BLK-M", "Quantity": 4, "Price": 10, "Total": 40}]})).await;
+    h.post("/sale/order", json!({"SaleID": id, "Status": "AUTHORISED", "Lines": [{"SKU": "TEE-BLK-M", "Name": "Tee black M", "TaxRule": "20% VAT", "Quantity": 4, "Price": 10, "Total": 40}]})).await;
     h.emu.customer_update("Harbour & Co", Some(false));
     // Queued, not sent: the first attempt waits about a scenario minute.
     assert!(h.emu.pending_webhooks() >= 1);

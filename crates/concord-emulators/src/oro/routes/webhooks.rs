@@ -34,8 +34,14 @@ const TOPICS: Spec = Spec {
     required: &[],
 };
 
-/// The topics this emulator can produce: order events, and the per-record `order.updated.{id}`.
-pub const TOPICS_LIST: &[&str] = &["order.created", "order.updated", "order.deleted"];
+/// The topics this emulator can produce: order events (6.1.10+: payment status too), and the
+/// per-record `order.updated.{id}`.
+pub const TOPICS_LIST: &[&str] = &[
+    "order.created",
+    "order.updated",
+    "order.deleted",
+    crate::oro::payments::TOPIC,
+];
 
 /// The topics this Oro knows: none of Order's unless Order is webhook accessible.
 fn topics_of(st: &Store) -> &'static [&'static str] {
@@ -51,7 +57,13 @@ fn valid_topic(st: &Store, topic: &str) -> bool {
         return false;
     }
     TOPICS_LIST.contains(&topic)
-        || ["order.updated.", "order.deleted."].iter().any(|p| {
+        || [
+            "order.updated.",
+            "order.deleted.",
+            "order.payment_status_updated.",
+        ]
+        .iter()
+        .any(|p| {
             topic
                 .strip_prefix(p)
                 .is_some_and(|id| id.parse::<i64>().is_ok())

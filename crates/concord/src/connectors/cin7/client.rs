@@ -377,7 +377,10 @@ impl Cin7Client {
         .await
     }
 
-    async fn send_json<T: DeserializeOwned>(&self, call: Call<'_>) -> Result<T, Cin7Error> {
+    pub(super) async fn send_json<T: DeserializeOwned>(
+        &self,
+        call: Call<'_>,
+    ) -> Result<T, Cin7Error> {
         let path = call.path.to_owned();
         let write = call.method != Method::GET;
         let text = self.send(call).await?;

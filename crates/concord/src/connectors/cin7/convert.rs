@@ -31,6 +31,7 @@ pub fn customer(c: Customer) -> ErpCustomer {
         currency: c.currency,
         on_credit_hold: c.is_on_credit_hold,
         payment_term: c.payment_term,
+        tax_rule: c.tax_rule.filter(|r| !r.is_empty()),
         oro_id: c.additional_attribute1.filter(|s| !s.is_empty()),
     }
 }
@@ -44,6 +45,8 @@ pub fn customer_write(c: &NewErpCustomer) -> CustomerWrite {
         is_on_credit_hold: c.on_credit_hold,
         price_tier: c.price_tier.clone(),
         tax_rule: c.tax_rule.clone(),
+        account_receivable: c.account_receivable.clone(),
+        revenue_account: c.revenue_account.clone(),
         additional_attribute1: c.oro_id.clone(),
         additional_attribute2: c.hierarchy_path.clone(),
     }
@@ -58,6 +61,7 @@ pub fn sale_summary(r: SaleListRow) -> SaleSummary {
         customer: r.customer,
         shipping_status: r.combined_shipping_status,
         tracking_numbers: r.combined_tracking_numbers.filter(|t| !t.trim().is_empty()),
+        paid: r.paid_amount,
     }
 }
 
@@ -74,6 +78,9 @@ pub fn sale_detail(s: Sale) -> SaleDetail {
             .into_iter()
             .map(|l| SaleLine {
                 sku: l.sku,
+                product_id: l.product_id.filter(|id| !id.is_empty()),
+                name: l.name,
+                tax_rule: l.tax_rule,
                 quantity: l.quantity,
                 price: l.price,
                 tax: l.tax,
@@ -85,6 +92,7 @@ pub fn sale_detail(s: Sale) -> SaleDetail {
             .into_iter()
             .map(|c| SaleCharge {
                 description: c.description,
+                tax_rule: c.tax_rule,
                 quantity: c.quantity,
                 price: c.price,
                 tax: c.tax,
@@ -110,7 +118,10 @@ pub fn order_body(sale_id: &str, stage: OrderStage, order: &SaleOrder) -> serde_
         .lines
         .iter()
         .map(|l| Line {
+            product_id: l.product_id.clone(),
             sku: l.sku.clone(),
+            name: l.name.clone(),
+            tax_rule: l.tax_rule.clone(),
             quantity: l.quantity,
             price: l.price,
             discount: rust_decimal::Decimal::ZERO,
@@ -123,6 +134,7 @@ pub fn order_body(sale_id: &str, stage: OrderStage, order: &SaleOrder) -> serde_
         .iter()
         .map(|c| Charge {
             description: c.description.clone(),
+            tax_rule: c.tax_rule.clone(),
             quantity: c.quantity,
             price: c.price,
             tax: c.tax,

@@ -5,6 +5,7 @@ mod config;
 mod convert;
 mod error;
 mod models;
+mod postings;
 mod shipments;
 mod subscriptions;
 #[cfg(test)]

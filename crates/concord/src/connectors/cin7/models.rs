@@ -89,6 +89,8 @@ pub struct Customer {
     pub currency: String,
     #[serde(rename = "PaymentTerm", default)]
     pub payment_term: Option<String>,
+    #[serde(rename = "TaxRule", default)]
+    pub tax_rule: Option<String>,
     #[serde(rename = "IsOnCreditHold", default, deserialize_with = "lenient_bool")]
     pub is_on_credit_hold: bool,
     #[serde(rename = "AdditionalAttribute1", default)]
@@ -107,6 +109,8 @@ pub struct CustomerWrite {
     pub price_tier: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tax_rule: Option<String>,
+    pub account_receivable: String,
+    pub revenue_account: String,
     pub additional_attribute1: String,
     pub additional_attribute2: String,
 }
@@ -138,6 +142,13 @@ pub struct SaleListRow {
     pub combined_tracking_numbers: Option<String>,
     #[serde(rename = "OrderNumber", default)]
     pub order_number: Option<String>,
+    /// Paid less refunded (a number or a decimal string).
+    #[serde(
+        rename = "PaidAmount",
+        default,
+        deserialize_with = "concord_core::decimal::lenient_opt"
+    )]
+    pub paid_amount: Option<Decimal>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -168,8 +179,14 @@ pub struct SaleOrderBody {
 
 #[derive(Debug, Deserialize, Serialize)]
 pub struct Line {
+    #[serde(rename = "ProductID", default, skip_serializing_if = "Option::is_none")]
+    pub product_id: Option<String>,
     #[serde(rename = "SKU", default)]
     pub sku: String,
+    #[serde(rename = "Name", default)]
+    pub name: String,
+    #[serde(rename = "TaxRule", default)]
+    pub tax_rule: String,
     #[serde(
         rename = "Quantity",
         deserialize_with = "lenient",
@@ -209,6 +226,8 @@ pub struct Line {
 pub struct Charge {
     #[serde(rename = "Description", default)]
     pub description: String,
+    #[serde(rename = "TaxRule", default)]
+    pub tax_rule: String,
     #[serde(
         rename = "Quantity",
         default,

@@ -5,7 +5,7 @@ use super::convert;
 use super::models::*;
 use super::*;
 use crate::connectors::budget::{Priority, RateBudget};
-use crate::domain::{NewSale, OrderStage, SaleLine, SaleOrder};
+use crate::domain::{NewSale, OrderStage, SaleCharge, SaleLine, SaleOrder};
 use concord_core::Clock;
 use concord_store::Store;
 use rust_decimal_macros::dec;
@@ -93,7 +93,8 @@ async fn post_order_sends_numbers_and_the_stage() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path("/sale/order"))
-        .and(body_partial_json(serde_json::json!({"SaleID": "s1", "Status": "AUTHORISED", "Lines": [{"SKU": "TEE", "Quantity": 2.0, "Price": 108.0, "Tax": 43.2, "Total": 216.0}]})))
+        .and(body_partial_json(serde_json::json!({"SaleID": "s1", "Status": "AUTHORISED", "Lines": [{"ProductID": "p1", "SKU": "TEE", "Name": "Tee", "TaxRule": "20% VAT", "Quantity": 2.0, "Price": 108.0, "Tax": 43.2, "Total": 216.0}],
+            "AdditionalCharges": [{"Description": "Freight", "TaxRule": "20% VAT", "Price": 10.0, "Tax": 2.0}]})))
         .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({})))
         .expect(1)
         .mount(&server)
@@ -102,12 +103,22 @@ async fn post_order_sends_numbers_and_the_stage() {
     let order = SaleOrder {
         lines: vec![SaleLine {
             sku: "TEE".into(),
+            product_id: Some("p1".into()),
+            name: "Tee".into(),
+            tax_rule: "20% VAT".into(),
             quantity: dec!(2),
             price: dec!(108),
             tax: dec!(43.2),
             total: dec!(216),
         }],
-        charges: vec![],
+        charges: vec![SaleCharge {
+            description: "Freight".into(),
+            tax_rule: "20% VAT".into(),
+            quantity: dec!(1),
+            price: dec!(10),
+            tax: dec!(2),
+            total: dec!(10),
+        }],
         memo: "m".into(),
     };
     c.post_order("s1", OrderStage::Authorised, &order, "order:1")

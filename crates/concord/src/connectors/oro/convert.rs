@@ -288,3 +288,49 @@ pub fn order_webhook(body: &[u8]) -> Option<(i64, Option<String>)> {
         .map(str::to_owned);
     Some((id, updated))
 }
+
+/// The topic an Oro webhook body names (`topic`), if any.
+pub fn webhook_topic(body: &[u8]) -> Option<String> {
+    let value: Value = serde_json::from_slice(body).ok()?;
+    value
+        .get("topic")
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+}
+
+fn amount_of(v: Option<&Value>) -> Option<Decimal> {
+    match v? {
+        Value::Number(n) => concord_core::decimal::parse(&n.to_string()),
+        Value::String(s) => concord_core::decimal::parse(s),
+        _ => None,
+    }
+}
+
+/// An `order.payment_status_updated` body (reference §14, Oro 6.1.10+): the order id (an integer
+/// there) and the completed transaction. `None` when the order or the amount is missing.
+pub fn payment_webhook(body: &[u8]) -> Option<PaymentCapture> {
+    let value: Value = serde_json::from_slice(body).ok()?;
+    let data = value.get("eventData")?.get("data")?;
+    let order_id = match data.get("id")? {
+        Value::String(s) => s.parse().ok()?,
+        Value::Number(n) => n.as_i64()?,
+        _ => return None,
+    };
+    let a = data.get("attributes")?;
+    Some(PaymentCapture {
+        order_id,
+        amount: amount_of(a.get("transactionAmount"))?,
+        transaction_type: a
+            .get("transactionType")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_owned(),
+        transaction_date: a
+            .get("transactionDate")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_owned(),
+        amount_paid: amount_of(a.get("amountPaid")),
+        amount_due: amount_of(a.get("amountDue")),
+    })
+}

@@ -19,5 +19,6 @@ mod trackings;
 pub use client::OroClient;
 pub use config::OroSettings;
 pub use convert::order_webhook as parse_order_webhook;
+pub use convert::{payment_webhook as parse_payment_webhook, webhook_topic};
 pub use error::{OroError, RecordError};
 pub use signature::verify_signature;

@@ -264,3 +264,24 @@ fn an_order_whose_line_total_overflows_is_a_decode_error_not_a_panic() {
     let err = convert::order(&order_res, &Included::new(doc.included)).unwrap_err();
     assert!(err.to_string().contains("overflows"), "{err}");
 }
+
+#[test]
+fn a_payment_status_webhook_reads_as_a_capture() {
+    // The shape reference §14 documents: an integer order id and the transaction's attributes.
+    let body = br#"{"topic":"order.payment_status_updated","timestamp":1,"messageId":"m","eventData":{"data":{"type":"orders","id":7004,"attributes":{"paymentStatus":"partially","paymentStatusLabel":"Paid partially","transactionAmount":75.88,"transactionType":"capture","transactionDate":"2026-11-30 07:27:17","amountPaid":"75.88","amountDue":"113.82","currency":"GBP"}}}}"#;
+    assert_eq!(
+        convert::webhook_topic(body).as_deref(),
+        Some("order.payment_status_updated")
+    );
+    let capture = convert::payment_webhook(body).unwrap();
+    assert_eq!(capture.order_id, 7004);
+    assert_eq!(capture.amount, rust_decimal::Decimal::new(7588, 2));
+    assert_eq!(capture.transaction_type, "capture");
+    assert_eq!(capture.transaction_date, "2026-11-30 07:27:17");
+    assert_eq!(
+        capture.amount_due,
+        Some(rust_decimal::Decimal::new(11382, 2))
+    );
+    let no_amount = br#"{"eventData":{"data":{"type":"orders","id":7004,"attributes":{}}}}"#;
+    assert_eq!(convert::payment_webhook(no_amount), None);
+}

@@ -111,6 +111,10 @@ async fn plan(
         ctx.refresh_oro_customers().await?;
         entity = billed_entity(ctx, order).await;
     }
+    if !ctx.rules.tax_rule_map.is_empty() {
+        // The map needs no Cin7 customer: checked before anything may be created for the order.
+        findings.extend(tax_rule_findings(ctx, order, None));
+    }
     if entity.is_none() {
         findings.push(Finding { kind: ExceptionKind::CustomerUnmapped, detail_key: "entity".into(), message: format!("Oro customer {} has no resolvable financial entity (unknown or a cyclic hierarchy).", order.customer_id) });
     }
@@ -127,6 +131,9 @@ async fn plan(
                         order.currency, c.name, c.currency
                     ),
                 });
+            }
+            if ctx.rules.tax_rule_map.is_empty() {
+                findings.extend(tax_rule_findings(ctx, order, Some(&c)));
             }
             customer = Some(c);
         }
@@ -169,6 +176,53 @@ async fn plan(
             record::save(&ctx.store, rec).await?;
             Ok(None)
         }
+    }
+}
+
+/// `tax_rule_unmapped` for every line or shipping charge that no tax rule covers.
+fn tax_rule_findings(
+    ctx: &Context,
+    order: &OroOrder,
+    customer: Option<&ErpCustomer>,
+) -> Vec<Finding> {
+    let fallback = ErpCustomer {
+        tax_rule: None,
+        ..customer.cloned().unwrap_or_else(no_customer)
+    };
+    let Err(unmapped) = submit::sale_tax_rules_for(ctx, order, customer.unwrap_or(&fallback))
+    else {
+        return Vec::new();
+    };
+    unmapped
+        .into_iter()
+        .map(|u| {
+            let part = match u.line.and_then(|n| order.lines.get(n)) {
+                Some(line) => format!("Line {} {}", line.sku, line.unit),
+                None => "The shipping charge".to_owned(),
+            };
+            let code = |c: &Option<String>| c.clone().unwrap_or_else(|| "-".into());
+            Finding {
+                kind: ExceptionKind::TaxRuleUnmapped,
+                detail_key: format!("{}:{}", code(&u.customer_code), code(&u.product_code)),
+                message: format!(
+                    "{part}: no Cin7 tax rule for customer tax code {} and product tax code {} (no entry of the tax rule map matches, and no default applies).",
+                    code(&u.customer_code),
+                    code(&u.product_code)
+                ),
+            }
+        })
+        .collect()
+}
+
+fn no_customer() -> ErpCustomer {
+    ErpCustomer {
+        id: String::new(),
+        name: String::new(),
+        currency: String::new(),
+        on_credit_hold: false,
+        payment_term: None,
+        tax_rule: None,
+        oro_id: None,
     }
 }
 

@@ -14,6 +14,20 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 pub struct MappedUnit {
     pub cin7_sku: String,
     pub base_units: Decimal,
+    /// The Cin7 product's id and name (Cin7 requires `Name` on every sale line).
+    pub product_id: String,
+    pub name: String,
+}
+
+impl MappedUnit {
+    fn of(product: &crate::domain::ErpProduct, base_units: Decimal) -> Self {
+        MappedUnit {
+            cin7_sku: product.sku.clone(),
+            base_units,
+            product_id: product.id.clone(),
+            name: product.name.clone(),
+        }
+    }
 }
 
 /// Maps an Oro (SKU, unit) to the Cin7 product that sells it: the base SKU for a rate of 1, else the
@@ -25,9 +39,9 @@ pub fn map_unit(
     units: &[UnitPrecision],
     overrides: &BTreeMap<String, String>,
 ) -> Result<MappedUnit, ExceptionKind> {
-    if catalogue.base(sku).is_none() {
+    let Some(base) = catalogue.base(sku) else {
         return Err(ExceptionKind::SkuUnknown);
-    }
+    };
     let rate = units
         .iter()
         .find(|u| u.unit == unit)
@@ -36,24 +50,15 @@ pub fn map_unit(
     if let Some(target) = overrides.get(&format!("{sku}:{unit}")) {
         return catalogue
             .get(target)
-            .map(|_| MappedUnit {
-                cin7_sku: target.clone(),
-                base_units: rate,
-            })
+            .map(|p| MappedUnit::of(p, rate))
             .ok_or(ExceptionKind::UnitUnmapped);
     }
     if rate == Decimal::ONE {
-        return Ok(MappedUnit {
-            cin7_sku: sku.to_owned(),
-            base_units: Decimal::ONE,
-        });
+        return Ok(MappedUnit::of(base, Decimal::ONE));
     }
     catalogue
         .pack_of(sku, rate)
-        .map(|p| MappedUnit {
-            cin7_sku: p.sku.clone(),
-            base_units: rate,
-        })
+        .map(|p| MappedUnit::of(p, rate))
         .ok_or(ExceptionKind::UnitUnmapped)
 }
 

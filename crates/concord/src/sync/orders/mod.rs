@@ -9,4 +9,5 @@ pub mod mapping;
 pub mod record;
 pub mod release;
 pub mod submit;
+pub mod tax;
 pub mod validate;

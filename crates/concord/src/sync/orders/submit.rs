@@ -4,6 +4,7 @@
 
 use super::mapping::{allocate_by_largest_remainder, MappedUnit};
 use super::record::{self, OrderRecord, OrderState};
+use super::tax::{sale_tax_rules, OrderTaxCodes, SaleTaxRules, Unmapped};
 use super::validate::order_tax;
 use crate::connectors::budget::Priority;
 use crate::connectors::cin7::Cin7Error;
@@ -76,7 +77,14 @@ pub async fn submit(
     let (Some(stage), Some(sale_id)) = (wanted, rec.sale_id.clone()) else {
         return record::save(&ctx.store, rec).await.map_err(Into::into);
     };
-    let sale_order = build_sale_order(ctx, order, &mapped);
+    let tax_rules = sale_tax_rules_for(ctx, order, customer).map_err(|unmapped| {
+        FlowError::Data(format!(
+            "order {}: {} part(s) have no Cin7 tax rule",
+            order.id,
+            unmapped.len()
+        ))
+    })?;
+    let sale_order = build_sale_order(ctx, order, &mapped, &tax_rules);
     match ctx
         .cin7
         .post_order(&sale_id, stage, &sale_order, &subject)
@@ -96,6 +104,7 @@ pub async fn submit(
     };
     if stage == OrderStage::Authorised {
         rec.allocated_at_s = Some(ctx.clock.elapsed_s());
+        crate::sync::postings::on_authorised(ctx, rec).await?;
     }
     record::save(&ctx.store, rec).await?;
     // A late order that reconciliation reported missing is not missing any more.
@@ -171,9 +180,40 @@ fn sale_location(ctx: &Context) -> String {
         .unwrap_or_else(|| "Main Warehouse".to_owned())
 }
 
+/// The tax rule of each line and of the shipping, from the map (spec 4.1) or the customer's rule.
+/// Oro's tax codes are not read yet, so a map matches them as absent (only `*` entries match).
+pub fn sale_tax_rules_for(
+    ctx: &Context,
+    order: &OroOrder,
+    customer: &ErpCustomer,
+) -> Result<SaleTaxRules, Vec<Unmapped>> {
+    let fallback = customer.tax_rule.clone().or_else(|| {
+        ctx.rules
+            .new_customer
+            .as_ref()
+            .and_then(|n| n.tax_rule.clone())
+    });
+    let codes = OrderTaxCodes {
+        customer: None,
+        lines: vec![None; order.lines.len()],
+    };
+    sale_tax_rules(
+        &ctx.rules.tax_rule_map,
+        fallback.as_deref(),
+        &codes,
+        ctx.rules.shipping_tax_code.as_deref(),
+    )
+}
+
 /// Lines at the exact Oro price with Oro's tax (per line, or the total allocated by largest
-/// remainder), and shipping as one additional charge on the configured service product.
-pub fn build_sale_order(ctx: &Context, order: &OroOrder, mapped: &[MappedUnit]) -> SaleOrder {
+/// remainder), each with its Cin7 product name and tax rule, and shipping as one additional charge
+/// on the configured service product.
+pub fn build_sale_order(
+    ctx: &Context,
+    order: &OroOrder,
+    mapped: &[MappedUnit],
+    tax_rules: &SaleTaxRules,
+) -> SaleOrder {
     let taxes: Vec<Decimal> = match order
         .lines
         .iter()
@@ -193,8 +233,12 @@ pub fn build_sale_order(ctx: &Context, order: &OroOrder, mapped: &[MappedUnit]) 
         .iter()
         .zip(mapped)
         .zip(taxes)
-        .map(|((l, m), tax)| SaleLine {
+        .zip(&tax_rules.lines)
+        .map(|(((l, m), tax), rule)| SaleLine {
             sku: m.cin7_sku.clone(),
+            product_id: Some(m.product_id.clone()).filter(|id| !id.is_empty()),
+            name: m.name.clone(),
+            tax_rule: rule.clone(),
             quantity: l.quantity,
             price: l.price,
             tax,
@@ -213,6 +257,7 @@ pub fn build_sale_order(ctx: &Context, order: &OroOrder, mapped: &[MappedUnit]) 
             price: order.shipping_amount,
             tax: order.shipping_tax.unwrap_or_default(),
             total: order.shipping_amount,
+            tax_rule: tax_rules.shipping.clone(),
         });
     }
     SaleOrder {

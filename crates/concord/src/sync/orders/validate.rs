@@ -132,6 +132,8 @@ mod tests {
         vec![Ok(MappedUnit {
             cin7_sku: "TEE-C12".into(),
             base_units: dec!(12),
+            product_id: "p-c12".into(),
+            name: "Tee, case of 12".into(),
         })]
     }
 

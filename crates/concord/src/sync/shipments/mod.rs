@@ -176,6 +176,7 @@ mod tests {
             customer: None,
             shipping_status: Some(combined.into()),
             tracking_numbers: tracking.map(str::to_owned),
+            paid: None,
         }
     }
 
