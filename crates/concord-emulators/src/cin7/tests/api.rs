@@ -215,7 +215,7 @@ async fn a_credit_hold_change_made_before_the_customer_exists_applies_once_it_is
     let h = Harness::default().await;
     h.emu.customer_update("Newco Ltd", Some(false));
     let (status, created) = h
-        .post("/customer", json!({"Name": "Newco Ltd", "Currency": "GBP", "PaymentTerm": "Proforma", "IsOnCreditHold": true}))
+        .post("/customer", json!({"Name": "Newco Ltd", "Status": "Active", "Currency": "GBP", "PaymentTerm": "Proforma", "TaxRule": "20% VAT", "AccountReceivable": "610", "RevenueAccount": "200", "IsOnCreditHold": true}))
         .await;
     assert_eq!(status, 200, "{created}");
     // The answer shows the customer as created; finance's change lands right after it.
@@ -224,7 +224,7 @@ async fn a_credit_hold_change_made_before_the_customer_exists_applies_once_it_is
     assert_eq!(found["CustomerList"][0]["IsOnCreditHold"], false);
     // Applied once: a later customer of another name is untouched.
     let (_, other) = h
-        .post("/customer", json!({"Name": "Othco Ltd", "Currency": "GBP", "PaymentTerm": "Proforma", "IsOnCreditHold": true}))
+        .post("/customer", json!({"Name": "Othco Ltd", "Status": "Active", "Currency": "GBP", "PaymentTerm": "Proforma", "TaxRule": "20% VAT", "AccountReceivable": "610", "RevenueAccount": "200", "IsOnCreditHold": true}))
         .await;
     assert_eq!(other["CustomerList"][0]["IsOnCreditHold"], true);
 }
