@@ -150,6 +150,10 @@ pub struct Rules {
     pub new_customer: Option<NewCustomer>,
     #[serde(default)]
     pub shipping_charge: Option<String>,
+    /// The Cin7 service product that carries Oro's order discounts as negative charges (spec 4.2);
+    /// absent: discounts become exact line percentages, or the order is held when none is exact.
+    #[serde(default)]
+    pub discount_charge: Option<String>,
     #[serde(default)]
     pub price_tiers: Vec<PriceTierMapping>,
     #[serde(default = "default_sla")]
@@ -201,6 +205,7 @@ impl Rules {
             stock_buffers: s.stock_buffers.clone(),
             new_customer: s.new_customer.clone(),
             shipping_charge: s.shipping_charge.clone(),
+            discount_charge: s.discount_charge.clone(),
             price_tiers: s.price_tiers.clone(),
             tax_rule_map: s.tax_rule_map.clone(),
             shipping_tax_code: s.shipping_tax_code.clone(),

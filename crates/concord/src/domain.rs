@@ -37,6 +37,16 @@ pub struct ErpCustomer {
     pub oro_id: Option<String>,
 }
 
+/// A Cin7 tax rule: the name lines carry and the percentage it charges.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ErpTaxRule {
+    pub name: String,
+    pub percent: Decimal,
+    pub active: bool,
+    /// Prices include the tax (Concord sends tax-exclusive prices, so such a rule is reported).
+    pub inclusive: bool,
+}
+
 /// What Concord asks Cin7 to create for a new financial entity.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct NewErpCustomer {
@@ -135,6 +145,9 @@ pub struct SaleLine {
     pub tax_rule: String,
     pub quantity: Decimal,
     pub price: Decimal,
+    /// Cin7's line `Discount`: a percentage, 0–100 with two decimals (an Oro order discount's share).
+    #[serde(default)]
+    pub discount: Decimal,
     pub tax: Decimal,
     pub total: Decimal,
 }
@@ -149,6 +162,9 @@ pub struct SaleCharge {
     pub price: Decimal,
     pub tax: Decimal,
     pub total: Decimal,
+    /// What the charge is for beyond its service product (an Oro discount's description).
+    #[serde(default)]
+    pub comment: Option<String>,
 }
 
 /// The sale header Concord creates for an Oro order.
@@ -240,6 +256,9 @@ pub struct OroCustomer {
     pub id: i64,
     pub name: String,
     pub parent: Option<i64>,
+    /// The Oro customer tax code's `code`, when one is assigned.
+    #[serde(default)]
+    pub tax_code: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -249,6 +268,9 @@ pub struct OroProduct {
     pub inventory_status: Option<String>,
     /// The primary unit first.
     pub units: Vec<UnitPrecision>,
+    /// The Oro product tax code's `code`, when one is assigned.
+    #[serde(default)]
+    pub tax_code: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -84,6 +84,8 @@ pub struct Caches {
     pub prices: HashMap<i64, PriceTable>,
     pub assignments: HashMap<i64, i64>,
     pub oro_loaded: bool,
+    /// Cin7's tax rules and the clock second they were read (see `tax_rules.rs`).
+    pub tax_rules: Option<(f64, super::tax_rules::TaxRuleBook)>,
     /// The last read of recently created sales: (read at, created since, rows).
     pub recent_sales: Option<(f64, f64, Vec<SaleSummary>)>,
 }

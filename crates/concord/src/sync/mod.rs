@@ -15,3 +15,4 @@ pub mod patterns;
 pub mod postings;
 pub mod prices;
 pub mod shipments;
+pub mod tax_rules;

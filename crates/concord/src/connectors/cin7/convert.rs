@@ -83,6 +83,7 @@ pub fn sale_detail(s: Sale) -> SaleDetail {
                 tax_rule: l.tax_rule,
                 quantity: l.quantity,
                 price: l.price,
+                discount: l.discount,
                 tax: l.tax,
                 total: l.total,
             })
@@ -97,6 +98,7 @@ pub fn sale_detail(s: Sale) -> SaleDetail {
                 price: c.price,
                 tax: c.tax,
                 total: c.total,
+                comment: c.comment.filter(|c| !c.is_empty()),
             })
             .collect(),
         total: order.total,
@@ -124,7 +126,7 @@ pub fn order_body(sale_id: &str, stage: OrderStage, order: &SaleOrder) -> serde_
             tax_rule: l.tax_rule.clone(),
             quantity: l.quantity,
             price: l.price,
-            discount: rust_decimal::Decimal::ZERO,
+            discount: l.discount,
             tax: l.tax,
             total: l.total,
         })
@@ -139,6 +141,7 @@ pub fn order_body(sale_id: &str, stage: OrderStage, order: &SaleOrder) -> serde_
             price: c.price,
             tax: c.tax,
             total: c.total,
+            comment: c.comment.clone(),
         })
         .collect();
     serde_json::json!({

@@ -6,6 +6,7 @@ mod convert;
 mod error;
 mod models;
 mod postings;
+mod reference;
 mod shipments;
 mod subscriptions;
 #[cfg(test)]

@@ -256,6 +256,8 @@ pub struct Charge {
         serialize_with = "rust_decimal::serde::float::serialize"
     )]
     pub total: Decimal,
+    #[serde(rename = "Comment", default, skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -108,6 +108,7 @@ async fn post_order_sends_numbers_and_the_stage() {
             tax_rule: "20% VAT".into(),
             quantity: dec!(2),
             price: dec!(108),
+            discount: dec!(0),
             tax: dec!(43.2),
             total: dec!(216),
         }],
@@ -118,6 +119,7 @@ async fn post_order_sends_numbers_and_the_stage() {
             price: dec!(10),
             tax: dec!(2),
             total: dec!(10),
+            comment: None,
         }],
         memo: "m".into(),
     };

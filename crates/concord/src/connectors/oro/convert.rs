@@ -217,6 +217,7 @@ pub fn customer(r: &Resource) -> Option<OroCustomer> {
         id: r.id.parse().ok()?,
         name: r.str("name").unwrap_or_default(),
         parent: r.rel_id("parent").and_then(|p| p.parse().ok()),
+        tax_code: None,
     })
 }
 
@@ -244,6 +245,7 @@ pub fn product(r: &Resource, included: &Included) -> OroProduct {
             .rel_id("inventory_status")
             .or_else(|| r.str("inventory_status")),
         units: units.into_iter().map(|(_, u)| u).collect(),
+        tax_code: None,
     }
 }
 

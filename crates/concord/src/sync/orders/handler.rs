@@ -5,7 +5,9 @@ use super::cause_keys::{cause_detail, KeyContext};
 use super::mapping::{financial_entity, is_awaiting_approval, map_unit, target_stage, MappedUnit};
 use super::record::{self, OrderRecord, OrderState};
 use super::release;
+use super::sale_build;
 use super::submit;
+use super::tax_check;
 use super::validate::{validate, Finding};
 use crate::domain::{ErpCustomer, OroOrder};
 use crate::sync::context::{Context, FlowError};
@@ -113,8 +115,9 @@ async fn plan(
     }
     if !ctx.rules.tax_rule_map.is_empty() {
         // The map needs no Cin7 customer: checked before anything may be created for the order.
-        findings.extend(tax_rule_findings(ctx, order, None));
+        findings.extend(tax_check::findings(ctx, order, None).await?);
     }
+    findings.extend(sale_build::discount_findings(&ctx.rules, order));
     if entity.is_none() {
         findings.push(Finding { kind: ExceptionKind::CustomerUnmapped, detail_key: "entity".into(), message: format!("Oro customer {} has no resolvable financial entity (unknown or a cyclic hierarchy).", order.customer_id) });
     }
@@ -133,7 +136,7 @@ async fn plan(
                 });
             }
             if ctx.rules.tax_rule_map.is_empty() {
-                findings.extend(tax_rule_findings(ctx, order, Some(&c)));
+                findings.extend(tax_check::findings(ctx, order, Some(&c)).await?);
             }
             customer = Some(c);
         }
@@ -176,53 +179,6 @@ async fn plan(
             record::save(&ctx.store, rec).await?;
             Ok(None)
         }
-    }
-}
-
-/// `tax_rule_unmapped` for every line or shipping charge that no tax rule covers.
-fn tax_rule_findings(
-    ctx: &Context,
-    order: &OroOrder,
-    customer: Option<&ErpCustomer>,
-) -> Vec<Finding> {
-    let fallback = ErpCustomer {
-        tax_rule: None,
-        ..customer.cloned().unwrap_or_else(no_customer)
-    };
-    let Err(unmapped) = submit::sale_tax_rules_for(ctx, order, customer.unwrap_or(&fallback))
-    else {
-        return Vec::new();
-    };
-    unmapped
-        .into_iter()
-        .map(|u| {
-            let part = match u.line.and_then(|n| order.lines.get(n)) {
-                Some(line) => format!("Line {} {}", line.sku, line.unit),
-                None => "The shipping charge".to_owned(),
-            };
-            let code = |c: &Option<String>| c.clone().unwrap_or_else(|| "-".into());
-            Finding {
-                kind: ExceptionKind::TaxRuleUnmapped,
-                detail_key: format!("{}:{}", code(&u.customer_code), code(&u.product_code)),
-                message: format!(
-                    "{part}: no Cin7 tax rule for customer tax code {} and product tax code {} (no entry of the tax rule map matches, and no default applies).",
-                    code(&u.customer_code),
-                    code(&u.product_code)
-                ),
-            }
-        })
-        .collect()
-}
-
-fn no_customer() -> ErpCustomer {
-    ErpCustomer {
-        id: String::new(),
-        name: String::new(),
-        currency: String::new(),
-        on_credit_hold: false,
-        payment_term: None,
-        tax_rule: None,
-        oro_id: None,
     }
 }
 

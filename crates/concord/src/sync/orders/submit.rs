@@ -2,18 +2,16 @@
 //! (timeout, lost response, crash) the next attempt looks the sale up by `ExternalID` and resumes
 //! from what exists. No Oro order ever produces two sales.
 
-use super::mapping::{allocate_by_largest_remainder, MappedUnit};
+use super::mapping::MappedUnit;
 use super::record::{self, OrderRecord, OrderState};
-use super::tax::{sale_tax_rules, OrderTaxCodes, SaleTaxRules, Unmapped};
-use super::validate::order_tax;
+use super::sale_build::build_sale_order;
+use super::tax_check;
 use crate::connectors::budget::Priority;
 use crate::connectors::cin7::Cin7Error;
 use crate::domain::*;
 use crate::sync::context::{Context, FlowError};
 use crate::sync::exceptions;
 use concord_core::catalogue::ExceptionKind;
-use concord_core::domain::round_money;
-use rust_decimal::Decimal;
 
 pub async fn submit(
     ctx: &Context,
@@ -77,14 +75,17 @@ pub async fn submit(
     let (Some(stage), Some(sale_id)) = (wanted, rec.sale_id.clone()) else {
         return record::save(&ctx.store, rec).await.map_err(Into::into);
     };
-    let tax_rules = sale_tax_rules_for(ctx, order, customer).map_err(|unmapped| {
-        FlowError::Data(format!(
-            "order {}: {} part(s) have no Cin7 tax rule",
-            order.id,
-            unmapped.len()
-        ))
-    })?;
-    let sale_order = build_sale_order(ctx, order, &mapped, &tax_rules);
+    let tax = tax_check::resolve(ctx, order, Some(customer))
+        .await?
+        .map_err(|unmapped| {
+            FlowError::Data(format!(
+                "order {}: {} part(s) have no Cin7 tax rule",
+                order.id,
+                unmapped.len()
+            ))
+        })?;
+    let sale_order = build_sale_order(&ctx.rules, order, &mapped, &tax)
+        .map_err(|e| FlowError::Data(format!("order {}: {e}", order.id)))?;
     match ctx
         .cin7
         .post_order(&sale_id, stage, &sale_order, &subject)
@@ -178,93 +179,6 @@ fn sale_location(ctx: &Context) -> String {
         .as_ref()
         .and_then(|l| l.first().cloned())
         .unwrap_or_else(|| "Main Warehouse".to_owned())
-}
-
-/// The tax rule of each line and of the shipping, from the map (spec 4.1) or the customer's rule.
-/// Oro's tax codes are not read yet, so a map matches them as absent (only `*` entries match).
-pub fn sale_tax_rules_for(
-    ctx: &Context,
-    order: &OroOrder,
-    customer: &ErpCustomer,
-) -> Result<SaleTaxRules, Vec<Unmapped>> {
-    let fallback = customer.tax_rule.clone().or_else(|| {
-        ctx.rules
-            .new_customer
-            .as_ref()
-            .and_then(|n| n.tax_rule.clone())
-    });
-    let codes = OrderTaxCodes {
-        customer: None,
-        lines: vec![None; order.lines.len()],
-    };
-    sale_tax_rules(
-        &ctx.rules.tax_rule_map,
-        fallback.as_deref(),
-        &codes,
-        ctx.rules.shipping_tax_code.as_deref(),
-    )
-}
-
-/// Lines at the exact Oro price with Oro's tax (per line, or the total allocated by largest
-/// remainder), each with its Cin7 product name and tax rule, and shipping as one additional charge
-/// on the configured service product.
-pub fn build_sale_order(
-    ctx: &Context,
-    order: &OroOrder,
-    mapped: &[MappedUnit],
-    tax_rules: &SaleTaxRules,
-) -> SaleOrder {
-    let taxes: Vec<Decimal> = match order
-        .lines
-        .iter()
-        .map(|l| l.tax)
-        .collect::<Option<Vec<_>>>()
-    {
-        Some(per_line) => per_line,
-        None => {
-            let total =
-                order_tax(order).unwrap_or_default() - order.shipping_tax.unwrap_or_default();
-            let weights: Vec<Decimal> = order.lines.iter().map(|l| l.quantity * l.price).collect();
-            allocate_by_largest_remainder(total, &weights)
-        }
-    };
-    let lines = order
-        .lines
-        .iter()
-        .zip(mapped)
-        .zip(taxes)
-        .zip(&tax_rules.lines)
-        .map(|(((l, m), tax), rule)| SaleLine {
-            sku: m.cin7_sku.clone(),
-            product_id: Some(m.product_id.clone()).filter(|id| !id.is_empty()),
-            name: m.name.clone(),
-            tax_rule: rule.clone(),
-            quantity: l.quantity,
-            price: l.price,
-            tax,
-            total: round_money(l.quantity * l.price),
-        })
-        .collect();
-    let mut charges = Vec::new();
-    if order.shipping_amount > Decimal::ZERO {
-        charges.push(SaleCharge {
-            description: ctx
-                .rules
-                .shipping_charge
-                .clone()
-                .unwrap_or_else(|| "Freight".to_owned()),
-            quantity: Decimal::ONE,
-            price: order.shipping_amount,
-            tax: order.shipping_tax.unwrap_or_default(),
-            total: order.shipping_amount,
-            tax_rule: tax_rules.shipping.clone(),
-        });
-    }
-    SaleOrder {
-        lines,
-        charges,
-        memo: format!("Oro order {} ({})", order.identifier, order.id),
-    }
 }
 
 /// Cancelled in Oro: void the sale if nothing has shipped, else report it; never void twice.
