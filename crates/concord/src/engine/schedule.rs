@@ -93,6 +93,9 @@ pub async fn run(ctx: Context) {
         if let Err(e) = crate::sync::forecast::check(&ctx).await {
             tracing::warn!(error = %e, "Could not forecast the order backlog.");
         }
+        if let Err(e) = crate::sync::postings::forecast::check(&ctx).await {
+            tracing::warn!(error = %e, "Could not forecast the postings queue.");
+        }
         recheck_cin7_webhooks(&ctx).await;
         tick += 1;
         ctx.clock.sleep(Duration::from_secs(60)).await;

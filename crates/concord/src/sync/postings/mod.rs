@@ -7,6 +7,7 @@
 //! shipment (`invoice_on: ship`): whoever learns that a sale has fully shipped calls
 //! [`on_fully_shipped`] with the clock second it did (the shipments flow owns that fact).
 
+pub mod forecast;
 pub mod records;
 pub mod rules;
 pub mod slot;
