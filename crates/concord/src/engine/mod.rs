@@ -2,7 +2,7 @@
 //! receivers. All tasks share one shutdown: stopping (or a simulated crash) aborts them together.
 
 mod dispatch;
-pub use dispatch::reruns_in_full;
+pub use dispatch::{reruns_in_full, STOCK_SYNC};
 pub mod retention;
 mod schedule;
 pub mod supervise;

@@ -96,6 +96,9 @@ pub async fn run(ctx: Context) {
         if let Err(e) = crate::sync::postings::forecast::check(&ctx).await {
             tracing::warn!(error = %e, "Could not forecast the postings queue.");
         }
+        if let Err(e) = crate::sync::inventory::freshness::check(&ctx).await {
+            tracing::warn!(error = %e, "Could not check the stock freshness.");
+        }
         recheck_cin7_webhooks(&ctx).await;
         tick += 1;
         ctx.clock.sleep(Duration::from_secs(60)).await;

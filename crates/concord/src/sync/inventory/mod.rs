@@ -1,5 +1,6 @@
 //! Inventory (Cin7 → Oro): what Oro may sell, in every unit, never more than Cin7 can allocate.
 
 pub mod formula;
+pub mod freshness;
 pub mod lower;
 pub mod sync;
