@@ -54,6 +54,9 @@ pub struct Config {
     /// Alert rules, channels and digests (`crate::alerts`); idle until a channel is configured.
     #[serde(default)]
     pub alerts: crate::alerts::AlertsConfig,
+    /// Drafts of fuller root-cause explanations by an OpenAI-compatible endpoint; off when absent.
+    #[serde(default)]
+    pub explain: Option<crate::inbox::explain::ExplainConfig>,
 }
 
 /// Production runs on the wall clock. A rehearsal against `concord emulate` joins the emulators'

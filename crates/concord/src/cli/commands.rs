@@ -55,7 +55,7 @@ pub async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
     eprintln!("Dashboard: http://{} (token {token})", args.listen);
     let tokens = vec![(token, crate::web::Role::Admin, Some("demo".to_owned()))];
     let extra: Box<dyn Fn(&Context) -> axum::Router + Send + Sync> =
-        Box::new(move |ctx| super::serve::dashboard(ctx, &tokens, false, false));
+        Box::new(move |ctx| super::serve::dashboard(ctx, &tokens, false, false, None));
     let opts = DemoOptions {
         scenario,
         speed: args.speed,
@@ -203,7 +203,19 @@ pub async fn run(path: PathBuf) -> anyhow::Result<ExitCode> {
             (token, role, name)
         })
         .collect();
-    let dashboard = super::serve::dashboard(&ctx, &tokens, config.web.tls(), config.web.access_log);
+    let explainer = match config.explain.clone() {
+        Some(c) => Some(std::sync::Arc::new(
+            crate::inbox::explain::Explainer::new(c).context("Failed to set up [explain]")?,
+        )),
+        None => None,
+    };
+    let dashboard = super::serve::dashboard(
+        &ctx,
+        &tokens,
+        config.web.tls(),
+        config.web.access_log,
+        explainer,
+    );
     let router = crate::engine::webhooks::router(state).merge(dashboard);
     let listener = tokio::net::TcpListener::bind(listen)
         .await

@@ -48,6 +48,7 @@ pub fn dashboard(
     tokens: &[DashboardToken],
     tls: bool,
     access_log: bool,
+    explainer: Option<Arc<crate::inbox::explain::Explainer>>,
 ) -> axum::Router {
     let hashed = tokens
         .iter()
@@ -77,6 +78,7 @@ pub fn dashboard(
     .with_workers(ctx.workers.clone())
     .with_secure_cookies(tls)
     .with_access_log(access_log)
-    .with_postings(ctx.rules.postings.clone());
+    .with_postings(ctx.rules.postings.clone())
+    .with_explainer(explainer);
     web::router(state)
 }

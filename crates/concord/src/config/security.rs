@@ -100,6 +100,13 @@ pub fn validate(config: &Config) -> Result<(), ConfigError> {
         ("cin7.webhook_url", config.cin7.webhook_url.as_deref()),
         ("cin7.webhook_token", config.cin7.webhook_token.as_ref()),
     )?;
+    if let Some(explain) = &config.explain {
+        // Evidence leaves for a third party: only over TLS, and never to a placeholder key.
+        check_transport("explain.endpoint", &explain.endpoint)?;
+        if let Some(key) = &explain.api_key {
+            check_secret("explain.api_key", key, 1)?;
+        }
+    }
     for (i, token) in config.web.tokens.iter().enumerate() {
         check_secret(
             &format!("web.tokens[{i}].token"),

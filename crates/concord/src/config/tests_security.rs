@@ -130,3 +130,24 @@ fn tls_is_assumed_for_listeners_other_than_loopback() {
     assert!(!web("0.0.0.0:8080", Some(false)).tls());
     assert!(web("127.0.0.1:8080", Some(true)).tls());
 }
+
+#[test]
+fn explanations_go_out_only_over_tls_with_a_real_key_from_the_environment() {
+    let explain = |endpoint: &str| {
+        format!("{MINIMAL}\n[explain]\nendpoint = \"{endpoint}\"\nmodel = \"m\"\n")
+    };
+    let err = refused(&explain("http://llm.example.com/v1"), &[]);
+    assert!(err.contains("explain.endpoint"), "{err}");
+    let err = refused(
+        &explain("https://llm.example.com/v1"),
+        &[("CONCORD_EXPLAIN__API_KEY", "change-me")],
+    );
+    assert!(err.contains("explain.api_key"), "{err}");
+    let c = Config::parse(
+        &explain("https://llm.example.com/v1"),
+        &[("CONCORD_EXPLAIN__API_KEY".into(), "sk-0123456789".into())],
+    )
+    .unwrap();
+    let key = c.explain.and_then(|e| e.api_key).unwrap();
+    assert_eq!(key.expose_secret(), "sk-0123456789");
+}

@@ -8,6 +8,7 @@ pub mod cause_text;
 pub mod causes;
 pub mod causes_out;
 pub mod exceptions;
+pub mod explain;
 pub mod format;
 pub mod jobs;
 pub mod ledger;

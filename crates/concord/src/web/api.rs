@@ -26,6 +26,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/exceptions/{id}", get(get_exception))
         .route("/api/exceptions/{id}/{action}", post(act_on_exception))
         .route("/api/root-causes", get(list_root_causes))
+        .route("/api/root-causes/explain", post(explain_root_cause))
         .route("/api/orders/{id}", get(get_order))
         .route("/api/jobs", get(list_jobs))
         .route("/api/jobs/{id}/replay", post(replay_job))
@@ -59,6 +60,50 @@ async fn list_exceptions(
 /// The open exceptions grouped by cause, biggest first, with the overview's headline.
 async fn list_root_causes(State(app): State<AppState>) -> ApiResult<CauseReport> {
     Ok(Json(root_causes(&app.store).await?))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ExplainParams {
+    key: String,
+}
+
+/// A draft of a fuller explanation of one open cause (operators; off unless `[explain]` is set).
+/// Nothing is changed: the draft is returned to the person who asked, and the request is audited.
+async fn explain_root_cause(
+    State(app): State<AppState>,
+    Extension(who): Extension<Principal>,
+    Query(p): Query<ExplainParams>,
+) -> ApiResult<Value> {
+    who.require(Role::Operator)?;
+    let Some(explainer) = app.explainer.clone() else {
+        return Err(ApiError(WebError::NotFound(
+            "explanations are off: configure [explain] (an OpenAI-compatible endpoint) to draft them".into(),
+        )));
+    };
+    let report = root_causes(&app.store).await?;
+    let cause = report
+        .causes
+        .iter()
+        .find(|c| c.key == p.key)
+        .ok_or_else(|| WebError::NotFound(format!("no open root cause {:?}", p.key)))?;
+    let draft = explainer
+        .draft(cause)
+        .await
+        .map_err(|e| WebError::Upstream(e.to_string()))?;
+    app.store
+        .audit(
+            &who.name,
+            "explain",
+            &p.key,
+            Some(&format!("draft by {}", explainer.model())),
+        )
+        .await?;
+    Ok(Json(json!({
+        "key": cause.key,
+        "model": explainer.model(),
+        "draft": draft,
+        "note": "A machine-written draft from the cause's evidence; Concord took no action.",
+    })))
 }
 
 async fn get_exception(

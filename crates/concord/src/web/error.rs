@@ -20,6 +20,9 @@ pub enum WebError {
     NotFound(String),
     #[error("{0}")]
     BadRequest(String),
+    /// A service Concord asked on the caller's behalf failed (e.g. the explanation endpoint).
+    #[error("{0}")]
+    Upstream(String),
     #[error("the store did not answer: {0}")]
     Store(#[from] StoreError),
     #[error("a page failed to render: {0}")]
@@ -48,6 +51,7 @@ impl WebError {
             WebError::Forbidden { .. } | WebError::Csrf => StatusCode::FORBIDDEN,
             WebError::NotFound(_) => StatusCode::NOT_FOUND,
             WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            WebError::Upstream(_) => StatusCode::BAD_GATEWAY,
             WebError::Store(_) | WebError::Render(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

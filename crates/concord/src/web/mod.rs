@@ -65,6 +65,8 @@ pub struct WebState {
     /// (kind, owner) pairs already exported as `concord_exceptions_open`, so a pair whose last
     /// exception closed is set back to 0 instead of keeping its old value.
     pub(crate) exported_exceptions: Mutex<BTreeSet<(String, String)>>,
+    /// Drafts root-cause explanations when `[explain]` is configured.
+    pub explainer: Option<Arc<crate::inbox::explain::Explainer>>,
 }
 
 impl WebState {
@@ -111,7 +113,16 @@ impl WebState {
             access_log: false,
             workers: None,
             exported_exceptions: Mutex::new(BTreeSet::new()),
+            explainer: None,
         }
+    }
+
+    pub fn with_explainer(
+        mut self,
+        explainer: Option<Arc<crate::inbox::explain::Explainer>>,
+    ) -> Self {
+        self.explainer = explainer;
+        self
     }
 
     pub fn with_flows(mut self, flows: Vec<FlowCursor>) -> Self {

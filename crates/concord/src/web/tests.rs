@@ -438,3 +438,26 @@ async fn root_causes_lead_the_overview_and_the_inbox_reads_by_cause() {
 }
 #[path = "tests_security.rs"]
 mod security;
+
+#[tokio::test]
+async fn explanations_are_off_unless_configured_and_need_the_operator_role() {
+    let web = spawn().await;
+
+    let as_viewer = web
+        .post("/api/root-causes/explain?key=sku:MUG", VIEWER, "")
+        .await;
+    let as_operator = web
+        .post("/api/root-causes/explain?key=sku:MUG", OPERATOR, "")
+        .await;
+
+    assert_eq!(as_viewer.status(), StatusCode::FORBIDDEN);
+    assert_eq!(as_operator.status(), StatusCode::NOT_FOUND);
+    let body = json(as_operator).await;
+    assert!(
+        body["error"]
+            .as_str()
+            .unwrap()
+            .contains("explanations are off"),
+        "{body}"
+    );
+}
