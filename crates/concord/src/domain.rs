@@ -240,6 +240,10 @@ pub struct OroCustomer {
     pub id: i64,
     pub name: String,
     pub parent: Option<i64>,
+    /// The customer's own Oro tax code (`customertaxcodes.code`); `None` when it has none, so an
+    /// ancestor's applies. Defaulted so records persisted before tax codes still load.
+    #[serde(default)]
+    pub tax_code: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -249,6 +253,10 @@ pub struct OroProduct {
     pub inventory_status: Option<String>,
     /// The primary unit first.
     pub units: Vec<UnitPrecision>,
+    /// The product's Oro tax code (`producttaxcodes.code`). Defaulted so records persisted
+    /// before tax codes still load.
+    #[serde(default)]
+    pub tax_code: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -284,6 +284,7 @@ mod tests {
                 id: 5,
                 name: "Bluebell Gifts".into(),
                 parent: None,
+                tax_code: None,
             },
         );
         ctx

@@ -101,6 +101,7 @@ fn the_formula_subtracts_buffer_and_in_flight_and_never_goes_negative() {
                 precision: 0,
             },
         ],
+        tax_code: None,
     }];
     let avail = HashMap::from([("TEE".to_owned(), dec!(130))]);
     let buffers = vec![StockBuffer {

@@ -91,6 +91,7 @@ mod tests {
                     precision: 0,
                 },
             ],
+            tax_code: None,
         }];
         let mut list: ListPrices = HashMap::new();
         list.insert(
