@@ -86,6 +86,7 @@ fn world(n: usize) -> (Catalogue, Vec<OroProduct>, Vec<StockRow>) {
             sku,
             inventory_status: None,
             units,
+            tax_code: None,
         });
     }
     (Catalogue::new(erp), oro, rows)

@@ -8,7 +8,8 @@
 //!   (PATCH), `orderlineitems`, `ordersubtotals` (`filter[order]` required), `customers`,
 //!   `customerusers`, `products` (GET, PATCH, batch PATCH), `productunitprecisions`, `productunits`,
 //!   `productnames/{id}`, `inventorylevels` (GET, PATCH, batch PATCH; POST/DELETE 405), `pricelists`,
-//!   `productprices` (`filter[priceList]` required), `pricelisttocustomers`, `asyncoperations/{id}`
+//!   `productprices` (`filter[priceList]` required), `pricelisttocustomers`, `customertaxcodes`,
+//!   `producttaxcodes` (customers' and products' `taxCode`), `asyncoperations/{id}`
 //!   and `/errors`, `webhooks` (CRUD, GUID ids, `format` required), `webhooktopics`, `webhookformats`, and the generic
 //!   `/{type}/{id}/{association}` and `/{type}/{id}/relationships/{association}` reads.
 //! - `GET /_emulator/state` → `{"oro": state(), "api_log": {"oro": [...]}}` (not logged, not faulted).
@@ -30,6 +31,7 @@ mod render;
 mod routes;
 mod seed;
 mod state;
+mod tax_codes;
 mod timeline;
 mod webhooks;
 

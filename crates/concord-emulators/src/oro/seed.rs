@@ -3,11 +3,13 @@
 //! Ids: customers, customer users, price lists and orders keep the scenario's ids; products are
 //! numbered 1.. in file order; unit precisions 1.. and inventory levels 1001.. (distinct ranges, so
 //! a client that confuses a precision id with a level id fails here as it would on a real server).
+//! Tax codes are numbered 1.. per kind in order of first mention (customers, then products).
 
 use super::state::{
     AssignmentRec, CustomerRec, CustomerUserRec, DiscountRec, LevelRec, LineRec, OrderRec,
     PrecisionRec, PriceListRec, PriceRec, ProductRec, State,
 };
+use super::tax_codes::TaxCodeKind;
 use chrono::{DateTime, Utc};
 use concord_core::scenario::{Order, OroCustomer, Scenario};
 use std::collections::{BTreeMap, HashMap, VecDeque};
@@ -34,6 +36,7 @@ pub fn state_from(scenario: &Scenario) -> State {
         price_lists: BTreeMap::new(),
         prices: Vec::new(),
         assignments: BTreeMap::new(),
+        tax_codes: Default::default(),
         webhooks: BTreeMap::new(),
         trackings: BTreeMap::new(),
         async_ops: BTreeMap::new(),
@@ -94,6 +97,9 @@ pub fn state_from(scenario: &Scenario) -> State {
             .inventory_status
             .clone()
             .unwrap_or_else(|| "in_stock".to_owned());
+        let tax_code = st
+            .tax_codes
+            .assign(TaxCodeKind::Product, p.tax_code.as_deref(), start);
         st.products.insert(
             product_id,
             ProductRec {
@@ -102,6 +108,7 @@ pub fn state_from(scenario: &Scenario) -> State {
                 name: p.name.clone(),
                 precisions: ids,
                 inventory_status: status,
+                tax_code,
                 created_at: start,
                 updated_at: start,
             },
@@ -143,12 +150,17 @@ pub fn state_from(scenario: &Scenario) -> State {
     st
 }
 
-/// A new customer, or a changed name/parent of an existing one.
+/// A new customer, or a changed name/parent/tax code of an existing one. The event carries the
+/// whole customer, so a code it leaves out is removed, as `parent` is.
 pub fn upsert_customer(st: &mut State, c: &OroCustomer, at: DateTime<Utc>) {
+    let tax_code = st
+        .tax_codes
+        .assign(TaxCodeKind::Customer, c.tax_code.as_deref(), at);
     match st.customers.get_mut(&c.id) {
         Some(existing) => {
             existing.name = c.name.clone();
             existing.parent = c.parent;
+            existing.tax_code = tax_code;
             existing.updated_at = at;
         }
         None => {
@@ -158,6 +170,7 @@ pub fn upsert_customer(st: &mut State, c: &OroCustomer, at: DateTime<Utc>) {
                     id: c.id,
                     name: c.name.clone(),
                     parent: c.parent,
+                    tax_code,
                     created_at: at,
                     updated_at: at,
                 },

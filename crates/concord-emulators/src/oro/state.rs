@@ -173,6 +173,8 @@ pub struct CustomerRec {
     pub id: i64,
     pub name: String,
     pub parent: Option<i64>,
+    /// Its own `customertaxcodes` id; an ancestor's code is not copied here (Oro does not either).
+    pub tax_code: Option<i64>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -191,6 +193,8 @@ pub struct ProductRec {
     /// Unit precision ids; the first is the primary unit.
     pub precisions: Vec<i64>,
     pub inventory_status: String,
+    /// A `producttaxcodes` id.
+    pub tax_code: Option<i64>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -279,6 +283,7 @@ pub struct State {
     pub price_lists: BTreeMap<i64, PriceListRec>,
     pub prices: Vec<PriceRec>,
     pub assignments: BTreeMap<i64, AssignmentRec>,
+    pub tax_codes: super::tax_codes::TaxCodes,
     pub webhooks: BTreeMap<String, WebhookRec>,
     /// `ordershippingtrackings` by id.
     pub trackings: BTreeMap<i64, TrackingRec>,

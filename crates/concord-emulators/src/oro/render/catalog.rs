@@ -30,6 +30,7 @@ pub fn customer(st: &State, id: i64) -> Option<Value> {
             "group": {"data": null},
             "internal_rating": {"data": null},
             "paymentTerm": {"data": null},
+            "taxCode": rel("customertaxcodes", c.tax_code.map(|t| t.to_string())),
             "salesRepresentatives": {"data": []},
             "owner": {"data": {"type": "users", "id": "1"}},
             "organization": organization(),
@@ -70,6 +71,7 @@ pub fn product(st: &State, id: i64) -> Option<Value> {
             "unitPrecisions": rels("productunitprecisions", p.precisions.iter().map(|x| x.to_string())),
             "primaryUnitPrecision": rel("productunitprecisions", p.precisions.first().map(|x| x.to_string())),
             "inventory_status": rel("prodinventorystatuses", Some(p.inventory_status.clone())),
+            "taxCode": rel("producttaxcodes", p.tax_code.map(|t| t.to_string())),
             "owner": {"data": {"type": "businessunits", "id": "1"}},
             "organization": organization(),
         }

@@ -12,6 +12,7 @@ pub use catalog::{
 pub use orders::{line_item, order, order_stub, subtotal, subtotals};
 
 use super::state::State;
+use super::tax_codes::TaxCodeKind;
 use serde_json::{json, Value};
 
 /// Enum-backed types whose option code is the id (§3.2).
@@ -39,6 +40,8 @@ pub fn resource(st: &State, kind: &str, id: &str) -> Option<Value> {
         "pricelists" => price_list(st, num?),
         "productprices" => price(st, id),
         "pricelisttocustomers" => price_list_assignment(st, num?),
+        "customertaxcodes" => super::routes::tax_codes::render(st, TaxCodeKind::Customer, num?),
+        "producttaxcodes" => super::routes::tax_codes::render(st, TaxCodeKind::Product, num?),
         "webhooks" => super::routes::webhooks::render(st, id),
         "orderdiscounts" => super::routes::discounts::render(st, num?),
         "ordershippingtrackings" => super::routes::trackings::render(st, num?),

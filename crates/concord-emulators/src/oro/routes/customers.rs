@@ -14,6 +14,7 @@ const CUSTOMERS: Spec = Spec {
         ("id", Kind::Num),
         ("name", Kind::Str),
         ("parent", Kind::Num),
+        ("taxCode", Kind::Num),
         ("createdAt", Kind::Time),
         ("updatedAt", Kind::Time),
         ("externalId", Kind::Str),

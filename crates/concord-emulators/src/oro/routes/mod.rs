@@ -7,6 +7,7 @@ pub mod inventory;
 pub mod orders;
 pub mod prices;
 pub mod products;
+pub mod tax_codes;
 pub mod trackings;
 pub mod webhooks;
 
@@ -45,6 +46,10 @@ pub fn router(s: Arc<Shared>) -> Router {
         .route("/customers/{id}", get(customers::get))
         .route("/customerusers", get(customers::list_users))
         .route("/customerusers/{id}", get(customers::get_user))
+        .route("/customertaxcodes", get(tax_codes::list_customer))
+        .route("/customertaxcodes/{id}", get(tax_codes::get_customer))
+        .route("/producttaxcodes", get(tax_codes::list_product))
+        .route("/producttaxcodes/{id}", get(tax_codes::get_product))
         .route(
             "/products",
             get(products::list).patch(|State(s): State<Arc<Shared>>, h: HeaderMap, b: Bytes| batch::update_list(s, "products", h, b)),

@@ -19,6 +19,7 @@ const PRODUCTS: Spec = Spec {
         ("createdAt", Kind::Time),
         ("updatedAt", Kind::Time),
         ("inventory_status", Kind::Str),
+        ("taxCode", Kind::Num),
     ],
     sorters: &["id", "sku", "createdAt", "updatedAt"],
     required: &[],

@@ -8,6 +8,7 @@ mod discounts;
 mod orders_auth;
 mod realism;
 mod strict_webhooks;
+mod tax_codes;
 mod trackings;
 
 use super::OroEmulator;

@@ -93,13 +93,18 @@ impl OroClient {
         convert::order(&resource, &included)
     }
 
+    /// Every customer with its own tax code. The codes come included with each page rather than
+    /// from a separate `customertaxcodes` read: one request per page, and each code is the one
+    /// the page's customers point at when it was read, never a code changed in between.
     pub async fn customers(&self) -> Result<Vec<OroCustomer>, OroError> {
-        self.get_all("/customers", vec![], |r, _| Ok(convert::customer(r)))
+        let query = vec![("include", "taxCode".to_owned())];
+        self.get_all("/customers", query, |r, inc| Ok(convert::customer(r, inc)))
             .await
     }
 
+    /// Every product with its units and its tax code (included, as for customers).
     pub async fn products(&self) -> Result<Vec<OroProduct>, OroError> {
-        let query = vec![("include", "unitPrecisions".to_owned())];
+        let query = vec![("include", "unitPrecisions,taxCode".to_owned())];
         self.get_all("/products", query, |r, inc| {
             Ok(Some(convert::product(r, inc)))
         })

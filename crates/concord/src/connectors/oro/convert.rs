@@ -212,12 +212,28 @@ fn value_decimal(v: &Value) -> Option<Decimal> {
     }
 }
 
-pub fn customer(r: &Resource) -> Option<OroCustomer> {
+/// The types Oro's `taxCode` relationship points at (reference §13.1).
+pub const CUSTOMER_TAX_CODES: &str = "customertaxcodes";
+pub const PRODUCT_TAX_CODES: &str = "producttaxcodes";
+
+/// The code behind a record's `taxCode` relationship, looked up among the included records of
+/// `kind`. No relationship, `{"data": null}`, a record that was not included (one the API user may
+/// not see) or a blank code all read as no code: a customer or product stays readable, and the
+/// tax mapping decides what no code means.
+pub fn tax_code(r: &Resource, included: &Included, kind: &str) -> Option<String> {
+    let id = r.rel_id("taxCode")?;
+    included
+        .get(kind, &id)?
+        .str("code")
+        .filter(|code| !code.trim().is_empty())
+}
+
+pub fn customer(r: &Resource, included: &Included) -> Option<OroCustomer> {
     Some(OroCustomer {
         id: r.id.parse().ok()?,
         name: r.str("name").unwrap_or_default(),
         parent: r.rel_id("parent").and_then(|p| p.parse().ok()),
-        tax_code: None,
+        tax_code: tax_code(r, included, CUSTOMER_TAX_CODES),
     })
 }
 
@@ -245,7 +261,7 @@ pub fn product(r: &Resource, included: &Included) -> OroProduct {
             .rel_id("inventory_status")
             .or_else(|| r.str("inventory_status")),
         units: units.into_iter().map(|(_, u)| u).collect(),
-        tax_code: None,
+        tax_code: tax_code(r, included, PRODUCT_TAX_CODES),
     }
 }
 

@@ -12,6 +12,8 @@ mod signature;
 #[cfg(test)]
 mod strict_tests;
 #[cfg(test)]
+mod tax_tests;
+#[cfg(test)]
 mod tests;
 mod token;
 mod trackings;

@@ -15,7 +15,7 @@ use wiremock::matchers::{body_string_contains, header, method, path, query_param
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 /// Replaces the Alice placeholders: ids become stable numbers, timestamps fixed instants.
-fn load(name: &str) -> String {
+pub(super) fn load(name: &str) -> String {
     let path = format!(
         "{}/../../../shared/fixtures/oro/{name}",
         env!("CARGO_MANIFEST_DIR")
@@ -134,7 +134,8 @@ fn the_other_published_fixtures_decode() {
         .iter()
         .all(|r| convert::price(r).is_some()));
     let customer: Document = serde_json::from_str(&load("customer_get.json")).unwrap();
-    assert!(convert::customer(&customer.data.into_vec()[0]).is_some());
+    let included = Included::new(customer.included);
+    assert!(convert::customer(&customer.data.into_vec()[0], &included).is_some());
 }
 
 #[tokio::test]
