@@ -6,6 +6,7 @@
 mod acceptance;
 mod cli;
 mod exactly_once;
+mod finance;
 mod helpers;
 mod holds;
 mod no_webhooks;

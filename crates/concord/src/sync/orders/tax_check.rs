@@ -165,7 +165,7 @@ fn part_name(order: &OroOrder, line: Option<usize>) -> String {
 fn unmapped_finding(order: &OroOrder, u: &Unmapped) -> Finding {
     Finding {
         kind: ExceptionKind::TaxRuleUnmapped,
-        detail_key: format!("{}:{}", code(&u.customer_code), code(&u.product_code)),
+        detail_key: format!("tax:{}:{}", code(&u.customer_code), code(&u.product_code)),
         message: format!(
             "{}: no Cin7 tax rule for customer tax code {} and product tax code {} (no entry of the tax rule map matches, and no default applies).",
             part_name(order, u.line),
@@ -200,7 +200,7 @@ fn unusable_rules(
         }
         out.push(Finding {
             kind: ExceptionKind::TaxRuleUnmapped,
-            detail_key: format!("{}:{}", code(&codes.customer), code(&product_code)),
+            detail_key: format!("tax:{}:{}", code(&codes.customer), code(&product_code)),
             message: format!(
                 "{}: the tax rule map gives {rule:?}, but {why}; Cin7 would refuse the sale.",
                 part_name(order, line)
