@@ -1,5 +1,6 @@
 //! The Oro connector against an Oro emulator as strict as the real one: `updatedAt` ties in any
-//! order, a sync batch that turns async, translated subtotal rows shaped by configuration.
+//! order, a sync batch that turns async, translated subtotal rows shaped by configuration, tax
+//! codes reached through customers' and products' `taxCode`.
 
 use crate::helpers::{line, scenario_file, spawn_parts, Parts, SPEED};
 use concord::connectors::oro::OroError;
@@ -124,4 +125,41 @@ async fn an_orders_discounts_are_read_with_it_and_its_shipping_tax_still_told_ap
         assert_eq!(order.total, Decimal::new(3240, 2), "{subtotals}");
         assert_eq!(order.shipping_tax, Some(Decimal::ONE), "{subtotals}");
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn customers_and_products_read_their_own_tax_codes_through_the_emulators_tax_code_resources()
+{
+    // The parent customer and two products have codes; the child customers have none of their
+    // own (Concord's sync, not the reader, gives them the parent's).
+    let parts = parts_with(|s| {
+        s["oro"]["customers"][0]["tax_code"] = json!("DOMESTIC");
+        s["oro"]["products"][0]["tax_code"] = json!("GOODS");
+        s["oro"]["products"][1]["tax_code"] = json!("ZERO");
+    })
+    .await;
+
+    let customers = parts.ctx.oro.customers().await.unwrap();
+    let products = parts.ctx.oro.products().await.unwrap();
+
+    let customer_codes: Vec<(i64, Option<&str>)> = customers
+        .iter()
+        .map(|c| (c.id, c.tax_code.as_deref()))
+        .collect();
+    assert_eq!(
+        customer_codes,
+        [(1, Some("DOMESTIC")), (2, None), (3, None)]
+    );
+    let product_codes: Vec<(&str, Option<&str>)> = products
+        .iter()
+        .map(|p| (p.sku.as_str(), p.tax_code.as_deref()))
+        .collect();
+    assert_eq!(
+        product_codes,
+        [
+            ("TEE-GRN", Some("GOODS")),
+            ("MUG-BLU", Some("ZERO")),
+            ("CAP-RED", None)
+        ]
+    );
 }
