@@ -64,11 +64,14 @@ pub enum Command {
         #[command(flatten)]
         store: StoreArgs,
     },
-    /// Check the store and both systems with their healthchecks.
+    /// Check that both systems hold everything the configuration names, one line per check.
     Doctor {
         /// The configuration file (TOML).
         #[arg(long, env = "CONCORD_CONFIG")]
         config: PathBuf,
+        /// `text` (one line per check) or `json`.
+        #[arg(long, default_value = "text")]
+        format: String,
     },
     /// Durable jobs: list, retry one, replay dead letters in bulk.
     Jobs {
@@ -366,7 +369,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         } => commands::emulate(scenario, listen, speed).await,
         Command::Run { config } => commands::run(config).await,
         Command::Migrate { store } => commands::migrate(&store.url()?).await,
-        Command::Doctor { config } => commands::doctor(config).await,
+        Command::Doctor { config, format } => commands::doctor(config, &format).await,
         Command::Jobs { action, store } => commands::jobs(action, &store.url()?).await,
         Command::Exceptions { action, store } => commands::exceptions(action, &store.url()?).await,
         Command::Postings { action, store } => {

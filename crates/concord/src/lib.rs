@@ -14,6 +14,7 @@
 //! - [`demo`]: runs a scenario against the in-process emulators and writes the state dump.
 //! - [`web`]: the dashboard, JSON API and metrics endpoint.
 //! - [`cli`]: the `concord` command line.
+//! - [`doctor`]: `concord doctor`, every reference Concord names checked in both systems.
 //! - [`shutdown`]: the one shutdown signal (SIGINT or SIGTERM) of `concord run`.
 //! - [`scenario_gen`]: `concord scenario generate`, seeded wholesale scenarios.
 //! - [`bench`]: `concord bench`, runs a scenario and measures calls, throughput, latency, CPU and memory.
@@ -25,6 +26,7 @@ pub mod cli;
 pub mod config;
 pub mod connectors;
 pub mod demo;
+pub mod doctor;
 pub mod domain;
 pub mod engine;
 pub mod inbox;

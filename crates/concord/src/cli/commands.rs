@@ -249,38 +249,24 @@ pub async fn migrate(url: &str) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-pub async fn doctor(path: PathBuf) -> anyhow::Result<ExitCode> {
+/// `concord doctor`: every check, as text or JSON; exit 1 on any `FAIL`.
+pub async fn doctor(path: PathBuf, format: &str) -> anyhow::Result<ExitCode> {
+    if !matches!(format, "text" | "json") {
+        anyhow::bail!("--format: expected text or json, not `{format}`");
+    }
     let config = Config::load(&path)?;
     let ctx = context_from_config(&config).await?;
-    println!("store: ok ({})", redact_url(&config.store.url));
-    let mut ok = true;
-    let checks = [
-        ctx.oro.healthcheck().await,
-        crate::sync::oro_webhooks::health(&ctx.store).await,
-        ctx.cin7.healthcheck().await,
-    ];
-    for health in checks {
-        println!(
-            "{}: {} ({})",
-            health.system,
-            if health.ok { "ok" } else { "FAILING" },
-            health.detail
-        );
-        ok &= health.ok;
-    }
-    if let Some(cfg) = &config.rules.postings {
-        let s = crate::sync::postings::summary::summarise(&ctx.store, cfg, ctx.clock.elapsed_s())
-            .await?;
-        println!("postings: {}", s.line());
-        for warning in s.warnings() {
-            println!("postings: WARNING {warning}");
-        }
-        ok &= s.oro_payments == Some(true);
-    }
-    Ok(if ok {
-        ExitCode::SUCCESS
+    let report = crate::doctor::run(&ctx, &config).await;
+    let out = &mut std::io::stdout();
+    if format == "json" {
+        crate::doctor::write_json(&report, out)?;
     } else {
+        crate::doctor::write_text(&report, out)?;
+    }
+    Ok(if report.failed() {
         ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
     })
 }
 

@@ -5,9 +5,11 @@
 
 mod acceptance;
 mod cli;
+mod doctor;
 mod exactly_once;
 mod helpers;
 mod holds;
+mod live;
 mod no_webhooks;
 mod oro_strict;
 mod oro_subscriptions;

@@ -1,5 +1,6 @@
 //! Cin7 Core API v2: the client, its healthcheck, and its error classification.
 
+mod books;
 mod client;
 mod config;
 mod convert;

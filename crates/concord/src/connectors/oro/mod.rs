@@ -2,6 +2,7 @@
 //! classification, and the webhook signature check.
 
 mod batch;
+mod books;
 mod client;
 mod config;
 mod convert;
