@@ -9,9 +9,9 @@ use serde_json::Value;
 use std::path::PathBuf;
 
 pub struct Live {
-    /// Serving for as long as the test holds this.
-    _emulators: Emulators,
+    pub emulators: Emulators,
     pub config_path: PathBuf,
+    pub store_url: String,
     _dir: tempfile::TempDir,
 }
 
@@ -75,8 +75,9 @@ pub async fn start(scenario: &Value, speed: f64) -> Live {
     );
     std::fs::write(&config_path, text).expect("the config is written");
     Live {
-        _emulators: emulators,
+        emulators,
         config_path,
+        store_url,
         _dir: dir,
     }
 }
@@ -84,6 +85,23 @@ pub async fn start(scenario: &Value, speed: f64) -> Live {
 impl Live {
     pub fn config(&self) -> String {
         self.config_path.display().to_string()
+    }
+
+    pub fn dir(&self) -> &std::path::Path {
+        self._dir.path()
+    }
+
+    /// Every request an emulator answered: (system, method, path).
+    pub fn requests(&self) -> Vec<(String, String, String)> {
+        let log = self.emulators.dump()["api_log"].clone();
+        let mut out = Vec::new();
+        for system in ["cin7", "oro"] {
+            for call in log[system].as_array().into_iter().flatten() {
+                let field = |k: &str| call[k].as_str().unwrap_or_default().to_owned();
+                out.push((system.to_owned(), field("method"), field("path")));
+            }
+        }
+        out
     }
 }
 

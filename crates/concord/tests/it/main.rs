@@ -6,6 +6,7 @@
 mod acceptance;
 mod cli;
 mod doctor;
+mod dry_run;
 mod exactly_once;
 mod helpers;
 mod holds;

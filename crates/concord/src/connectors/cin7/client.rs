@@ -29,6 +29,8 @@ pub struct Cin7Client {
     pub(super) store: Store,
     /// What `ensure_webhooks` last subscribed, so a periodic check can notice a deactivation.
     pub(super) subscribed: super::subscriptions::Remembered,
+    /// Set in a dry run: writes are recorded instead of sent (see `dry_run.rs`).
+    pub(super) dry_run: Option<crate::connectors::dry_run::DryRun>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -63,6 +65,7 @@ impl Cin7Client {
             budget,
             store,
             subscribed: Default::default(),
+            dry_run: None,
         })
     }
 
@@ -392,6 +395,9 @@ impl Cin7Client {
 
     #[tracing::instrument(skip_all, fields(method = %call.method, path = call.path))]
     pub(super) async fn send(&self, call: Call<'_>) -> Result<String, Cin7Error> {
+        if let Some(answer) = self.held_back(&call).await {
+            return answer;
+        }
         if let Some(wait) = self.budget.open_for() {
             return Err(Cin7Error::CircuitOpen { retry_after: wait });
         }
@@ -523,7 +529,7 @@ fn last_page(rows: usize, page: usize, total: Option<i64>) -> bool {
     rows < PAGE || total.is_some_and(|t| (page * PAGE) as i64 >= t)
 }
 
-fn path_with_query(path: &str, query: &[(&'static str, String)]) -> String {
+pub(super) fn path_with_query(path: &str, query: &[(&'static str, String)]) -> String {
     if query.is_empty() {
         return path.to_owned();
     }

@@ -4,6 +4,7 @@ mod books;
 mod client;
 mod config;
 mod convert;
+mod dry_run;
 mod error;
 mod models;
 mod postings;

@@ -6,6 +6,7 @@ mod books;
 mod client;
 mod config;
 mod convert;
+mod dry_run;
 mod error;
 mod keyset;
 mod models;
