@@ -37,6 +37,8 @@ impl Cli {
             (_, true) => "concord=debug,info",
             (Command::Demo(_), false) => "warn,concord=warn",
             (Command::Bench(_), false) => "warn,concord=warn",
+            // The report is the output; routine logs would break the progress line.
+            (Command::Doctor { .. }, false) => "warn,concord=warn",
             _ => "info",
         }
     }

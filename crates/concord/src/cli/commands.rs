@@ -120,7 +120,13 @@ pub async fn doctor(path: PathBuf, format: &str) -> anyhow::Result<ExitCode> {
     }
     let config = Config::load(&path)?;
     let ctx = super::run::context_from_config(&config).await?;
-    let report = crate::doctor::run(&ctx, &config).await;
+    // On stderr, and only on a terminal: the report on stdout stays clean for scripts.
+    let progress = indicatif::ProgressBar::new_spinner().with_style(
+        indicatif::ProgressStyle::with_template("{spinner} checking {msg}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+    );
+    progress.enable_steady_tick(std::time::Duration::from_millis(120));
+    let report = crate::doctor::run(&ctx, &config, &progress).await;
     let out = &mut std::io::stdout();
     if format == "json" {
         crate::doctor::write_json(&report, out)?;

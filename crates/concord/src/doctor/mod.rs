@@ -14,6 +14,7 @@ mod tests;
 
 use crate::config::Config;
 use crate::sync::context::Context;
+use indicatif::ProgressBar;
 use serde::Serialize;
 
 /// How a check came out. `Warn` is worth knowing but does not stop Concord working.
@@ -105,20 +106,28 @@ impl Report {
 
 /// Runs every check against the systems `ctx` reaches, with the references `config` names.
 /// A system that cannot be reached gets one `FAIL` instead of a failure per reference.
-pub async fn run(ctx: &Context, config: &Config) -> Report {
+/// `progress` says which group is being checked (Cin7's reads are paced by the rate budget, so
+/// a full doctor takes a while on a busy account); pass [`ProgressBar::hidden`] for none.
+pub async fn run(ctx: &Context, config: &Config, progress: &ProgressBar) -> Report {
     let mut checks = vec![local::store(config)];
+    progress.set_message("reaching Cin7 and Oro");
     let oro_up = ctx.oro.healthcheck().await;
     let cin7_up = ctx.cin7.healthcheck().await;
     checks.push(local::reachability(&cin7_up, cin7_fix()));
     if cin7_up.ok {
+        progress.set_message("Cin7: locations, service products, tax rules");
         checks.extend(cin7_refs::run(ctx).await);
+        progress.set_message("Cin7: payment term, price tiers, accounts, webhooks");
         checks.extend(cin7_books::run(ctx, config).await);
     }
     checks.push(local::reachability(&oro_up, oro_fix()));
     if oro_up.ok {
+        progress.set_message("Oro: price lists, unit precisions, webhooks");
         checks.extend(oro::run(ctx, config).await);
     }
+    progress.set_message("the store and the rate budget");
     checks.extend(local::run(ctx, config).await);
+    progress.finish_and_clear();
     Report { checks }
 }
 
