@@ -6,7 +6,7 @@
 //!
 //! Validation is untouched: an order Concord would hold is held, its exception raised as usual.
 
-use concord_store::{NewDryRunWrite, Store, StoreError};
+use concord_store::{DryRunFilter, NewDryRunWrite, Store, StoreError};
 use serde_json::Value;
 
 /// Every id a dry run makes up starts with this; no Cin7 GUID or Oro id does.
@@ -64,6 +64,19 @@ impl DryRun {
             "Dry run: recorded a write instead of sending it."
         );
         Ok(())
+    }
+}
+
+impl DryRun {
+    /// The answers every write of this kind was given, oldest first: what the dry run "created".
+    pub async fn answers(&self, system: &str, kind: &str) -> Result<Vec<Value>, StoreError> {
+        let filter = DryRunFilter {
+            system: Some(system.to_owned()),
+            kind: Some(kind.to_owned()),
+            limit: 0,
+        };
+        let writes = self.store.dry_run_writes(&filter).await?;
+        Ok(writes.into_iter().map(|w| w.answer).collect())
     }
 }
 

@@ -4,7 +4,7 @@
 //! Oro's data: it is how Concord reads at all), and the store lists the sales, order posts and
 //! customer it would have written, with their payloads.
 
-use crate::helpers::{line, order_event, scenario_file, with_backlog};
+use crate::helpers::{line, order_event, scenario_file, with_backlog, with_timeline};
 use crate::live::{self, concord};
 use concord_core::Clock;
 use concord_store::{DryRunFilter, DryRunWrite, Store};
@@ -12,9 +12,9 @@ use serde_json::{json, Value};
 use std::process::Stdio;
 use std::time::Duration;
 
-/// The trade shop with two orders waiting: one from a branch of an account Cin7 knows, one from
-/// an account it does not (so a customer would be created too).
-fn two_waiting_orders() -> Value {
+/// The trade shop with two orders waiting, one from a branch of an account Cin7 knows, one from an
+/// account it does not (so a customer would be created too), and a later one from that account.
+fn orders_of_a_known_and_a_new_account() -> Value {
     let mut scenario = scenario_file("trade-shop.json");
     scenario["oro"]["customers"]
         .as_array_mut()
@@ -33,7 +33,19 @@ fn two_waiting_orders() -> Value {
         vec![line("TEE-GRN", "each", 2, 1000)],
     );
     let new = order_event(0, 9002, 4, 41, false, vec![line("MUG-BLU", "each", 3, 400)]);
-    serde_json::from_str(&with_backlog(scenario, [known, new])).expect("JSON")
+    let scenario: Value =
+        serde_json::from_str(&with_backlog(scenario, [known, new])).expect("JSON");
+    // A second order of the new account, after the first: it must find the customer the dry
+    // run made up, not make up another.
+    let again = order_event(
+        120,
+        9003,
+        4,
+        41,
+        false,
+        vec![line("CAP-RED", "each", 1, 600)],
+    );
+    serde_json::from_str(&with_timeline(scenario, [again])).expect("JSON")
 }
 
 /// Waits until the store lists a held-back sale for each order (a minute at most).
@@ -61,7 +73,7 @@ async fn held_back_sales(store_url: &str, orders: &[&str]) -> Vec<DryRunWrite> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_dry_run_writes_nothing_to_either_system_and_lists_what_it_would_have_written() {
-    let live = live::start(&two_waiting_orders(), 60.0).await;
+    let live = live::start(&orders_of_a_known_and_a_new_account(), 60.0).await;
     let log = std::fs::File::create(live.dir().join("run.log")).expect("a log file");
     let mut run = tokio::process::Command::new(env!("CARGO_BIN_EXE_concord"))
         .args(["run", "--dry-run", "--config", &live.config()])
@@ -73,7 +85,8 @@ async fn a_dry_run_writes_nothing_to_either_system_and_lists_what_it_would_have_
         .spawn()
         .expect("concord run starts");
 
-    let writes = held_back_sales(&live.store_url, &["order:9001", "order:9002"]).await;
+    let writes =
+        held_back_sales(&live.store_url, &["order:9001", "order:9002", "order:9003"]).await;
     run.kill().await.expect("the dry run stops");
 
     // Nothing but reads reached either system.
@@ -98,7 +111,7 @@ async fn a_dry_run_writes_nothing_to_either_system_and_lists_what_it_would_have_
             .filter(|w| w.kind == kind && w.subject.as_deref() == Some(subject))
             .collect()
     };
-    for order in ["9001", "9002"] {
+    for order in ["9001", "9002", "9003"] {
         let subject = format!("order:{order}");
         let sale = of("sale", &subject);
         assert_eq!(sale.len(), 1, "one sale for {order}: {writes:?}");
@@ -144,7 +157,7 @@ async fn a_dry_run_writes_nothing_to_either_system_and_lists_what_it_would_have_
     .await;
     assert_eq!(code, Some(0), "{err}");
     let listed: Value = serde_json::from_str(&out).expect("JSON");
-    assert_eq!(listed.as_array().map(Vec::len), Some(2), "{out}");
+    assert_eq!(listed.as_array().map(Vec::len), Some(3), "{out}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

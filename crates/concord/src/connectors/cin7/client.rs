@@ -19,7 +19,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 /// Cin7's largest page; a full availability snapshot of N rows costs ceil(N / 1000) calls.
-const PAGE: usize = 1000;
+pub(super) const PAGE: usize = 1000;
 
 #[derive(Clone)]
 pub struct Cin7Client {
@@ -404,7 +404,12 @@ impl Cin7Client {
         if self.budget.half_open() {
             self.probe().await?;
         }
-        self.send_unguarded(call).await
+        let dry_list = self.lists_made_up(&call);
+        let text = self.send_unguarded(call).await?;
+        if dry_list {
+            return self.add_made_up(text).await;
+        }
+        Ok(text)
     }
 
     /// One call, paced by the budget and classified, without the breaker's gate.

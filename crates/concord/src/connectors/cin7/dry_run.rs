@@ -23,6 +23,10 @@ impl Cin7Client {
     /// In dry-run mode, the answer to a call that must not reach Cin7; `None`: send it.
     pub(super) async fn held_back(&self, call: &Call<'_>) -> Option<Result<String, Cin7Error>> {
         let recorder = self.dry_run.as_ref()?;
+        if call.method == Method::GET && is_customers(call.path) {
+            let id = synthetic_in(&call.query)?;
+            return Some(self.made_up_customer(recorder, id).await);
+        }
         if call.method == Method::GET {
             return read_answer(call.path, &call.query).map(|v| Ok(v.to_string()));
         }
@@ -42,6 +46,65 @@ impl Cin7Client {
             Err(e) => Err(Cin7Error::Store(e.to_string())),
         })
     }
+}
+
+impl Cin7Client {
+    /// Does this read list Cin7's customers, to which a dry run adds the ones it made up?
+    pub(super) fn lists_made_up(&self, call: &Call<'_>) -> bool {
+        // Only the whole list: a filtered read would need the filter applied to them too.
+        let unfiltered = call
+            .query
+            .iter()
+            .all(|(k, _)| matches!(*k, "Page" | "Limit"));
+        self.dry_run.is_some()
+            && call.method == Method::GET
+            && is_customers(call.path)
+            && unfiltered
+    }
+
+    /// A page of Cin7's customer list with the customers this dry run created added to its last
+    /// page, as Cin7 would list them had they been created: the flows' cache is refreshed from
+    /// this list, and a customer missing from it would be "created" a second time.
+    pub(super) async fn add_made_up(&self, page: String) -> Result<String, Cin7Error> {
+        let (Some(recorder), Ok(mut list)) = (&self.dry_run, serde_json::from_str::<Value>(&page))
+        else {
+            return Ok(page);
+        };
+        let Some(rows) = list.get_mut("CustomerList").and_then(Value::as_array_mut) else {
+            return Ok(page);
+        };
+        if rows.len() >= super::client::PAGE {
+            return Ok(page); // not the last page
+        }
+        let made_up = recorder
+            .answers("cin7", "customer")
+            .await
+            .map_err(|e| Cin7Error::Store(e.to_string()))?;
+        rows.extend(
+            made_up
+                .iter()
+                .filter_map(|a| a["CustomerList"].get(0).cloned()),
+        );
+        Ok(list.to_string())
+    }
+
+    /// `GET /customer?ID=` for a customer this dry run created: as its creation answered.
+    async fn made_up_customer(&self, recorder: &DryRun, id: &str) -> Result<String, Cin7Error> {
+        let made_up = recorder
+            .answers("cin7", "customer")
+            .await
+            .map_err(|e| Cin7Error::Store(e.to_string()))?;
+        let rows: Vec<Value> = made_up
+            .iter()
+            .filter_map(|a| a["CustomerList"].get(0).cloned())
+            .filter(|c| c["ID"] == id)
+            .collect();
+        Ok(json!({ "Total": rows.len(), "CustomerList": rows }).to_string())
+    }
+}
+
+fn is_customers(path: &str) -> bool {
+    path.eq_ignore_ascii_case("/customer")
 }
 
 /// What an operator reads in the dry-run list for each write Concord makes to Cin7.
@@ -110,7 +173,6 @@ fn read_answer(path: &str, query: &[(&'static str, String)]) -> Option<Value> {
         "/sale/invoice" => Some(json!({ "SaleID": id, "Invoices": [
             { "TaskID": format!("{id}-invoice"), "Status": "NOT AVAILABLE" }] })),
         "/sale/payment" => Some(json!([])),
-        "/customer" => Some(json!({ "Total": 0, "CustomerList": [] })),
         _ => None,
     }
 }
@@ -161,6 +223,60 @@ mod tests {
         let real = vec![("SaleID", "0a1b2c3d-0000-0000-0000-000000000000".to_owned())];
         assert_eq!(read_answer("/sale/invoice", &real), None);
         assert_eq!(read_answer("/saleList", &made_up), None);
+    }
+
+    async fn dry_client() -> Cin7Client {
+        use crate::connectors::budget::RateBudget;
+        let store = concord_store::Store::connect("sqlite::memory:", concord_core::Clock::real())
+            .await
+            .unwrap();
+        let settings = super::super::Cin7Settings {
+            base_url: "http://127.0.0.1:9".into(),
+            account_id: "acc".into(),
+            application_key: secrecy::SecretString::from("key".to_owned()),
+            timeout: std::time::Duration::from_secs(1),
+        };
+        let budget = RateBudget::new(store.clone(), "cin7:acc", 55);
+        let client = Cin7Client::new(settings, budget, store.clone()).unwrap();
+        client.dry_run(DryRun::new(store))
+    }
+
+    #[tokio::test]
+    async fn a_made_up_customer_stays_in_the_customer_list_and_reads_back_by_id() {
+        let client = dry_client().await;
+        let call = Call {
+            method: Method::POST,
+            path: "/customer",
+            query: vec![],
+            body: Some(json!({"Name": "Harbour Supplies", "Currency": "GBP"})),
+            priority: crate::connectors::budget::Priority::Orders,
+            subject: Some("customer:4"),
+        };
+        let created: Value =
+            serde_json::from_str(&client.held_back(&call).await.unwrap().unwrap()).unwrap();
+        let id = created["CustomerList"][0]["ID"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        // Cin7's own list (one real customer, a last page) comes back with the made-up one added.
+        let page = json!({"Total": 1, "CustomerList": [{"ID": "real-1", "Name": "Kestrel"}]});
+        let merged: models::CustomerList =
+            serde_json::from_str(&client.add_made_up(page.to_string()).await.unwrap()).unwrap();
+        let names: Vec<&str> = merged
+            .customer_list
+            .iter()
+            .map(|c| c.name.as_str())
+            .collect();
+        assert_eq!(names, vec!["Kestrel", "Harbour Supplies"]);
+        let by_id = Call {
+            method: Method::GET,
+            query: vec![("ID", id.clone())],
+            body: None,
+            ..call
+        };
+        let read: models::CustomerList =
+            serde_json::from_str(&client.held_back(&by_id).await.unwrap().unwrap()).unwrap();
+        assert_eq!(read.customer_list[0].id, id);
     }
 
     #[test]
