@@ -9,6 +9,7 @@
 //! - [`calls`]: the payload log of external calls, with retention.
 //! - [`exceptions`] and [`audit`]: owned exceptions deduplicated by fingerprint; the audit log.
 //! - [`budget`]: the rate budget shared by every process on one database.
+//! - [`dry_run`]: the writes a dry run recorded instead of sending.
 //! - [`leases`]: named leases, a lock across processes that expires with its holder.
 //!
 //! Every timestamp comes from the [`concord_core::Clock`] given to [`Store::connect`] and is
@@ -18,6 +19,7 @@ pub mod audit;
 pub mod budget;
 pub mod calls;
 pub mod db;
+pub mod dry_run;
 pub mod error;
 pub mod exceptions;
 pub mod job;
@@ -28,6 +30,7 @@ pub mod state;
 pub use audit::AuditEntry;
 pub use calls::{Call, CallFilter, NewCall, MAX_BODY_BYTES};
 pub use db::{Backend, Store, StoreTx};
+pub use dry_run::{DryRunFilter, DryRunWrite, NewDryRunWrite};
 pub use error::{redact_url, StoreError};
 pub use exceptions::{
     ExceptionFilter, ExceptionRecord, ExceptionStatus, NewException, RaiseOutcome,

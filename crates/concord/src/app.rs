@@ -1,7 +1,7 @@
 //! Builds what a running Concord needs from its settings: the store-backed rate budget, both
 //! clients, the shared context; and subscribes to both systems' webhooks.
 
-use crate::config::{Rules, Schedule};
+use crate::config::{Config, Rules, Schedule};
 use crate::connectors::budget::RateBudget;
 use crate::connectors::cin7::{Cin7Client, Cin7Settings};
 use crate::connectors::oro::{OroClient, OroSettings};
@@ -61,9 +61,9 @@ pub struct WebhookTargets {
 /// Oro refusal is recorded for the overview and `doctor` and raised as an `anomaly`.
 pub async fn register_webhooks(ctx: &Context, targets: &WebhookTargets) {
     if let Some(secret) = &targets.oro_secret {
-        let url = format!("{}/webhooks/oro", targets.base_url);
+        let url = oro_webhook_url(&targets.base_url);
         let mut outcome = Ok(());
-        for topic in ["order.created", "order.updated"] {
+        for topic in ORO_ORDER_TOPICS {
             outcome =
                 with_retries(|| ctx.oro.ensure_webhook(topic, &url, secret.expose_secret())).await;
             if outcome.is_err() {
@@ -80,24 +80,7 @@ pub async fn register_webhooks(ctx: &Context, targets: &WebhookTargets) {
         }
     }
     if let Some(token) = &targets.cin7_token {
-        let wanted = [
-            (
-                "Stock/AvailableStockLevelChanged",
-                format!("{}/webhooks/cin7/stock", targets.base_url),
-            ),
-            (
-                "Customer/Updated",
-                format!("{}/webhooks/cin7/customer", targets.base_url),
-            ),
-            (
-                "Sale/ShipmentAuthorised",
-                format!("{}/webhooks/cin7/shipment", targets.base_url),
-            ),
-            (
-                "Sale/ShipmentTrackingNumberChanged",
-                format!("{}/webhooks/cin7/shipment", targets.base_url),
-            ),
-        ];
+        let wanted = cin7_webhooks_wanted(&targets.base_url);
         let subscribed =
             with_retries(|| ctx.cin7.ensure_webhooks(&wanted, token.expose_secret())).await;
         if let Err(e) = &subscribed {
@@ -106,6 +89,45 @@ pub async fn register_webhooks(ctx: &Context, targets: &WebhookTargets) {
         ctx.cin7_webhooks
             .store(subscribed.is_ok(), std::sync::atomic::Ordering::SeqCst);
     }
+}
+
+/// The Oro topics Concord learns orders from.
+pub const ORO_ORDER_TOPICS: [&str; 2] = ["order.created", "order.updated"];
+
+/// Where Oro delivers to under `base`.
+pub fn oro_webhook_url(base: &str) -> String {
+    format!("{base}/webhooks/oro")
+}
+
+/// The Cin7 webhooks Concord subscribes to under `base`: (type, URL) pairs.
+pub fn cin7_webhooks_wanted(base: &str) -> Vec<(&'static str, String)> {
+    vec![
+        (
+            "Stock/AvailableStockLevelChanged",
+            format!("{base}/webhooks/cin7/stock"),
+        ),
+        ("Customer/Updated", format!("{base}/webhooks/cin7/customer")),
+        (
+            "Sale/ShipmentAuthorised",
+            format!("{base}/webhooks/cin7/shipment"),
+        ),
+        (
+            "Sale/ShipmentTrackingNumberChanged",
+            format!("{base}/webhooks/cin7/shipment"),
+        ),
+    ]
+}
+
+/// The base URL both systems deliver webhooks to: `oro.webhook_url`, else `cin7.webhook_url`,
+/// else Concord's own listen address.
+pub fn webhook_base_url(config: &Config) -> String {
+    let listen = config.web.listen.as_deref().unwrap_or("127.0.0.1:8080");
+    config
+        .oro
+        .webhook_url
+        .clone()
+        .or(config.cin7.webhook_url.clone())
+        .unwrap_or_else(|| format!("http://{listen}"))
 }
 
 /// Oro announces payments only by webhook (6.1.10+); the outcome is kept so the overview and

@@ -1,8 +1,13 @@
 //! The command line: `demo`, `emulate`, `run`, and the commands that read or act on the store.
 
+mod args;
 mod commands;
+mod dryrun;
 mod postings;
+mod run;
 mod serve;
+
+pub use args::*;
 
 use clap::{Parser, Subcommand};
 use std::net::SocketAddr;
@@ -32,6 +37,8 @@ impl Cli {
             (_, true) => "concord=debug,info",
             (Command::Demo(_), false) => "warn,concord=warn",
             (Command::Bench(_), false) => "warn,concord=warn",
+            // The report is the output; routine logs would break the progress line.
+            (Command::Doctor { .. }, false) => "warn,concord=warn",
             _ => "info",
         }
     }
@@ -58,17 +65,24 @@ pub enum Command {
         /// The configuration file (TOML).
         #[arg(long, env = "CONCORD_CONFIG")]
         config: PathBuf,
+        /// Read both systems and do everything but write: each write is recorded in the store
+        /// instead (see `concord dryrun list`). Needs a store of its own.
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Apply the store's migrations and exit.
     Migrate {
         #[command(flatten)]
         store: StoreArgs,
     },
-    /// Check the store and both systems with their healthchecks.
+    /// Check that both systems hold everything the configuration names, one line per check.
     Doctor {
         /// The configuration file (TOML).
         #[arg(long, env = "CONCORD_CONFIG")]
         config: PathBuf,
+        /// `text` (one line per check) or `json`.
+        #[arg(long, default_value = "text")]
+        format: String,
     },
     /// Durable jobs: list, retry one, replay dead letters in bulk.
     Jobs {
@@ -88,6 +102,13 @@ pub enum Command {
     Postings {
         #[command(subcommand)]
         action: PostingsAction,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// What a dry run (`run --dry-run`) would have written: list them, show one whole.
+    Dryrun {
+        #[command(subcommand)]
+        action: DryrunAction,
         #[command(flatten)]
         store: StoreArgs,
     },
@@ -158,204 +179,6 @@ impl StoreArgs {
     }
 }
 
-#[derive(Subcommand, Debug)]
-pub enum ScenarioAction {
-    /// Write a seeded, deterministic B2B wholesale scenario (stdout unless --out).
-    Generate(GenerateArgs),
-}
-
-#[derive(clap::Args, Debug)]
-pub struct GenerateArgs {
-    /// How many orders the customers place.
-    #[arg(long, default_value_t = 40)]
-    pub orders: usize,
-    /// How many products the catalogue holds.
-    #[arg(long, default_value_t = 60)]
-    pub skus: usize,
-    /// Random seed: the same seed writes the same scenario.
-    #[arg(long, default_value_t = 1)]
-    pub seed: u64,
-    /// Cin7 errors and lost responses, an outage of each system and Concord crashes.
-    #[arg(long)]
-    pub faults: bool,
-    /// Write the scenario here instead of stdout.
-    #[arg(long)]
-    pub out: Option<PathBuf>,
-    /// Clock speed (default: the timeline plays in about three minutes).
-    #[arg(long)]
-    pub speed: Option<f64>,
-    /// Hours of scenario time the orders arrive over (default: 3.5 h for 40 orders, up to 5 days).
-    #[arg(long)]
-    pub hours: Option<f64>,
-}
-
-#[derive(clap::Args, Debug)]
-pub struct BenchArgs {
-    /// The scenario file to run.
-    #[arg(long)]
-    pub scenario: PathBuf,
-    /// `text` or `json`.
-    #[arg(long, default_value = "text")]
-    pub format: String,
-    /// Clock speed: scenario seconds per real second (default: the scenario's own).
-    #[arg(long)]
-    pub speed: Option<f64>,
-    /// How many job workers run in parallel.
-    #[arg(long, default_value_t = 4)]
-    pub workers: usize,
-    /// Also keep the state dump here (for tools/check-scenario).
-    #[arg(long)]
-    pub dump_state: Option<PathBuf>,
-}
-
-#[derive(clap::Args, Debug)]
-pub struct DemoArgs {
-    /// The scenario file to play (default: the built-in wholesale morning).
-    #[arg(long)]
-    pub scenario: Option<PathBuf>,
-    /// Clock speed: scenario seconds per real second (default: the scenario's own).
-    #[arg(long)]
-    pub speed: Option<f64>,
-    /// Stop once the timeline has played and every job is done, then print the report.
-    #[arg(long)]
-    pub exit_when_idle: bool,
-    /// Write the state dump of both systems here (for tools/check-scenario).
-    #[arg(long)]
-    pub dump_state: Option<PathBuf>,
-    /// `text` or `json`.
-    #[arg(long, default_value = "text")]
-    pub report: String,
-    /// Store URL (default: a SQLite file in a fresh temporary folder, printed at start).
-    #[arg(long)]
-    pub store: Option<String>,
-    /// The dashboard listens here.
-    #[arg(long, default_value = "127.0.0.1:8080")]
-    pub listen: SocketAddr,
-    /// The dashboard token (a random one is printed otherwise).
-    #[arg(long)]
-    pub dashboard_token: Option<String>,
-    /// How many job workers run in parallel.
-    #[arg(long, default_value_t = 4)]
-    pub workers: usize,
-}
-
-#[derive(Subcommand, Debug)]
-pub enum JobsAction {
-    /// List jobs, newest first.
-    List {
-        /// Only jobs in this state (e.g. `pending`, `running`, `done`, `dead`).
-        #[arg(long)]
-        state: Option<String>,
-        /// Only jobs of this kind.
-        #[arg(long)]
-        kind: Option<String>,
-    },
-    /// Put one job back in the queue.
-    Retry {
-        /// The job's id.
-        id: i64,
-    },
-    /// Put dead-lettered jobs back in the queue in bulk.
-    Replay {
-        /// Only jobs of this kind.
-        #[arg(long)]
-        kind: Option<String>,
-        /// Only jobs that died at or after this time (RFC 3339).
-        #[arg(long)]
-        from: Option<String>,
-        /// Only jobs that died at or before this time (RFC 3339).
-        #[arg(long)]
-        to: Option<String>,
-    },
-}
-
-#[derive(Subcommand, Debug)]
-pub enum ExceptionsAction {
-    /// List exceptions.
-    List {
-        /// Only exceptions this owner must act on.
-        #[arg(long)]
-        owner: Option<String>,
-        /// Only exceptions of this kind.
-        #[arg(long)]
-        kind: Option<String>,
-        /// Only exceptions in this status (`open`, `acknowledged`, `resolved`, `ignored`).
-        #[arg(long)]
-        status: Option<String>,
-        /// `table` or `json`.
-        #[arg(long, default_value = "table")]
-        format: String,
-    },
-    /// Show one exception with its history.
-    Show {
-        /// The exception's id.
-        id: i64,
-    },
-    /// Open exceptions grouped by root cause: what to fix, the orders and money it holds.
-    Causes {
-        /// `table`, `json` or `csv`.
-        #[arg(long, default_value = "table")]
-        format: String,
-    },
-    /// Acknowledge an exception: someone is on it.
-    Ack {
-        /// The exception's id.
-        id: i64,
-        /// A note kept in the exception's history.
-        #[arg(long)]
-        note: Option<String>,
-    },
-    /// Mark an exception resolved.
-    Resolve {
-        /// The exception's id.
-        id: i64,
-        /// A note kept in the exception's history.
-        #[arg(long)]
-        note: Option<String>,
-    },
-    /// Ignore an exception (it stays in the history).
-    Ignore {
-        /// The exception's id.
-        id: i64,
-        /// A note kept in the exception's history.
-        #[arg(long)]
-        note: Option<String>,
-    },
-    /// Retry the work behind an exception.
-    Retry {
-        /// The exception's id.
-        id: i64,
-    },
-}
-
-#[derive(Subcommand, Debug)]
-pub enum PostingsAction {
-    /// Every posting (or those of one status: waiting, posted, refused, dropped).
-    List {
-        /// Only postings of this status: `waiting`, `posted`, `refused` or `dropped`.
-        #[arg(long)]
-        status: Option<String>,
-    },
-    /// Back to waiting for the next slot: `invoice:<order id>` or `payment:<reference>`.
-    Retry {
-        /// `invoice:<order id>` or `payment:<reference>`.
-        key: String,
-    },
-}
-
-#[derive(Subcommand, Debug)]
-pub enum PricesAction {
-    /// Push Oro price lists to Cin7 price tiers.
-    Sync {
-        /// The configuration file (TOML).
-        #[arg(long, env = "CONCORD_CONFIG")]
-        config: PathBuf,
-        /// Show what would change without writing to Cin7.
-        #[arg(long)]
-        dry_run: bool,
-    },
-}
-
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Demo(args) => commands::demo(args).await,
@@ -364,9 +187,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             listen,
             speed,
         } => commands::emulate(scenario, listen, speed).await,
-        Command::Run { config } => commands::run(config).await,
+        Command::Run { config, dry_run } => run::run(config, dry_run).await,
         Command::Migrate { store } => commands::migrate(&store.url()?).await,
-        Command::Doctor { config } => commands::doctor(config).await,
+        Command::Doctor { config, format } => commands::doctor(config, &format).await,
         Command::Jobs { action, store } => commands::jobs(action, &store.url()?).await,
         Command::Exceptions { action, store } => commands::exceptions(action, &store.url()?).await,
         Command::Postings { action, store } => {
@@ -378,6 +201,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 PostingsAction::Retry { key } => postings::retry(&store.url()?, &key, out).await,
             }
         }
+        Command::Dryrun { action, store } => dryrun::dryrun(action, &store.url()?).await,
         Command::Report {
             period,
             format,

@@ -325,3 +325,24 @@ pub struct ShipmentPrompt {
     #[serde(default)]
     pub names_sale: bool,
 }
+
+/// One entry of a reference book Concord names by text (a Cin7 location, payment term, price
+/// tier or account; an Oro price list): what it is called and whether it may be used.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BookEntry {
+    /// The name Concord's configuration uses (an account's code, a price list's id).
+    pub name: String,
+    /// A longer label, when the key above is a code.
+    pub label: Option<String>,
+    /// Not deprecated, disabled or archived.
+    pub active: bool,
+}
+
+/// A webhook subscription as either system lists it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WebhookSubscription {
+    /// Cin7's `Type` (e.g. `Stock/AvailableStockLevelChanged`) or Oro's topic (`order.created`).
+    pub topic: String,
+    pub url: String,
+    pub active: bool,
+}

@@ -14,6 +14,8 @@
 //! - [`demo`]: runs a scenario against the in-process emulators and writes the state dump.
 //! - [`web`]: the dashboard, JSON API and metrics endpoint.
 //! - [`cli`]: the `concord` command line.
+//! - [`doctor`]: `concord doctor`, every reference Concord names checked in both systems.
+//! - [`dry_run`]: `concord run --dry-run`, the store guard, and `concord dryrun` output.
 //! - [`shutdown`]: the one shutdown signal (SIGINT or SIGTERM) of `concord run`.
 //! - [`scenario_gen`]: `concord scenario generate`, seeded wholesale scenarios.
 //! - [`bench`]: `concord bench`, runs a scenario and measures calls, throughput, latency, CPU and memory.
@@ -25,7 +27,9 @@ pub mod cli;
 pub mod config;
 pub mod connectors;
 pub mod demo;
+pub mod doctor;
 pub mod domain;
+pub mod dry_run;
 pub mod engine;
 pub mod inbox;
 pub mod reconcile;

@@ -5,6 +5,7 @@
 mod budget_props;
 mod cancel;
 mod connect;
+mod dry_run;
 mod jobs;
 mod kill;
 mod leases;
@@ -58,6 +59,7 @@ conformance!(
     other::exceptions_dedup_reopen_and_audit,
     other::budget_never_exceeds_its_limit,
     other::budget_is_shared_by_separate_stores,
+    dry_run::dry_run_writes_round_trip_whole_and_in_order,
     leases::a_lease_has_one_holder_until_it_expires,
     leases::a_released_lease_is_free_and_only_its_holder_releases_it,
     leases::concurrent_takers_get_one_lease,

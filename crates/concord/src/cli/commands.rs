@@ -2,10 +2,8 @@
 //! its cause, and this layer only adds which step failed.
 
 use super::{DemoArgs, ExceptionsAction, JobsAction};
-use crate::app::{self, Connections, WebhookTargets};
+use crate::app;
 use crate::config::Config;
-use crate::connectors::cin7::Cin7Settings;
-use crate::connectors::oro::OroSettings;
 use crate::demo::{self, DemoOptions};
 use crate::inbox;
 use crate::sync::context::Context;
@@ -107,152 +105,6 @@ pub async fn emulate(
     Ok(ExitCode::SUCCESS)
 }
 
-/// Store, context and webhook targets for a configured (production) process.
-pub async fn context_from_config(config: &Config) -> anyhow::Result<Context> {
-    let clock = match &config.clock.follow {
-        Some(url) => follow_clock(url).await?,
-        None => Clock::real(),
-    };
-    let store = Store::connect(&config.store.url, clock)
-        .await
-        .context("Failed to open the store")?;
-    let timeout = app::default_timeout();
-    let connections = Connections {
-        oro: OroSettings {
-            base_url: config.oro.base_url.clone(),
-            client_id: config.oro.client_id.clone(),
-            client_secret: config.oro.client_secret.clone(),
-            timeout,
-        },
-        cin7: Cin7Settings {
-            base_url: config.cin7.base_url.clone(),
-            account_id: config.cin7.account_id.clone(),
-            application_key: config.cin7.application_key.clone(),
-            timeout,
-        },
-        cin7_calls_per_minute: config.cin7.calls_per_minute,
-    };
-    let ctx = app::build_context(
-        store,
-        connections,
-        config.rules.clone(),
-        config.schedule.clone(),
-    )?;
-    ctx.cin7
-        .budget()
-        .set_max_pause(std::time::Duration::from_secs(
-            config.cin7.max_retry_after_s,
-        ));
-    Ok(ctx)
-}
-
-/// Joins an emulator's scenario clock (`GET /_emulator/clock`).
-async fn follow_clock(base_url: &str) -> anyhow::Result<Clock> {
-    #[derive(serde::Deserialize)]
-    struct Remote {
-        start: chrono::DateTime<chrono::Utc>,
-        speed: f64,
-        elapsed_s: f64,
-    }
-    let url = format!("{}/_emulator/clock", base_url.trim_end_matches('/'));
-    let remote: Remote = reqwest::get(&url)
-        .await
-        .and_then(|r| r.error_for_status())
-        .with_context(|| format!("Failed to read the clock at {url} (clock.follow)"))?
-        .json()
-        .await
-        .context("clock.follow answered something that is not a clock")?;
-    Ok(Clock::scaled_from(
-        remote.start,
-        remote.speed,
-        remote.elapsed_s,
-    ))
-}
-
-pub async fn run(path: PathBuf) -> anyhow::Result<ExitCode> {
-    let config = Config::load(&path)?;
-    let ctx = context_from_config(&config).await?;
-    let listen: SocketAddr = config
-        .web
-        .listen
-        .clone()
-        .unwrap_or_else(|| "127.0.0.1:8080".into())
-        .parse()
-        .context("web.listen is not an address")?;
-    let targets = WebhookTargets {
-        base_url: config
-            .oro
-            .webhook_url
-            .clone()
-            .or(config.cin7.webhook_url.clone())
-            .unwrap_or_else(|| format!("http://{listen}")),
-        oro_secret: config.oro.webhook_secret.clone(),
-        cin7_token: config.cin7.webhook_token.clone(),
-    };
-    let state = crate::engine::webhooks::WebhookState::new(
-        ctx.clone(),
-        targets.oro_secret.clone(),
-        targets.cin7_token.clone(),
-    );
-    let tokens: Vec<super::serve::DashboardToken> = config
-        .web
-        .named_tokens()?
-        .into_iter()
-        .map(|(token, role, name)| {
-            let token = secrecy::ExposeSecret::expose_secret(&token).to_owned();
-            (token, role, name)
-        })
-        .collect();
-    let explainer = match config.explain.clone() {
-        Some(c) => Some(std::sync::Arc::new(
-            crate::inbox::explain::Explainer::new(c).context("Failed to set up [explain]")?,
-        )),
-        None => None,
-    };
-    let dashboard = super::serve::dashboard(
-        &ctx,
-        &tokens,
-        config.web.tls(),
-        config.web.access_log,
-        explainer,
-    );
-    let router = crate::engine::webhooks::router(state).merge(dashboard);
-    let listener = tokio::net::TcpListener::bind(listen)
-        .await
-        .with_context(|| format!("Failed to listen on {listen}"))?;
-    let server = tokio::spawn(async move {
-        let service = router.into_make_service_with_connect_info::<SocketAddr>();
-        let _ = axum::serve(listener, service).await;
-    });
-    app::register_webhooks(&ctx, &targets).await;
-    for kind in ["orders.poll", "stock.sync", "prices.sync"] {
-        crate::engine::schedule_now(&ctx, kind, 5).await;
-    }
-    let budget = (
-        ctx.cin7.budget().app().to_owned(),
-        ctx.cin7.budget().limit(),
-    );
-    let alerts = tokio::spawn(crate::alerts::run(
-        ctx.store.clone(),
-        config.alerts.clone(),
-        budget,
-    ));
-    let retention = tokio::spawn(crate::engine::retention::run(
-        ctx.store.clone(),
-        ctx.clock.clone(),
-        config.store.payload_retention_days,
-        std::time::Duration::from_secs_f64(config.schedule.retention_s.max(60.0)),
-    ));
-    let engine = crate::engine::start(ctx, 4);
-    tracing::info!(%listen, "Concord is running; Ctrl-C or SIGTERM stops it.");
-    crate::shutdown::signalled().await?;
-    engine.stop().await;
-    alerts.abort();
-    retention.abort();
-    server.abort();
-    Ok(ExitCode::SUCCESS)
-}
-
 pub async fn migrate(url: &str) -> anyhow::Result<ExitCode> {
     Store::connect(url, Clock::real())
         .await
@@ -261,44 +113,36 @@ pub async fn migrate(url: &str) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-pub async fn doctor(path: PathBuf) -> anyhow::Result<ExitCode> {
+/// `concord doctor`: every check, as text or JSON; exit 1 on any `FAIL`.
+pub async fn doctor(path: PathBuf, format: &str) -> anyhow::Result<ExitCode> {
+    if !matches!(format, "text" | "json") {
+        anyhow::bail!("--format: expected text or json, not `{format}`");
+    }
     let config = Config::load(&path)?;
-    let ctx = context_from_config(&config).await?;
-    println!("store: ok ({})", redact_url(&config.store.url));
-    let mut ok = true;
-    let checks = [
-        ctx.oro.healthcheck().await,
-        crate::sync::oro_webhooks::health(&ctx.store).await,
-        ctx.cin7.healthcheck().await,
-    ];
-    for health in checks {
-        println!(
-            "{}: {} ({})",
-            health.system,
-            if health.ok { "ok" } else { "FAILING" },
-            health.detail
-        );
-        ok &= health.ok;
-    }
-    if let Some(cfg) = &config.rules.postings {
-        let s = crate::sync::postings::summary::summarise(&ctx.store, cfg, ctx.clock.elapsed_s())
-            .await?;
-        println!("postings: {}", s.line());
-        for warning in s.warnings() {
-            println!("postings: WARNING {warning}");
-        }
-        ok &= s.oro_payments == Some(true);
-    }
-    Ok(if ok {
-        ExitCode::SUCCESS
+    let ctx = super::run::context_from_config(&config).await?;
+    // On stderr, and only on a terminal: the report on stdout stays clean for scripts.
+    let progress = indicatif::ProgressBar::new_spinner().with_style(
+        indicatif::ProgressStyle::with_template("{spinner} checking {msg}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+    );
+    progress.enable_steady_tick(std::time::Duration::from_millis(120));
+    let report = crate::doctor::run(&ctx, &config, &progress).await;
+    let out = &mut std::io::stdout();
+    if format == "json" {
+        crate::doctor::write_json(&report, out)?;
     } else {
+        crate::doctor::write_text(&report, out)?;
+    }
+    Ok(if report.failed() {
         ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
     })
 }
 
 pub async fn prices_sync(path: PathBuf, dry_run: bool) -> anyhow::Result<ExitCode> {
     let config = Config::load(&path)?;
-    let ctx = context_from_config(&config).await?;
+    let ctx = super::run::context_from_config(&config).await?;
     let bar = indicatif::ProgressBar::new(0);
     bar.set_style(
         indicatif::ProgressStyle::with_template(

@@ -1,9 +1,11 @@
 //! Connectors: the only code that knows a wire format. One folder per external system, each with
 //! the same files (`config`, `client`, `models`, `convert`, `error`, `tests`), a client and a
-//! healthcheck; [`budget`] is the shared Cin7 rate budget and [`payload_log`] records every call.
+//! healthcheck; [`budget`] is the shared Cin7 rate budget, [`payload_log`] records every call and
+//! [`dry_run`] records the writes a dry run holds back.
 
 pub mod budget;
 pub mod cin7;
+pub mod dry_run;
 pub mod limits;
 pub mod oro;
 pub mod payload_log;

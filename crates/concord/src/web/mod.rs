@@ -18,6 +18,7 @@ pub mod probes;
 pub mod throttle;
 pub mod view_parts;
 pub mod views;
+pub mod views_dry_run;
 pub mod views_ops;
 pub mod views_orders;
 
@@ -188,6 +189,7 @@ pub fn router(state: WebState) -> Router {
             "/reconciliation/export",
             get(views_ops::reconciliation_export),
         )
+        .route("/dry-run", get(views_dry_run::dry_run))
         .route("/jobs", get(views_ops::jobs))
         .route("/jobs/replay", post(views_ops::jobs_replay_bulk))
         .route("/jobs/{id}/replay", post(views_ops::job_replay))

@@ -5,10 +5,13 @@
 
 mod acceptance;
 mod cli;
+mod doctor;
+mod dry_run;
 mod exactly_once;
 mod finance;
 mod helpers;
 mod holds;
+mod live;
 mod no_webhooks;
 mod oro_strict;
 mod oro_subscriptions;

@@ -19,7 +19,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 /// Cin7's largest page; a full availability snapshot of N rows costs ceil(N / 1000) calls.
-const PAGE: usize = 1000;
+pub(super) const PAGE: usize = 1000;
 
 #[derive(Clone)]
 pub struct Cin7Client {
@@ -29,6 +29,8 @@ pub struct Cin7Client {
     pub(super) store: Store,
     /// What `ensure_webhooks` last subscribed, so a periodic check can notice a deactivation.
     pub(super) subscribed: super::subscriptions::Remembered,
+    /// Set in a dry run: writes are recorded instead of sent (see `dry_run.rs`).
+    pub(super) dry_run: Option<crate::connectors::dry_run::DryRun>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -63,6 +65,7 @@ impl Cin7Client {
             budget,
             store,
             subscribed: Default::default(),
+            dry_run: None,
         })
     }
 
@@ -392,13 +395,21 @@ impl Cin7Client {
 
     #[tracing::instrument(skip_all, fields(method = %call.method, path = call.path))]
     pub(super) async fn send(&self, call: Call<'_>) -> Result<String, Cin7Error> {
+        if let Some(answer) = self.held_back(&call).await {
+            return answer;
+        }
         if let Some(wait) = self.budget.open_for() {
             return Err(Cin7Error::CircuitOpen { retry_after: wait });
         }
         if self.budget.half_open() {
             self.probe().await?;
         }
-        self.send_unguarded(call).await
+        let dry_list = self.lists_made_up(&call);
+        let text = self.send_unguarded(call).await?;
+        if dry_list {
+            return self.add_made_up(text).await;
+        }
+        Ok(text)
     }
 
     /// One call, paced by the budget and classified, without the breaker's gate.
@@ -523,7 +534,7 @@ fn last_page(rows: usize, page: usize, total: Option<i64>) -> bool {
     rows < PAGE || total.is_some_and(|t| (page * PAGE) as i64 >= t)
 }
 
-fn path_with_query(path: &str, query: &[(&'static str, String)]) -> String {
+pub(super) fn path_with_query(path: &str, query: &[(&'static str, String)]) -> String {
     if query.is_empty() {
         return path.to_owned();
     }

@@ -1,8 +1,10 @@
 //! Cin7 Core API v2: the client, its healthcheck, and its error classification.
 
+mod books;
 mod client;
 mod config;
 mod convert;
+mod dry_run;
 mod error;
 mod models;
 mod postings;

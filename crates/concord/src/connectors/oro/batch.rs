@@ -90,7 +90,7 @@ impl OroClient {
 }
 
 /// The operation id when `answer` is an `asyncoperations` document.
-fn async_operation(answer: &str) -> Option<String> {
+pub(super) fn async_operation(answer: &str) -> Option<String> {
     let doc: Document = serde_json::from_str(answer).ok()?;
     let first = doc.data.into_vec().into_iter().next()?;
     (first.kind == "asyncoperations").then_some(first.id)

@@ -34,6 +34,8 @@ pub struct OroClient {
     settings: OroSettings,
     tokens: TokenManager,
     store: Store,
+    /// Set in a dry run: writes are recorded instead of sent (see `dry_run.rs`).
+    pub(super) dry_run: Option<crate::connectors::dry_run::DryRun>,
 }
 
 impl OroClient {
@@ -48,6 +50,7 @@ impl OroClient {
             settings,
             tokens,
             store,
+            dry_run: None,
         })
     }
 
@@ -293,6 +296,9 @@ impl OroClient {
         sync_batch: bool,
         subject: Option<&str>,
     ) -> Result<String, OroError> {
+        if let Some(answer) = self.held_back(&method, path, body.as_ref(), subject).await {
+            return answer;
+        }
         let idempotent = method != Method::POST;
         let mut attempt = 0;
         loop {

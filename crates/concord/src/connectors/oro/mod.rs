@@ -2,9 +2,11 @@
 //! classification, and the webhook signature check.
 
 mod batch;
+mod books;
 mod client;
 mod config;
 mod convert;
+mod dry_run;
 mod error;
 mod keyset;
 mod models;

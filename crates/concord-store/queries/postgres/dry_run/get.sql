@@ -1,0 +1,1 @@
+SELECT * FROM dry_run_writes WHERE id = $1
