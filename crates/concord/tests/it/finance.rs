@@ -23,3 +23,53 @@ async fn the_finance_day_passes_every_area_the_checker_knows() {
         assert!(ran > 0, "no {area} check ran:\n{output}");
     }
 }
+
+/// Lost answers on a third of Cin7 calls, errors on a tenth, and three crashes timed into posting
+/// slots: every capture is still posted exactly once and every invoice once (the checker's
+/// postings area), and the ledger matches Oro. The call budget is left out: retries spend it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lost_answers_and_crashes_in_posting_slots_never_post_a_payment_twice() {
+    // Arrange
+    let text = std::fs::read_to_string(shared("scenarios/finance-day.json"))
+        .expect("the shared finance-day scenario");
+    let mut scenario: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+    scenario["cin7"]["faults"] =
+        serde_json::json!({ "error_rate": 0.1, "lost_response_rate": 0.3, "latency_ms": [5, 30] });
+    let timeline = scenario["timeline"].as_array_mut().expect("a timeline");
+    for at_s in [1810, 2710, 3610] {
+        timeline.push(serde_json::json!({ "at_s": at_s, "event": "concord_crash" }));
+    }
+    timeline.sort_by_key(|e| e["at_s"].as_i64());
+
+    // Act
+    let app = spawn_app(&scenario.to_string()).await;
+
+    // Assert
+    let areas = [
+        "orders",
+        "tax",
+        "discounts",
+        "postings",
+        "exceptions",
+        "reconcile",
+    ];
+    let (passed, failed, output) = check(&app, &areas);
+    assert_eq!(failed, 0, "{output}");
+    assert!(passed > 500, "suspiciously few checks ran:\n{output}");
+    for sale in app.sales() {
+        let references: Vec<&str> = sale["Payments"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|p| p["Reference"].as_str())
+            .collect();
+        let unique: std::collections::BTreeSet<&&str> = references.iter().collect();
+        assert_eq!(
+            unique.len(),
+            references.len(),
+            "a payment posted twice: {sale}"
+        );
+        let invoices = sale["Invoices"].as_array().map_or(0, Vec::len);
+        assert!(invoices <= 1, "{invoices} invoices on one sale: {sale}");
+    }
+}
