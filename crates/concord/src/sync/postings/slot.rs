@@ -1,6 +1,7 @@
 //! The `postings.slot` job: posts every waiting invoice, then every waiting payment (so a payment
 //! in the same slot goes against the new invoice). A refusal is recorded and handed to finance; a
-//! transient failure ends the slot and its retry (or the next slot) carries on where it stopped.
+//! transient failure skips that posting (and the payments of an order whose invoice failed), and
+//! three in a row end the slot; its retry (or the next slot) carries on with what is left.
 
 use super::records::{self, InvoicePosting, PaymentPosting, DROPPED, POSTED, REFUSED, WAITING};
 use super::rules::{self, PaymentDecision, SaleSide};
@@ -18,16 +19,58 @@ pub async fn run(ctx: &Context) -> Result<(), FlowError> {
     let Some(cfg) = ctx.rules.postings.clone() else {
         return Ok(());
     };
+    let mut failures = Failures::default();
     for invoice in records::invoices_in(&ctx.store, WAITING).await? {
-        post_invoice(ctx, invoice).await?;
+        failures.note(post_invoice(ctx, invoice).await)?;
     }
     let mut posted = posted_per_order(ctx).await?;
     let mut waiting = records::payments_in(&ctx.store, WAITING).await?;
     waiting.sort_by(|a, b| a.due_s.total_cmp(&b.due_s));
     for payment in waiting {
-        post_payment(ctx, &cfg, payment, &mut posted).await?;
+        failures.note(post_payment(ctx, &cfg, payment, &mut posted).await)?;
     }
-    Ok(())
+    failures.finish()
+}
+
+/// After this many transient failures in a row Cin7 is taken to be down: the slot stops and its
+/// retry (or the next slot) carries on, instead of spending budget on calls that fail.
+const DOWN_AFTER_FAILURES: u32 = 3;
+
+/// The transient failures of one slot. One posting whose call failed does not hold up the others
+/// behind it (a lost answer on one invoice must not leave every payment of the slot waiting); the
+/// slot still ends in error, so it is retried soon for the ones left.
+#[derive(Default)]
+struct Failures {
+    in_a_row: u32,
+    first: Option<Cin7Error>,
+}
+
+impl Failures {
+    fn note(&mut self, result: Result<(), FlowError>) -> Result<(), FlowError> {
+        match result {
+            Ok(()) => {
+                self.in_a_row = 0;
+                Ok(())
+            }
+            Err(FlowError::Cin7(e)) => {
+                self.in_a_row += 1;
+                if self.in_a_row >= DOWN_AFTER_FAILURES {
+                    return Err(FlowError::Cin7(e));
+                }
+                tracing::warn!(error = %e, "A posting failed; the slot goes on with the next.");
+                self.first.get_or_insert(e);
+                Ok(())
+            }
+            Err(other) => Err(other),
+        }
+    }
+
+    fn finish(self) -> Result<(), FlowError> {
+        match self.first {
+            Some(e) => Err(FlowError::Cin7(e)),
+            None => Ok(()),
+        }
+    }
 }
 
 fn subject(order_id: i64) -> String {
@@ -162,11 +205,23 @@ async fn post_payment(
         PaymentDecision::Refuse(why) => refuse(ctx, &mut pay, why).await,
         PaymentDecision::Post => {
             let Some(rec) = rec else { return Ok(()) };
+            if invoice_pending(ctx, pay.order_id).await? {
+                // Its invoice failed earlier in this slot (perhaps landing unseen): a prepayment
+                // now could meet an authorised invoice, which Cin7 refuses for good.
+                return Ok(());
+            }
             send_payment(ctx, cfg, &rec, &mut pay).await?;
             *posted.entry(pay.order_id).or_default() += pay.amount;
             Ok(())
         }
     }
+}
+
+/// Is the order's invoice still waiting to be posted? Slots post invoices first, so one still
+/// waiting here failed in this slot.
+async fn invoice_pending(ctx: &Context, order_id: i64) -> Result<bool, FlowError> {
+    let invoice = records::invoice(&ctx.store, order_id).await?;
+    Ok(matches!(invoice, Some((status, _)) if status == WAITING))
 }
 
 async fn overdue(ctx: &Context, cfg: &Postings, pay: &mut PaymentPosting) -> Result<(), FlowError> {
