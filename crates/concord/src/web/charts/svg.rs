@@ -221,12 +221,13 @@ pub fn render(chart: &Chart) -> String {
             escape(&b.title)
         );
     }
+    // Labelled at the left: the recent buckets, on the right, are the ones people read.
     if let (Some(y), Some(limit)) = (l.limit_y, &chart.limit) {
         let _ = write!(
             out,
-            r#"<line class="limit" x1="{LEFT}" x2="{}" y1="{y:.1}" y2="{y:.1}"></line><text class="limit-label" x="{}" y="{:.1}" text-anchor="end">{}</text>"#,
+            r#"<line class="limit" x1="{LEFT}" x2="{}" y1="{y:.1}" y2="{y:.1}"></line><text class="limit-label" x="{}" y="{:.1}">{}</text>"#,
             WIDTH - RIGHT,
-            WIDTH - RIGHT,
+            LEFT + 4.0,
             y - 4.0,
             escape(&limit.label)
         );
