@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # End-to-end test of the dashboard in headless Chromium: runs the built-in demo scenario fast,
 # waits until it is idle, then drives the browser through scripts/browser/dashboard_e2e.py
-# (sign-in, overview, resolving an exception in the inbox, API/probe answers, screenshots).
+# (sign-in, overview, resolving an exception in the inbox, API/probe answers, the charts page,
+# screenshots).
 #
 #   scripts/browser-test.sh
 #

@@ -391,6 +391,33 @@ def step_api(ctx):
     return f"401 without token, JSON list of {len(data)} with it; /healthz, /readyz 200; /metrics has concord_"
 
 
+def step_charts(ctx):
+    d, base = ctx["driver"], ctx["base"]
+    d.get(base + "/")
+    wait(d, EC.presence_of_element_located((By.ID, "overview")), "the overview")
+    d.find_element(By.CSS_SELECTOR, "header.top nav a[href='/charts']").click()
+    wait(d, EC.presence_of_element_located((By.ID, "charts")), "the charts page")
+    check(path_of(d) == "/charts", f"the Charts link led to {path_of(d)}")
+    cards = d.find_elements(By.CSS_SELECTOR, "#charts section.chart-card")
+    titles = [c.find_element(By.TAG_NAME, "h2").text.strip() for c in cards]
+    check(len(cards) == 6, f"the charts page shows {len(cards)} charts, not 6: {titles}")
+    drawn = {}
+    for card, title in zip(cards, titles):
+        svg = card.find_element(By.CSS_SELECTOR, "svg.chart")
+        width = svg.rect["width"]
+        check(width > 200, f"chart {title!r} is {width} px wide (invisible)")
+        drawn[title] = len(svg.find_elements(By.CSS_SELECTOR, "rect[height]"))
+        if not drawn[title]:
+            check(svg.find_elements(By.CSS_SELECTOR, "text.empty"),
+                  f"chart {title!r} draws neither bars nor its empty text")
+    for title in ("Orders per hour", "Cin7 calls per minute"):
+        check(drawn.get(title, 0) > 0, f"after the demo, {title!r} draws no bar ({drawn})")
+    check(d.find_elements(By.CSS_SELECTOR, "#charts svg.chart line.limit"),
+          "the Cin7 calls chart has no budget line")
+    full_page_screenshot(d, os.path.join(ctx["out"], "charts.png"))
+    return "charts: " + ", ".join(f"{t} ({n} shapes)" for t, n in drawn.items())
+
+
 def step_screenshots(ctx):
     d, base = ctx["driver"], ctx["base"]
     # Fresh, settled shots of the two pages a person looks at first.
@@ -449,6 +476,7 @@ STEPS = [
     ("overview: each system's health and open exceptions by owner", step_overview),
     ("inbox: resolve an open exception with a note; it leaves the list", step_resolve),
     ("API and probes: 401 without token, JSON with; /healthz; /metrics", step_api),
+    ("charts: six inline SVG charts from the navigation, with bars after the demo", step_charts),
     ("screenshots of the overview and the inbox", step_screenshots),
     ("sign out ends the session", step_sign_out),
     ("browser console is clean", step_console),

@@ -7,6 +7,7 @@
 //!   fail with the stored retry policy, reap, dead letters, replay).
 //! - [`state`]: Oro ↔ Cin7 id links, flow records and cursors.
 //! - [`calls`]: the payload log of external calls, with retention.
+//! - [`charts`]: the few-column reads behind the dashboard's charts.
 //! - [`exceptions`] and [`audit`]: owned exceptions deduplicated by fingerprint; the audit log.
 //! - [`budget`]: the rate budget shared by every process on one database.
 //! - [`dry_run`]: the writes a dry run recorded instead of sending.
@@ -18,6 +19,7 @@
 pub mod audit;
 pub mod budget;
 pub mod calls;
+pub mod charts;
 pub mod db;
 pub mod dry_run;
 pub mod error;
@@ -29,6 +31,7 @@ pub mod state;
 
 pub use audit::AuditEntry;
 pub use calls::{Call, CallFilter, NewCall, MAX_BODY_BYTES};
+pub use charts::{CallMark, ExceptionSpan, MinuteCount};
 pub use db::{Backend, Store, StoreTx};
 pub use dry_run::{DryRunFilter, DryRunWrite, NewDryRunWrite};
 pub use error::{redact_url, StoreError};

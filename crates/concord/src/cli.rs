@@ -1,6 +1,7 @@
 //! The command line: `demo`, `emulate`, `run`, and the commands that read or act on the store.
 
 mod args;
+mod capture;
 mod commands;
 mod dryrun;
 mod postings;
@@ -139,7 +140,7 @@ pub enum Command {
         #[command(subcommand)]
         action: PricesAction,
     },
-    /// Scenario files: generate a seeded wholesale scenario.
+    /// Scenario files: generate a seeded wholesale scenario, or capture one from real systems.
     Scenario {
         #[command(subcommand)]
         action: ScenarioAction,
@@ -218,6 +219,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Scenario {
             action: ScenarioAction::Generate(args),
         } => commands::scenario_generate(args),
+        Command::Scenario {
+            action: ScenarioAction::Capture(args),
+        } => capture::capture(args).await,
         Command::Bench(args) => commands::bench(args).await,
     }
 }

@@ -18,11 +18,13 @@
 //! - [`dry_run`]: `concord run --dry-run`, the store guard, and `concord dryrun` output.
 //! - [`shutdown`]: the one shutdown signal (SIGINT or SIGTERM) of `concord run`.
 //! - [`scenario_gen`]: `concord scenario generate`, seeded wholesale scenarios.
+//! - [`capture`]: `concord scenario capture`, a scenario file read from the merchant's own systems.
 //! - [`bench`]: `concord bench`, runs a scenario and measures calls, throughput, latency, CPU and memory.
 
 pub mod alerts;
 pub mod app;
 pub mod bench;
+pub mod capture;
 pub mod cli;
 pub mod config;
 pub mod connectors;

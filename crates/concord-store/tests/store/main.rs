@@ -4,6 +4,7 @@
 
 mod budget_props;
 mod cancel;
+mod charts;
 mod connect;
 mod dry_run;
 mod jobs;
@@ -65,4 +66,7 @@ conformance!(
     leases::concurrent_takers_get_one_lease,
     cancel::a_transaction_cancelled_anywhere_never_wedges_the_store,
     kill::a_killed_process_loses_no_job_and_leaks_no_lease,
+    charts::calls_are_counted_per_minute_and_marked_by_kind,
+    charts::records_keep_when_they_were_first_stored,
+    charts::exception_spans_show_when_each_was_open,
 );

@@ -9,6 +9,30 @@ use std::path::PathBuf;
 pub enum ScenarioAction {
     /// Write a seeded, deterministic B2B wholesale scenario (stdout unless --out).
     Generate(GenerateArgs),
+    /// Read the configured Cin7 and Oro (catalogue, prices, customers, stock, recent orders) into
+    /// a scenario that `concord demo --scenario` replays against the emulators.
+    Capture(CaptureArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct CaptureArgs {
+    /// The configuration file (TOML) naming the systems to read and the rules to carry over.
+    #[arg(long, env = "CONCORD_CONFIG")]
+    pub config: PathBuf,
+    /// Write the scenario here.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Replace customer names and e-mail addresses with stable pseudonyms (SKUs, prices and
+    /// quantities are kept).
+    #[arg(long)]
+    pub anonymise: bool,
+    /// The secret the pseudonyms are keyed with, so two captures agree (default: a random key,
+    /// stable within this capture only). Implies --anonymise.
+    #[arg(long, env = "CONCORD_ANONYMISE_KEY", hide_env_values = true)]
+    pub anonymise_key: Option<String>,
+    /// Orders placed in the last N days become the replay day's timeline.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=90))]
+    pub days: u32,
 }
 
 #[derive(clap::Args, Debug)]

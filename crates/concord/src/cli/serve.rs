@@ -79,6 +79,7 @@ pub fn dashboard(
     .with_secure_cookies(tls)
     .with_access_log(access_log)
     .with_postings(ctx.rules.postings.clone())
+    .with_stock_stale_after(ctx.rules.stock_stale_after_s)
     .with_explainer(explainer);
     web::router(state)
 }

@@ -99,13 +99,13 @@ fn scenario_hours(orders: usize, hours: Option<f64>) -> f64 {
 
 /// An hour after the last event, or long enough to drain every order at three calls an order
 /// within the default budget (when orders arrive faster than Cin7's limit allows), whichever is later.
-fn run_until(end_s: f64, orders: usize) -> f64 {
+pub(crate) fn run_until(end_s: f64, orders: usize) -> f64 {
     let drain_s = orders as f64 * 3.0 / 55.0 * 60.0 * 1.3;
     (end_s + 3600.0).max(300.0 + drain_s + 3600.0).ceil()
 }
 
 /// A round speed that plays the timeline in about [`TARGET_WALL_S`] of wall time.
-fn default_speed(end_s: f64) -> f64 {
+pub(crate) fn default_speed(end_s: f64) -> f64 {
     let raw = end_s / TARGET_WALL_S;
     ((raw / 10.0).ceil() * 10.0).max(10.0)
 }

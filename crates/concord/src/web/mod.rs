@@ -4,13 +4,15 @@
 //!   that applies them, plus the security headers.
 //! - [`api`]: the JSON API under `/api` (documented by `static/openapi.json`).
 //! - [`views`]: server-rendered pages (askama); each renders its `_partial` template for htmx
-//!   requests and the full page otherwise. [`overview`] builds the front page.
+//!   requests and the full page otherwise. [`overview`] builds the front page; [`charts`] the
+//!   `/charts` page of inline SVG charts.
 //! - [`probes`]: `/healthz`, `/readyz` and `/metrics`; [`assets`]: the vendored static files.
 //! - [`error`]: one error type, one response policy per surface (JSON or HTML).
 
 pub mod api;
 pub mod assets;
 pub mod auth;
+pub mod charts;
 pub mod error;
 pub mod guard;
 pub mod overview;
@@ -18,6 +20,7 @@ pub mod probes;
 pub mod throttle;
 pub mod view_parts;
 pub mod views;
+pub mod views_charts;
 pub mod views_dry_run;
 pub mod views_ops;
 pub mod views_orders;
@@ -68,6 +71,8 @@ pub struct WebState {
     pub(crate) exported_exceptions: Mutex<BTreeSet<(String, String)>>,
     /// Drafts root-cause explanations when `[explain]` is configured.
     pub explainer: Option<Arc<crate::inbox::explain::Explainer>>,
+    /// `rules.stock_stale_after_s`, drawn as the limit on the stock freshness chart.
+    pub stock_stale_after_s: Option<f64>,
 }
 
 impl WebState {
@@ -115,7 +120,13 @@ impl WebState {
             workers: None,
             exported_exceptions: Mutex::new(BTreeSet::new()),
             explainer: None,
+            stock_stale_after_s: None,
         }
+    }
+
+    pub fn with_stock_stale_after(mut self, seconds: f64) -> Self {
+        self.stock_stale_after_s = Some(seconds);
+        self
     }
 
     pub fn with_explainer(
@@ -190,6 +201,7 @@ pub fn router(state: WebState) -> Router {
             get(views_ops::reconciliation_export),
         )
         .route("/dry-run", get(views_dry_run::dry_run))
+        .route("/charts", get(views_charts::charts))
         .route("/jobs", get(views_ops::jobs))
         .route("/jobs/replay", post(views_ops::jobs_replay_bulk))
         .route("/jobs/{id}/replay", post(views_ops::job_replay))

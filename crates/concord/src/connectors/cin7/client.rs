@@ -530,7 +530,7 @@ impl Cin7Client {
     }
 }
 
-fn last_page(rows: usize, page: usize, total: Option<i64>) -> bool {
+pub(super) fn last_page(rows: usize, page: usize, total: Option<i64>) -> bool {
     rows < PAGE || total.is_some_and(|t| (page * PAGE) as i64 >= t)
 }
 

@@ -1,6 +1,7 @@
 //! Cin7 Core API v2: the client, its healthcheck, and its error classification.
 
 mod books;
+mod capture;
 mod client;
 mod config;
 mod convert;

@@ -3,6 +3,7 @@
 
 mod batch;
 mod books;
+mod capture;
 mod client;
 mod config;
 mod convert;

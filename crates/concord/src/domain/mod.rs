@@ -346,3 +346,6 @@ pub struct WebhookSubscription {
     pub url: String,
     pub active: bool,
 }
+
+mod capture;
+pub use capture::*;

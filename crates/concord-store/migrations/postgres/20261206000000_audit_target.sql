@@ -1,0 +1,3 @@
+-- The charts page reads exception history from the audit log by target (`exception:<id>`).
+-- Mirrors migrations/sqlite.
+CREATE INDEX audit_target ON audit (target, at);
