@@ -48,12 +48,17 @@ fn orders_of_a_known_and_a_new_account() -> Value {
     serde_json::from_str(&with_timeline(scenario, [again])).expect("JSON")
 }
 
-/// Waits until the store lists a held-back sale for each order (a minute at most).
-async fn held_back_sales(store_url: &str, orders: &[&str]) -> Vec<DryRunWrite> {
+/// Waits until the store lists a held-back sale for each order (three minutes at most: a loaded
+/// CI machine runs other tests beside this one); on failure shows the run's log.
+async fn held_back_sales(
+    store_url: &str,
+    orders: &[&str],
+    log: &std::path::Path,
+) -> Vec<DryRunWrite> {
     let store = Store::connect(store_url, Clock::real())
         .await
         .expect("the store");
-    for _ in 0..120 {
+    for _ in 0..360 {
         let writes = store
             .dry_run_writes(&DryRunFilter::default())
             .await
@@ -68,7 +73,9 @@ async fn held_back_sales(store_url: &str, orders: &[&str]) -> Vec<DryRunWrite> {
         }
         tokio::time::sleep(Duration::from_millis(500)).await;
     }
-    panic!("the dry run held back no sale for some of {orders:?}");
+    let log = std::fs::read_to_string(log).unwrap_or_default();
+    let tail: String = log.lines().rev().take(40).collect::<Vec<_>>().join("\n");
+    panic!("the dry run held back no sale for some of {orders:?}; the run's log ends (newest first):\n{tail}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -85,8 +92,8 @@ async fn a_dry_run_writes_nothing_to_either_system_and_lists_what_it_would_have_
         .spawn()
         .expect("concord run starts");
 
-    let writes =
-        held_back_sales(&live.store_url, &["order:9001", "order:9002", "order:9003"]).await;
+    let orders = ["order:9001", "order:9002", "order:9003"];
+    let writes = held_back_sales(&live.store_url, &orders, &live.dir().join("run.log")).await;
     run.kill().await.expect("the dry run stops");
 
     // Nothing but reads reached either system.
