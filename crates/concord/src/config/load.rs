@@ -69,12 +69,20 @@ fn typed_value(existing: Option<&toml::Value>, key: &str, value: &str) -> toml::
     toml::Value::String(value.to_owned())
 }
 
+/// Keys whose values are secret: the redactor's names, their plurals (`web.tokens` given as one
+/// string is a token), and the alert webhook `urls`, which carry their token in the path.
+fn holds_secrets(key: &str) -> bool {
+    use crate::connectors::payload_log::is_secret_key;
+    let singular = key.strip_suffix(['s', 'S']).unwrap_or(key);
+    is_secret_key(key) || is_secret_key(singular) || key.eq_ignore_ascii_case("urls")
+}
+
 /// Every value held under a secret-looking key, so an error message can be cleaned of them.
 fn secret_values(value: &toml::Value, under_secret: bool, out: &mut Vec<String>) {
     match value {
         toml::Value::Table(t) => {
             for (k, v) in t {
-                let secret = under_secret || crate::connectors::payload_log::is_secret_key(k);
+                let secret = under_secret || holds_secrets(k);
                 secret_values(v, secret, out);
             }
         }
