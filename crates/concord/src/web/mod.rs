@@ -4,7 +4,8 @@
 //!   that applies them, plus the security headers.
 //! - [`api`]: the JSON API under `/api` (documented by `static/openapi.json`).
 //! - [`views`]: server-rendered pages (askama); each renders its `_partial` template for htmx
-//!   requests and the full page otherwise. [`overview`] builds the front page.
+//!   requests and the full page otherwise. [`overview`] builds the front page; [`views_audit`]
+//!   is the admins' audit log.
 //! - [`probes`]: `/healthz`, `/readyz` and `/metrics`; [`assets`]: the vendored static files.
 //! - [`error`]: one error type, one response policy per surface (JSON or HTML).
 
@@ -18,6 +19,7 @@ pub mod probes;
 pub mod throttle;
 pub mod view_parts;
 pub mod views;
+pub mod views_audit;
 pub mod views_dry_run;
 pub mod views_ops;
 pub mod views_orders;
@@ -190,6 +192,7 @@ pub fn router(state: WebState) -> Router {
             get(views_ops::reconciliation_export),
         )
         .route("/dry-run", get(views_dry_run::dry_run))
+        .route("/audit", get(views_audit::audit))
         .route("/jobs", get(views_ops::jobs))
         .route("/jobs/replay", post(views_ops::jobs_replay_bulk))
         .route("/jobs/{id}/replay", post(views_ops::job_replay))
