@@ -3,8 +3,9 @@
 //! file's text, a NUL byte, then one `NAME=VALUE` override per line (seeds are readable files).
 //!
 //! Properties: it never panics; an error message never contains a secret given in the input,
-//! and neither does a loaded configuration's `Debug` text. (A secret that is shown but stays
-//! shown when the input's copy of it is changed is Concord's own words, not a leak.) A secret is, by this target's own
+//! and neither does a loaded configuration's `Debug` text. Not counted as leaks: a secret that
+//! stays shown when the copy where it was given is changed (Concord's own words the input
+//! repeats), and one that is also part of a non-secret value of the input (a client id, a URL). A secret is, by this target's own
 //! reckoning (not the loader's), any value of at least 16 characters under a key whose name
 //! holds `secret`, `token`, `password`, `key` or `credential` (but not `…header`, which names a
 //! header), or under `urls` (alert webhook URLs carry their token in the path): in the file as TOML reads it, on any `name = value` line of a file TOML cannot read,
@@ -34,17 +35,27 @@ fn is_secret_name(name: &str) -> bool {
 
 /// Strings held by secret-named keys anywhere in `value`: a string (or a list of strings) right
 /// under such a key; a table under one is judged by its own keys (`tokens = [{ token, role,
-/// name }]`), except under `urls`, where every value is a URL with its token.
-fn secrets_in(value: &toml::Value, secret: bool, all: bool, out: &mut Vec<String>) {
+/// name }]`), except under `urls`, where every value is a URL with its token. Every other string
+/// goes to `public`.
+fn secrets_in(value: &toml::Value, secret: bool, all: bool, found: &mut Found) {
     match value {
         toml::Value::Table(t) => t.iter().for_each(|(k, v)| {
             let urls = k.eq_ignore_ascii_case("urls");
-            secrets_in(v, all || is_secret_name(k), all || urls, out)
+            secrets_in(v, all || is_secret_name(k), all || urls, found)
         }),
-        toml::Value::Array(items) => items.iter().for_each(|v| secrets_in(v, secret, all, out)),
-        toml::Value::String(s) if secret => out.push(s.clone()),
+        toml::Value::Array(items) => items.iter().for_each(|v| secrets_in(v, secret, all, found)),
+        toml::Value::String(s) if secret => found.file.push(s.clone()),
+        toml::Value::String(s) => found.public.push(s.clone()),
         _ => {}
     }
+}
+
+/// Secrets by where they came from, and the input's other strings.
+#[derive(Default)]
+struct Found {
+    file: Vec<String>,
+    env: Vec<String>,
+    public: Vec<String>,
 }
 
 /// `name = value` lines read without TOML: what a person would call the secret in a broken file.
@@ -63,25 +74,32 @@ fn secrets_on_lines(text: &str, out: &mut Vec<String>) {
     }
 }
 
-fn secrets(text: &str, env: &[(String, String)]) -> Vec<String> {
-    let mut out = Vec::new();
+fn secrets(text: &str, env: &[(String, String)]) -> Found {
+    let mut found = Found::default();
     match text.parse::<toml::Table>() {
         Ok(mut doc) => {
             doc.remove("rules");
-            secrets_in(&toml::Value::Table(doc), false, false, &mut out);
+            secrets_in(&toml::Value::Table(doc), false, false, &mut found);
         }
-        Err(_) => secrets_on_lines(text, &mut out),
+        Err(_) => secrets_on_lines(text, &mut found.file),
     }
     for (name, value) in env {
         let section_rules = name.to_ascii_lowercase().starts_with("concord_rules__");
         if !section_rules && is_secret_name(name.rsplit("__").next().unwrap_or(name)) {
-            out.push(value.clone());
+            found.env.push(value.clone());
+        } else {
+            found.public.push(value.clone());
         }
     }
-    out.into_iter()
-        .map(|s| s.trim().to_owned())
-        .filter(|s| s.chars().count() >= MIN_SECRET_CHARS)
-        .collect()
+    let keep = |list: Vec<String>| -> Vec<String> {
+        list.into_iter()
+            .map(|s| s.trim().to_owned())
+            .filter(|s| s.chars().count() >= MIN_SECRET_CHARS)
+            .collect()
+    };
+    found.file = keep(std::mem::take(&mut found.file));
+    found.env = keep(std::mem::take(&mut found.env));
+    found
 }
 
 fn split(data: &[u8]) -> (String, Vec<(String, String)>) {
@@ -116,6 +134,15 @@ fn disguise(secret: &str) -> String {
         .collect()
 }
 
+/// Whether `secret` is in `shown` as it is or as `{:?}` prints it (quotes and backslashes escaped).
+fn appears(shown: &str, secret: &str) -> bool {
+    let debug = format!("{secret:?}");
+    let escaped = debug
+        .get(1..debug.len().saturating_sub(1))
+        .unwrap_or(secret);
+    shown.contains(secret) || shown.contains(escaped)
+}
+
 /// What the loader shows: its error, or the loaded configuration's `Debug` text.
 fn shown(text: &str, env: &[(String, String)]) -> String {
     match Config::parse(text, env) {
@@ -127,20 +154,32 @@ fn shown(text: &str, env: &[(String, String)]) -> String {
 fuzz_target!(|data: &[u8]| {
     let (text, env) = split(data);
     let shown_now = shown(&text, &env);
-    for secret in secrets(&text, &env) {
-        let disguised = disguise(&secret);
-        if !shown_now.contains(&secret) || disguised == secret {
+    let found = secrets(&text, &env);
+    let from_file = found.file.iter().map(|s| (s, true));
+    let from_env = found.env.iter().map(|s| (s, false));
+    for (secret, in_file) in from_file.chain(from_env) {
+        let disguised = disguise(secret);
+        // The same text as a non-secret value (a client id, a URL) may be shown.
+        let public = found.public.iter().any(|p| p.contains(secret.as_str()));
+        if public || disguised == *secret || !appears(&shown_now, secret) {
             continue;
         }
-        // Shown: a leak only if it came from the input, i.e. gone once the input changes it
-        // (not Concord's own words that the input happens to repeat).
-        let text = text.replace(&secret, &disguised);
+        // Shown: a leak only if it came from where the secret was given, i.e. gone once that
+        // copy changes (not Concord's own words that the input happens to repeat).
+        let text = if in_file {
+            text.replace(secret.as_str(), &disguised)
+        } else {
+            text.clone()
+        };
         let env: Vec<(String, String)> = env
             .iter()
-            .map(|(n, v)| (n.clone(), v.replace(&secret, &disguised)))
+            .map(|(n, v)| match in_file {
+                true => (n.clone(), v.clone()),
+                false => (n.clone(), v.replace(secret.as_str(), &disguised)),
+            })
             .collect();
         assert!(
-            shown(&text, &env).contains(&secret),
+            appears(&shown(&text, &env), secret),
             "a secret from the input is shown: {secret:?} in {shown_now:?}"
         );
     }

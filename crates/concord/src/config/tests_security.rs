@@ -165,3 +165,14 @@ fn a_token_list_or_alert_urls_given_as_one_string_never_print() {
     let err = refused(&text, &[]);
     assert!(!err.contains("q1w2e3r4t5y6u7i8o9p0"), "{err}");
 }
+
+/// Found by the `config_load` fuzz target: serde quotes a wrong-typed string escaped, so a
+/// secret holding a quote, a backslash or a control character escaped the plain-text redaction.
+#[test]
+fn a_secret_with_quotes_backslashes_or_control_characters_never_prints_escaped() {
+    let token = "tok\"en\\with\u{0}odd-characters-0f3a9c";
+    let err = refused(MINIMAL, &[("CONCORD_WEB__TOKENS", token)]);
+    let escaped = format!("{token:?}");
+    assert!(!err.contains(escaped.trim_matches('"')), "{err}");
+    assert!(!err.contains("odd-characters-0f3a9c"), "{err}");
+}
