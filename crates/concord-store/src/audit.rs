@@ -65,8 +65,19 @@ impl Store {
 
     /// The newest `limit` entries, newest first.
     pub async fn audit_log(&self, limit: u32) -> Result<Vec<AuditEntry>, StoreError> {
-        with_db!(self, read, "audit/list", |q, ex| {
-            let rows = q.bind(i64::from(limit)).fetch_all(ex).await?;
+        self.audit_page(limit, None).await
+    }
+
+    /// The newest `limit` entries older than entry `before` (all when `None`), newest first:
+    /// a page of the log, the next one starting before the last id shown.
+    pub async fn audit_page(
+        &self,
+        limit: u32,
+        before: Option<i64>,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        let before = before.unwrap_or(i64::MAX);
+        with_db!(self, read, "audit/page", |q, ex| {
+            let rows = q.bind(i64::from(limit)).bind(before).fetch_all(ex).await?;
             rows.iter()
                 .map(|r| {
                     Ok(AuditEntry {

@@ -129,6 +129,9 @@ pub enum Command {
         /// How many entries, newest first.
         #[arg(long, default_value_t = 100)]
         limit: u32,
+        /// Only entries older than this entry id (the next page starts before the last id shown).
+        #[arg(long)]
+        before: Option<i64>,
         /// `table` or `json`.
         #[arg(long, default_value = "table")]
         format: String,
@@ -210,9 +213,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         } => commands::report(period, &format, &store.url()?).await,
         Command::Audit {
             limit,
+            before,
             format,
             store,
-        } => commands::audit(limit, &format, &store.url()?).await,
+        } => commands::audit(limit, before, &format, &store.url()?).await,
         Command::Prices {
             action: PricesAction::Sync { config, dry_run },
         } => commands::prices_sync(config, dry_run).await,

@@ -2,6 +2,7 @@
 //! PostgreSQL (when `CONCORD_TEST_POSTGRES_URL` is set), connection errors, and the kill test.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod audit;
 mod budget_props;
 mod cancel;
 mod charts;
@@ -58,6 +59,7 @@ conformance!(
     other::payload_log_filters_truncates_and_purges,
     other::payload_retention_purges_in_small_batches,
     other::exceptions_dedup_reopen_and_audit,
+    audit::audit_pages_run_newest_first_without_repeats_or_gaps,
     other::budget_never_exceeds_its_limit,
     other::budget_is_shared_by_separate_stores,
     dry_run::dry_run_writes_round_trip_whole_and_in_order,

@@ -250,12 +250,18 @@ pub async fn report(period: Option<String>, format: &str, store: &str) -> anyhow
     Ok(ExitCode::SUCCESS)
 }
 
-/// `concord audit`: the newest `limit` audit entries, as a table or JSON lines.
-pub async fn audit(limit: u32, format: &str, store: &str) -> anyhow::Result<ExitCode> {
+/// `concord audit`: the newest `limit` audit entries (older than entry `before`, when given), as
+/// a table or JSON lines.
+pub async fn audit(
+    limit: u32,
+    before: Option<i64>,
+    format: &str,
+    store: &str,
+) -> anyhow::Result<ExitCode> {
     let store = Store::connect(store, Clock::real())
         .await
         .context("Failed to open the store")?;
-    let entries = store.audit_log(limit).await?;
+    let entries = store.audit_page(limit, before).await?;
     let out = &mut std::io::stdout();
     crate::inbox::audit_out::write(&entries, format, out)?;
     Ok(ExitCode::SUCCESS)

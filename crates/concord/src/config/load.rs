@@ -69,12 +69,20 @@ fn typed_value(existing: Option<&toml::Value>, key: &str, value: &str) -> toml::
     toml::Value::String(value.to_owned())
 }
 
+/// Keys whose values are secret: the redactor's names, their plurals (`web.tokens` given as one
+/// string is a token), and the alert webhook `urls`, which carry their token in the path.
+fn holds_secrets(key: &str) -> bool {
+    use crate::connectors::payload_log::is_secret_key;
+    let singular = key.strip_suffix(['s', 'S']).unwrap_or(key);
+    is_secret_key(key) || is_secret_key(singular) || key.eq_ignore_ascii_case("urls")
+}
+
 /// Every value held under a secret-looking key, so an error message can be cleaned of them.
 fn secret_values(value: &toml::Value, under_secret: bool, out: &mut Vec<String>) {
     match value {
         toml::Value::Table(t) => {
             for (k, v) in t {
-                let secret = under_secret || crate::connectors::payload_log::is_secret_key(k);
+                let secret = under_secret || holds_secrets(k);
                 secret_values(v, secret, out);
             }
         }
@@ -88,6 +96,13 @@ fn secret_values(value: &toml::Value, under_secret: bool, out: &mut Vec<String>)
     }
 }
 
+/// `secret` as `{:?}` prints it inside the quotes, when that differs from the secret itself.
+fn escaped_form(secret: &str) -> Option<String> {
+    let debug = format!("{secret:?}");
+    let inner = debug.get(1..debug.len().saturating_sub(1))?;
+    (inner != secret).then(|| inner.to_owned())
+}
+
 pub(super) fn serde_path_to_error_toml(doc: toml::Table) -> Result<Config, ConfigError> {
     let text = toml::to_string(&doc).map_err(|e| invalid("(file)", e.to_string()))?;
     toml::from_str::<Config>(&text).map_err(|e| {
@@ -98,6 +113,10 @@ pub(super) fn serde_path_to_error_toml(doc: toml::Table) -> Result<Config, Confi
             .unwrap_or_default();
         let mut secrets = Vec::new();
         secret_values(&toml::Value::Table(doc.clone()), false, &mut secrets);
+        // serde quotes a wrong-typed string escaped (`{:?}`): a secret with a quote, a backslash
+        // or a control character appears only in that form.
+        let escaped: Vec<String> = secrets.iter().filter_map(|s| escaped_form(s)).collect();
+        secrets.extend(escaped);
         // Longest first, so a secret that contains another is cut whole.
         secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
         let message = secrets.iter().fold(e.message().to_owned(), |m, s| {

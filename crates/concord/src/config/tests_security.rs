@@ -151,3 +151,28 @@ fn explanations_go_out_only_over_tls_with_a_real_key_from_the_environment() {
     let key = c.explain.and_then(|e| e.api_key).unwrap();
     assert_eq!(key.expose_secret(), "sk-0123456789");
 }
+
+/// Values the redaction of deserialisation errors missed (the `config_load` fuzz property).
+#[test]
+fn a_token_list_or_alert_urls_given_as_one_string_never_print() {
+    let token = "viewer-token-0f3a9c2e71b4";
+    let err = refused(MINIMAL, &[("CONCORD_WEB__TOKENS", token)]);
+    assert!(err.contains("web") || err.contains("line"), "{err}");
+    assert!(!err.contains(token), "{err}");
+
+    let slack = "https://hooks.slack.com/services/T0AB12CD3/B0EF45GH6/q1w2e3r4t5y6u7i8o9p0";
+    let text = format!("{MINIMAL}[alerts.webhook]\nurls = \"{slack}\"\n");
+    let err = refused(&text, &[]);
+    assert!(!err.contains("q1w2e3r4t5y6u7i8o9p0"), "{err}");
+}
+
+/// Found by the `config_load` fuzz target: serde quotes a wrong-typed string escaped, so a
+/// secret holding a quote, a backslash or a control character escaped the plain-text redaction.
+#[test]
+fn a_secret_with_quotes_backslashes_or_control_characters_never_prints_escaped() {
+    let token = "tok\"en\\with\u{0}odd-characters-0f3a9c";
+    let err = refused(MINIMAL, &[("CONCORD_WEB__TOKENS", token)]);
+    let escaped = format!("{token:?}");
+    assert!(!err.contains(escaped.trim_matches('"')), "{err}");
+    assert!(!err.contains("odd-characters-0f3a9c"), "{err}");
+}

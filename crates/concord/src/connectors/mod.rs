@@ -10,6 +10,7 @@ pub mod limits;
 pub mod oro;
 pub mod payload_log;
 pub mod redact;
+pub mod secret_fingerprint;
 
 /// How a caller should treat a failed call; decided where the error is understood.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,4 +1,5 @@
-//! `concord audit`: the audit log as a table for people or JSON lines for tools.
+//! `concord audit`: the audit log as a table for people or JSON lines for tools. Each entry shows
+//! its id, so `--before ID` can fetch the page after it.
 
 use concord_store::AuditEntry;
 use std::io::Write;
@@ -21,14 +22,15 @@ pub fn write(
         "table" => {
             writeln!(
                 out,
-                "{:<20}  {:<24}  {:<18}  {:<20}  note",
-                "at", "actor", "action", "target"
+                "{:<20}  {:>6}  {:<24}  {:<18}  {:<20}  note",
+                "at", "id", "actor", "action", "target"
             )?;
             for e in entries {
                 writeln!(
                     out,
-                    "{:<20}  {:<24}  {:<18}  {:<20}  {}",
+                    "{:<20}  {:>6}  {:<24}  {:<18}  {:<20}  {}",
                     e.at.format("%Y-%m-%d %H:%M:%S"),
+                    e.id,
                     e.actor,
                     e.action,
                     e.target,

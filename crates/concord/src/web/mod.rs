@@ -5,7 +5,7 @@
 //! - [`api`]: the JSON API under `/api` (documented by `static/openapi.json`).
 //! - [`views`]: server-rendered pages (askama); each renders its `_partial` template for htmx
 //!   requests and the full page otherwise. [`overview`] builds the front page; [`charts`] the
-//!   `/charts` page of inline SVG charts.
+//!   `/charts` page of inline SVG charts; [`views_audit`] is the admins' audit log.
 //! - [`probes`]: `/healthz`, `/readyz` and `/metrics`; [`assets`]: the vendored static files.
 //! - [`error`]: one error type, one response policy per surface (JSON or HTML).
 
@@ -20,6 +20,7 @@ pub mod probes;
 pub mod throttle;
 pub mod view_parts;
 pub mod views;
+pub mod views_audit;
 pub mod views_charts;
 pub mod views_dry_run;
 pub mod views_ops;
@@ -202,6 +203,7 @@ pub fn router(state: WebState) -> Router {
         )
         .route("/dry-run", get(views_dry_run::dry_run))
         .route("/charts", get(views_charts::charts))
+        .route("/audit", get(views_audit::audit))
         .route("/jobs", get(views_ops::jobs))
         .route("/jobs/replay", post(views_ops::jobs_replay_bulk))
         .route("/jobs/{id}/replay", post(views_ops::job_replay))

@@ -439,6 +439,9 @@ async fn root_causes_lead_the_overview_and_the_inbox_reads_by_cause() {
 #[path = "tests_security.rs"]
 mod security;
 
+#[path = "tests_audit.rs"]
+mod audit_page;
+
 #[tokio::test]
 async fn explanations_are_off_unless_configured_and_need_the_operator_role() {
     let web = spawn().await;

@@ -20,6 +20,8 @@ pub struct Chrome {
     pub csrf: String,
     pub can_act: bool,
     pub can_replay: bool,
+    /// Admins see the audit log (and its link in the navigation).
+    pub is_admin: bool,
 }
 
 impl Chrome {
@@ -32,6 +34,7 @@ impl Chrome {
             csrf: who.csrf_token().to_string(),
             can_act: who.role >= Role::Operator,
             can_replay: who.role >= Role::Admin,
+            is_admin: who.role >= Role::Admin,
         }
     }
 }

@@ -18,6 +18,7 @@ mod oro_strict;
 mod oro_subscriptions;
 mod oversell;
 mod root_causes;
+mod secret_rotation;
 mod security;
 mod shared_state;
 mod shipments;

@@ -75,3 +75,39 @@ fn store_commands_take_the_store_url_from_the_environment_and_audit_reads_it() {
     assert!(ok, "{err}");
     assert!(out.starts_with("at"), "{out}");
 }
+
+#[tokio::test]
+async fn audit_reads_the_store_named_by_store_a_page_at_a_time() {
+    let dir = tempfile::tempdir().expect("dir");
+    let url = format!("sqlite://{}/audit.db", dir.path().display());
+    let store = concord_store::Store::connect(&url, concord_core::Clock::real())
+        .await
+        .expect("store");
+    for target in ["report:2026-10", "report:2026-11", "job:40"] {
+        store
+            .audit("Priya (finance)", "exported", target, None)
+            .await
+            .expect("audit");
+    }
+
+    let (ok, out, err) = concord(
+        &["audit", "--store", &url, "--limit", "2", "--format", "json"],
+        &[],
+    );
+    assert!(ok, "{err}");
+    let lines: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect();
+    let targets: Vec<&str> = lines.iter().filter_map(|l| l["target"].as_str()).collect();
+    assert_eq!(targets, ["job:40", "report:2026-11"]);
+    assert_eq!(lines[0]["actor"], "Priya (finance)");
+
+    let last = lines[1]["id"].to_string();
+    let (ok, out, err) = concord(&["audit", "--store", &url, "--before", &last], &[]);
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("report:2026-10") && !out.contains("job:40"),
+        "{out}"
+    );
+}

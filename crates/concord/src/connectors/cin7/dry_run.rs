@@ -117,7 +117,7 @@ pub(super) fn kind_of(method: &Method, path: &str) -> &'static str {
         ("POST", "/sale/invoice") | ("PUT", "/sale/invoice") => "invoice",
         ("POST", "/sale/payment") => "payment",
         ("PUT", "/product") => "price tiers",
-        ("POST", "/webhooks") | ("DELETE", "/webhooks") => "webhook",
+        ("POST" | "PUT" | "DELETE", "/webhooks") => "webhook",
         _ => "other",
     }
 }

@@ -1,14 +1,20 @@
 //! Cin7 webhook subscriptions: created once, then checked now and then, because Cin7 deactivates a
 //! webhook after six failed deliveries and says so to nobody. A deactivated subscription of ours is
-//! deleted and created again, so the five-per-type cap is never spent on our own dead ones.
+//! deleted and created again, so the five-per-type cap is never spent on our own dead ones. An
+//! active one not known to carry the configured bearer token (the operator rotated
+//! `cin7.webhook_token`) is given it with a `PUT`, so its deliveries are not refused.
 
 use super::client::{Call, Cin7Client};
 use super::error::Cin7Error;
 use crate::connectors::budget::Priority;
+use crate::connectors::secret_fingerprint;
 use reqwest::Method;
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{json, Value};
 use std::sync::{Arc, Mutex};
+
+/// The `system` under which fingerprints of Cin7 subscriptions are kept.
+const SYSTEM: &str = "cin7";
 
 /// Cin7 refuses a sixth webhook of one type (reference §5.10).
 pub const PER_TYPE_CAP: usize = 5;
@@ -31,6 +37,8 @@ struct Wanted {
 pub struct Outcome {
     pub created: Vec<String>,
     pub recreated: Vec<String>,
+    /// Types whose subscription was given the configured token.
+    pub updated: Vec<String>,
 }
 
 impl Cin7Client {
@@ -87,7 +95,13 @@ impl Cin7Client {
         let mut outcome = Outcome::default();
         for (kind, url) in pairs {
             let ours: Vec<&Value> = hooks.iter().filter(|h| is_ours(h, kind, url)).collect();
-            if ours.iter().any(|h| is_active(h)) {
+            let active: Vec<&Value> = ours.iter().copied().filter(|h| is_active(h)).collect();
+            if !active.is_empty() {
+                for hook in active {
+                    if self.update_token(hook, kind, url, bearer).await? {
+                        outcome.updated.push(kind.clone());
+                    }
+                }
                 continue;
             }
             let dead: Vec<String> = ours.iter().filter_map(|h| id_of(h)).collect();
@@ -131,8 +145,65 @@ impl Cin7Client {
             "Type": kind, "IsActive": true, "ExternalURL": url,
             "ExternalAuthorizationType": "bearerauth", "ExternalBearerToken": bearer,
         });
+        let answer = self.write_webhook(Method::POST, body).await?;
+        // Cin7 answers `{Webhooks: [the new one]}`; without its ID the next check PUTs once.
+        let created = serde_json::from_str::<Value>(&answer).ok().and_then(|v| {
+            v.get("Webhooks")
+                .and_then(Value::as_array)
+                .and_then(|hooks| hooks.first())
+                .and_then(id_of)
+        });
+        if let Some(id) = created {
+            secret_fingerprint::remember(&self.store, SYSTEM, &id, bearer).await;
+        }
+        Ok(())
+    }
+
+    /// Gives one of our active subscriptions `bearer` unless it is known to carry it; `true`
+    /// when it was updated. A subscription without an `ID` cannot be addressed and is left.
+    async fn update_token(
+        &self,
+        hook: &Value,
+        kind: &str,
+        url: &str,
+        bearer: &str,
+    ) -> Result<bool, Cin7Error> {
+        let Some(id) = id_of(hook) else {
+            return Ok(false);
+        };
+        if self.carries(&id, hook, bearer).await {
+            return Ok(false);
+        }
+        let body = json!({
+            "ID": id, "Type": kind, "IsActive": true, "ExternalURL": url,
+            "ExternalAuthorizationType": "bearerauth", "ExternalBearerToken": bearer,
+        });
+        self.write_webhook(Method::PUT, body).await?;
+        secret_fingerprint::remember(&self.store, SYSTEM, &id, bearer).await;
+        tracing::info!(kind = %kind, "Gave Concord's Cin7 webhook the configured token.");
+        Ok(true)
+    }
+
+    /// Whether subscription `id` carries `bearer`: by the fingerprint remembered when Concord
+    /// set it, else by the token Cin7 shows (remembered then, so later checks need not read it).
+    async fn carries(&self, id: &str, hook: &Value, bearer: &str) -> bool {
+        use subtle::ConstantTimeEq;
+        if secret_fingerprint::known(&self.store, SYSTEM, id, bearer).await {
+            return true;
+        }
+        let shown = hook
+            .get("ExternalBearerToken")
+            .and_then(Value::as_str)
+            .is_some_and(|t| bool::from(t.as_bytes().ct_eq(bearer.as_bytes())));
+        if shown {
+            secret_fingerprint::remember(&self.store, SYSTEM, id, bearer).await;
+        }
+        shown
+    }
+
+    async fn write_webhook(&self, method: Method, body: Value) -> Result<String, Cin7Error> {
         self.send(Call {
-            method: Method::POST,
+            method,
             path: "/webhooks",
             query: vec![],
             body: Some(body),
@@ -140,7 +211,6 @@ impl Cin7Client {
             subject: None,
         })
         .await
-        .map(|_| ())
     }
 
     async fn delete_webhook(&self, id: &str) -> Result<(), Cin7Error> {

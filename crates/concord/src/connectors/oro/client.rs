@@ -1,5 +1,6 @@
 //! The OroCommerce client: JSON:API reads with paging, batch writes of inventory levels, and the
 //! few PATCHes Concord makes (inventory status, shipping status), all logged with tokens redacted.
+//! Webhook subscriptions are in `subscriptions.rs`.
 
 use super::config::OroSettings;
 use super::convert;
@@ -33,7 +34,7 @@ pub struct OroClient {
     http: reqwest::Client,
     settings: OroSettings,
     tokens: TokenManager,
-    store: Store,
+    pub(super) store: Store,
     /// Set in a dry run: writes are recorded instead of sent (see `dry_run.rs`).
     pub(super) dry_run: Option<crate::connectors::dry_run::DryRun>,
 }
@@ -208,33 +209,6 @@ impl OroClient {
         )
         .await
         .map(|_| ())
-    }
-
-    /// Subscribes Concord to an order topic unless a subscription to that URL exists.
-    pub async fn ensure_webhook(
-        &self,
-        topic: &str,
-        url: &str,
-        secret: &str,
-    ) -> Result<(), OroError> {
-        let matching = self
-            .get_all("/webhooks", vec![], |w, _| {
-                let same = w.str("notificationUrl").as_deref() == Some(url)
-                    && w.rel_id("topic").as_deref() == Some(topic);
-                Ok(same.then_some(()))
-            })
-            .await?;
-        if !matching.is_empty() {
-            return Ok(());
-        }
-        // `format` is required by every Oro with webhooks (§16); `default` sends the whole order.
-        let body = json!({"data": {"type": "webhooks",
-            "attributes": {"notificationUrl": url, "secret": secret, "enabled": true, "verifySsl": true},
-            "relationships": {"topic": {"data": {"type": "webhooktopics", "id": topic}},
-                              "format": {"data": {"type": "webhookformats", "id": "default"}}}}});
-        self.send(Method::POST, "/webhooks", &[], Some(body), false, None)
-            .await
-            .map(|_| ())
     }
 
     /// Every page of a list, each page's records converted as it arrives (with the records that

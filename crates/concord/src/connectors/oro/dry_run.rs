@@ -55,6 +55,7 @@ fn kind_of(method: &Method, path: &str) -> &'static str {
         ("PATCH", "orders") => "shipping status",
         ("POST", "ordershippingtrackings") => "tracking",
         ("POST", "webhooks") => "webhook",
+        ("PATCH", "webhooks") => "webhook secret",
         _ => "other",
     }
 }
@@ -87,6 +88,7 @@ mod tests {
             (Method::PATCH, "/orders/1001", "shipping status"),
             (Method::POST, "/ordershippingtrackings", "tracking"),
             (Method::POST, "/webhooks", "webhook"),
+            (Method::PATCH, "/webhooks/9f0c", "webhook secret"),
         ];
         for (method, path, kind) in writes {
             assert_eq!(kind_of(&method, path), kind, "{method} {path}");

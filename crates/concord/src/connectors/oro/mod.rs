@@ -14,6 +14,7 @@ mod models;
 mod signature;
 #[cfg(test)]
 mod strict_tests;
+mod subscriptions;
 #[cfg(test)]
 mod tax_tests;
 #[cfg(test)]

@@ -11,6 +11,9 @@ use tokio::sync::Mutex;
 /// Refresh this many (clock) seconds before the token says it expires.
 const EARLY_S: f64 = 30.0;
 
+/// A token answer is a few hundred bytes (a JWT and its lifetime); anything near this is not one.
+const MAX_TOKEN_RESPONSE_BYTES: usize = 64 * 1024;
+
 #[derive(Clone)]
 pub struct TokenManager {
     http: reqwest::Client,
@@ -81,7 +84,11 @@ impl TokenManager {
             .get("retry-after")
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
-        let text = resp.text().await.unwrap_or_default();
+        // Read with a limit like every other answer: a broken or hostile endpoint must not
+        // exhaust memory through the token request either.
+        let text = crate::connectors::limits::read_limited(resp, MAX_TOKEN_RESPONSE_BYTES)
+            .await
+            .map_err(|e| OroError::Transient(format!("token response: {e}")))?;
         if status == 401 || status == 400 {
             return Err(OroError::Unauthorized(format!(
                 "token endpoint answered {status}; check oro.client_id and oro.client_secret"
@@ -100,5 +107,43 @@ impl TokenManager {
             SecretString::from(token.access_token),
             token.expires_in.unwrap_or(3600.0),
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+    use wiremock::matchers::{method, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
+    async fn manager_for(body: String) -> (TokenManager, MockServer) {
+        let server = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(path("/oauth2-token"))
+            .respond_with(ResponseTemplate::new(200).set_body_string(body))
+            .mount(&server)
+            .await;
+        let settings = OroSettings {
+            base_url: server.uri(),
+            client_id: "concord".into(),
+            client_secret: SecretString::from("client-secret"),
+            timeout: Duration::from_secs(5),
+        };
+        let manager = TokenManager::new(reqwest::Client::new(), settings, Clock::real());
+        (manager, server)
+    }
+
+    #[tokio::test]
+    async fn a_token_answer_over_the_limit_is_refused_unread() {
+        let token = r#"{"access_token":"abc","expires_in":3600}"#;
+        // Valid JSON either way: only the size tells them apart.
+        let padded = format!("{token}{}", " ".repeat(MAX_TOKEN_RESPONSE_BYTES));
+        let (oversized, _server) = manager_for(padded).await;
+        let err = oversized.bearer().await.unwrap_err().to_string();
+        assert!(err.contains(&MAX_TOKEN_RESPONSE_BYTES.to_string()), "{err}");
+
+        let (normal, _server) = manager_for(token.to_owned()).await;
+        assert_eq!(normal.bearer().await.unwrap().expose_secret(), "abc");
     }
 }

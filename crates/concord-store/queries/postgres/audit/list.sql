@@ -1,1 +1,0 @@
-SELECT * FROM audit ORDER BY id DESC LIMIT $1

@@ -1,0 +1,1 @@
+SELECT * FROM audit WHERE id < $2 ORDER BY id DESC LIMIT $1
