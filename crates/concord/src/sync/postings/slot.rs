@@ -193,13 +193,15 @@ async fn post_payment(
     let rec = record::load(&ctx.store, pay.order_id).await?;
     let already = posted.get(&pay.order_id).copied().unwrap_or_default();
     let waited = ctx.clock.elapsed_s() - pay.due_s;
-    match rules::decide_payment(
-        sale_side(rec.as_ref()),
-        pay.amount,
-        already,
-        waited,
-        cfg.max_lag_s,
-    ) {
+    let mut side = sale_side(rec.as_ref());
+    if matches!(side, SaleSide::Live { .. }) {
+        match cancelled_in_oro(ctx, pay.order_id).await {
+            Some(true) => side = SaleSide::Cancelled,
+            Some(false) => {}
+            None => return Ok(()), // Oro could not say: the next slot asks again
+        }
+    }
+    match rules::decide_payment(side, pay.amount, already, waited, cfg.max_lag_s) {
         PaymentDecision::Wait => Ok(()),
         PaymentDecision::Overdue => overdue(ctx, cfg, &mut pay).await,
         PaymentDecision::Refuse(why) => refuse(ctx, &mut pay, why).await,
@@ -213,6 +215,19 @@ async fn post_payment(
             send_payment(ctx, cfg, &rec, &mut pay).await?;
             *posted.entry(pay.order_id).or_default() += pay.amount;
             Ok(())
+        }
+    }
+}
+
+/// Has Oro cancelled the order? Asked right before a payment goes out, because the order flow
+/// may not have applied a cancellation yet (its job waiting behind a crashed process's lease),
+/// and a payment captured after it must never reach the ledger. `None` when Oro cannot answer.
+async fn cancelled_in_oro(ctx: &Context, order_id: i64) -> Option<bool> {
+    match ctx.oro.order(order_id).await {
+        Ok(order) => Some(order.internal_status.as_deref() == Some("cancelled")),
+        Err(e) => {
+            tracing::warn!(order_id, error = %e, "Could not read the order from Oro before posting its payment.");
+            None
         }
     }
 }
