@@ -159,18 +159,24 @@ impl Keyring {
     /// Ends a session server-side: `verify` refuses its cookie from now on. Revocations are
     /// forgotten once the session would have expired anyway.
     pub fn revoke(&self, cookie: &str, now: i64) {
-        let Some((payload, sig)) = cookie.rsplit_once('.') else {
+        let Some((sig, expires)) = Self::session_id(cookie, now) else {
             return;
         };
+        if let Ok(mut revoked) = self.revoked.lock() {
+            revoked.retain(|_, until| *until > now);
+            revoked.insert(sig, expires);
+        }
+    }
+
+    /// The cookie's signature and expiry, as a revocation record names them.
+    pub fn session_id(cookie: &str, now: i64) -> Option<(String, i64)> {
+        let (payload, sig) = cookie.rsplit_once('.')?;
         let expires = payload
             .split('.')
             .nth(1)
             .and_then(|e| e.parse::<i64>().ok())
             .unwrap_or(now + SESSION_HOURS * 3600);
-        if let Ok(mut revoked) = self.revoked.lock() {
-            revoked.retain(|_, until| *until > now);
-            revoked.insert(sig.to_owned(), expires);
-        }
+        Some((sig.to_owned(), expires))
     }
 
     fn is_revoked(&self, sig: &str) -> bool {

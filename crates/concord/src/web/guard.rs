@@ -65,6 +65,13 @@ pub async fn require_auth(State(app): State<AppState>, req: Request, next: Next)
     let Some(principal) = authenticate(&app.keys, req.headers(), now) else {
         return unauthorized(&path, req.headers());
     };
+    if let Some(session) =
+        cookie(req.headers(), SESSION_COOKIE).filter(|_| principal.csrf.is_some())
+    {
+        if super::revocations::is_revoked(&app.store, session, now).await {
+            return unauthorized(&path, req.headers());
+        }
+    }
     let req = match principal.csrf.as_deref() {
         Some(expected)
             if !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) =>
@@ -289,8 +296,11 @@ pub async fn logout(
     headers: HeaderMap,
 ) -> Response {
     if let Some(session) = cookie(&headers, SESSION_COOKIE) {
-        app.keys
-            .revoke(session, app.store.clock().now().timestamp());
+        let now = app.store.clock().now().timestamp();
+        app.keys.revoke(session, now);
+        if let Err(e) = super::revocations::record(&app.store, session, now).await {
+            tracing::warn!(error = %e, "Could not share a sign-out with other processes; this one refuses the session.");
+        }
     }
     if let Err(e) = app
         .store

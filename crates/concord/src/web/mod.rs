@@ -17,6 +17,7 @@ pub mod error;
 pub mod guard;
 pub mod overview;
 pub mod probes;
+pub mod revocations;
 pub mod throttle;
 pub mod view_parts;
 pub mod views;

@@ -24,6 +24,15 @@ async fn spawn() -> TestWeb {
     let store = Store::connect(&url, concord_core::Clock::real())
         .await
         .unwrap();
+    TestWeb {
+        router: router(test_state(&store)),
+        store,
+        _dir: dir,
+    }
+}
+
+/// The dashboard's state over `store`, with the three test tokens and a healthy Cin7.
+fn test_state(store: &Store) -> WebState {
     let tokens = vec![
         (hash_token(VIEWER), Role::Viewer),
         (hash_token(OPERATOR), Role::Operator),
@@ -38,17 +47,12 @@ async fn spawn() -> TestWeb {
             }]
         })
     });
-    let state = WebState::new(
+    WebState::new(
         store.clone(),
         tokens,
         health,
         vec![("cin7-main".into(), 60)],
-    );
-    TestWeb {
-        router: router(state),
-        store,
-        _dir: dir,
-    }
+    )
 }
 
 async fn raise(store: &Store, kind: ExceptionKind, subject: &str) -> i64 {

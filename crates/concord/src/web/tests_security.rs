@@ -1,5 +1,5 @@
-//! Security tests of the dashboard: who reads payload bodies, sign-out, sign-in throttling and
-//! auditing, HSTS and the `Secure` cookie behind TLS.
+//! Security tests of the dashboard: who reads payload bodies, sign-out (on every process),
+//! sign-in throttling and auditing, HSTS and the `Secure` cookie behind TLS.
 
 use super::*;
 use concord_store::NewCall;
@@ -198,4 +198,40 @@ async fn readyz_fails_while_an_engine_worker_is_down_and_shows_the_queue() {
     let body = json(down).await;
     assert_eq!(body["workers"]["alive"], 0);
     assert_eq!(body["workers"]["expected"], 2);
+}
+
+/// Two Concord processes behind one load balancer share the store and the session key: signing
+/// out on one ends the session on the other too.
+#[tokio::test]
+async fn a_sign_out_on_one_process_ends_the_session_on_every_process() {
+    let first = spawn().await;
+    let key = [7u8; 32];
+    let process = |store: &Store| TestWeb {
+        router: router(test_state(store).with_session_key(key)),
+        store: store.clone(),
+        _dir: tempfile::tempdir().unwrap(),
+    };
+    let (one, two) = (process(&first.store), process(&first.store));
+    let cookie = one.login(OPERATOR).await;
+    let read = || {
+        Request::get("/api/exceptions")
+            .header(header::COOKIE, &cookie)
+            .body(Body::empty())
+            .unwrap()
+    };
+    assert_eq!(two.send(read()).await.status(), StatusCode::OK);
+
+    let csrf = csrf_of(&one, &cookie).await;
+    let out = one
+        .send(
+            Request::post("/logout")
+                .header(header::COOKIE, &cookie)
+                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                .body(Body::from(format!("csrf={csrf}")))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(out.status(), StatusCode::SEE_OTHER);
+
+    assert_eq!(two.send(read()).await.status(), StatusCode::UNAUTHORIZED);
 }
