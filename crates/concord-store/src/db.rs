@@ -67,26 +67,68 @@ impl StoreTx {
     }
 }
 
+/// sqlx takes no lock to migrate SQLite (PostgreSQL gets an advisory lock), and switching a new
+/// file to WAL can meet a lock without waiting: two processes starting on one new file collide
+/// (the second fails on tables the first just made, or on "database is locked"). Each migration is
+/// one transaction, so opening again after a short wait finds the other's work and goes on.
+async fn open_sqlite(url: &str, shown: &str) -> Result<Db, StoreError> {
+    const ATTEMPTS: u32 = 5;
+    let mut attempt = 1;
+    loop {
+        let opened = match connect_sqlite(url, shown).await {
+            Ok(db) => migrate(&db, shown).await.map(|()| db),
+            Err(e) => Err(e),
+        };
+        match opened {
+            Err(e) if attempt < ATTEMPTS && is_start_up_collision(&e) => {
+                tracing::debug!(error = %e, attempt, "Another process is opening the store; trying again.");
+                tokio::time::sleep(Duration::from_millis(100 * u64::from(attempt))).await;
+                attempt += 1;
+            }
+            other => return other,
+        }
+    }
+}
+
+fn is_start_up_collision(e: &StoreError) -> bool {
+    use sqlx::migrate::MigrateError;
+    match e {
+        StoreError::Migrate { source, .. } => matches!(
+            source,
+            MigrateError::Execute(_) | MigrateError::ExecuteMigration(..)
+        ),
+        StoreError::Connect { source, .. } => source
+            .as_database_error()
+            .is_some_and(|d| d.code().as_deref() == Some("5")),
+        _ => false,
+    }
+}
+
+async fn migrate(db: &Db, shown: &str) -> Result<(), StoreError> {
+    let migrated = match db {
+        Db::Sqlite { write, .. } => sqlx::migrate!("./migrations/sqlite").run(write).await,
+        Db::Postgres(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await,
+    };
+    migrated.map_err(|source| StoreError::Migrate {
+        url: shown.to_string(),
+        source,
+    })
+}
+
 impl Store {
     /// Connects to `sqlite://PATH` (created if missing) or `postgres://…`, then runs migrations.
     #[tracing::instrument(skip_all, fields(url = %redact_url(url)))]
     pub async fn connect(url: &str, clock: Clock) -> Result<Store, StoreError> {
         let shown = redact_url(url);
         let db = if url.starts_with("sqlite:") {
-            connect_sqlite(url, &shown).await?
+            open_sqlite(url, &shown).await?
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            connect_postgres(url, &shown).await?
+            let db = connect_postgres(url, &shown).await?;
+            migrate(&db, &shown).await?;
+            db
         } else {
             return Err(StoreError::UnsupportedUrl { url: shown });
         };
-        let migrated = match &db {
-            Db::Sqlite { write, .. } => sqlx::migrate!("./migrations/sqlite").run(write).await,
-            Db::Postgres(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await,
-        };
-        migrated.map_err(|source| StoreError::Migrate {
-            url: shown.clone(),
-            source,
-        })?;
         tracing::debug!(url = %shown, "Store connected and migrated.");
         Ok(Store { db, clock })
     }

@@ -59,3 +59,19 @@ async fn an_unknown_scheme_is_refused() {
         .unwrap_err();
     assert!(matches!(err, StoreError::UnsupportedUrl { .. }), "{err:?}");
 }
+
+/// Two processes starting at once on a new SQLite file (a dry run and a CLI reading its store,
+/// two `concord run`s) both migrate it, and neither fails on the other's tables.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_stores_opening_one_new_sqlite_file_at_once_both_migrate_it() {
+    for round in 0..20 {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("concord.db").display());
+        let (a, b) = tokio::join!(
+            Store::connect(&url, Clock::real()),
+            Store::connect(&url, Clock::real())
+        );
+        assert!(a.is_ok(), "round {round}: {:?}", a.err());
+        assert!(b.is_ok(), "round {round}: {:?}", b.err());
+    }
+}
