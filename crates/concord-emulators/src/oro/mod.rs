@@ -29,6 +29,7 @@ mod payments;
 mod query;
 mod render;
 mod routes;
+mod rows;
 mod seed;
 mod state;
 mod tax_codes;
