@@ -188,7 +188,10 @@ impl Context {
         };
         let ctx = self.clone();
         tokio::spawn(async move {
-            let result = match ctx.cache.read().await.oro_loaded {
+            // Read apart: a guard held in the `match` would last through the load and block
+            // every order's cache write.
+            let loaded = ctx.cache.read().await.oro_loaded;
+            let result = match loaded {
                 true => Ok(()),
                 false => ctx.refresh_oro_locked().await,
             };
@@ -315,3 +318,7 @@ fn add_prices(table: &mut PriceTable, prices: Vec<OroPrice>, skus: &HashMap<Stri
         }
     }
 }
+
+#[cfg(test)]
+#[path = "oro_reference_tests.rs"]
+mod tests;
