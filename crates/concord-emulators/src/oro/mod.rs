@@ -29,6 +29,7 @@ mod payments;
 mod query;
 mod render;
 mod routes;
+mod row_fields;
 mod rows;
 mod seed;
 mod state;
