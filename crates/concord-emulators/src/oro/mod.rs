@@ -25,6 +25,7 @@ mod dump;
 mod filter;
 mod jsonapi;
 mod middleware;
+mod order_totals;
 mod payments;
 mod query;
 mod render;
