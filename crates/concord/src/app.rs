@@ -41,6 +41,7 @@ pub fn build_context(
         customer_lock: Default::default(),
         cin7_webhooks: Default::default(),
         load_lock: Default::default(),
+        oro_load_lock: Default::default(),
         poll_lock: Default::default(),
         stock_lock: Default::default(),
         lowered_orders: Default::default(),

@@ -19,6 +19,9 @@ pub(crate) struct State {
     /// Product id → index in `products`: list views look a product up per row, and a linear
     /// search made a 20,000-SKU catalogue page quadratic.
     pub product_at: std::collections::HashMap<Uuid, usize>,
+    /// SKU (trimmed, ASCII lower case, as Cin7 compares SKUs) → index in `products`: seeding
+    /// 60,000 availability rows by scanning the catalogue for each took a minute.
+    pub sku_at: std::collections::HashMap<String, usize>,
     pub stock: Vec<StockRow>,
     /// Bins each stock row is shown spread over (scenario `cin7.availability_bins`).
     pub bins: Vec<String>,
@@ -198,13 +201,30 @@ impl State {
 
     pub fn add_product(&mut self, product: Product) {
         self.product_at.insert(product.id, self.products.len());
+        self.sku_at
+            .entry(sku_key(&product.sku))
+            .or_insert(self.products.len());
         self.products.push(product);
     }
 
+    /// Replaces the product at `index` (an update), keeping the SKU index current.
+    pub fn replace_product(&mut self, index: usize, product: Product) {
+        if let Some(old) = self.products.get(index) {
+            let old_key = sku_key(&old.sku);
+            if self.sku_at.get(&old_key) == Some(&index) {
+                self.sku_at.remove(&old_key);
+            }
+        }
+        self.sku_at.entry(sku_key(&product.sku)).or_insert(index);
+        if let Some(slot) = self.products.get_mut(index) {
+            *slot = product;
+        }
+    }
+
     pub fn product_by_sku(&self, sku: &str) -> Option<&Product> {
-        self.products
-            .iter()
-            .find(|p| crate::cin7::wire::same(&p.sku, sku))
+        self.sku_at
+            .get(&sku_key(sku))
+            .and_then(|i| self.products.get(*i))
     }
 
     pub fn customer(&self, id: Uuid) -> Option<&Customer> {
@@ -277,4 +297,9 @@ impl State {
         self.next_order_number += 1;
         self.next_order_number
     }
+}
+
+/// How Cin7 compares SKUs (see [`crate::cin7::wire::same`]): trimmed, ASCII case ignored.
+fn sku_key(sku: &str) -> String {
+    sku.trim().to_ascii_lowercase()
 }

@@ -5,8 +5,7 @@
 
 pub use super::filter::Kind;
 use super::filter::{
-    compare, compare_opt, first, key, linkage, matches, parse_filter, value_error, values, Filter,
-    Op,
+    compare, compare_opt, first, key, linkage, matches, parse_filter, value_error, Filter,
 };
 use super::jsonapi::{document, ApiError, ApiResult};
 use super::render;
@@ -26,11 +25,11 @@ pub struct Spec {
 
 /// A parsed read request.
 pub struct ListRequest {
-    filters: Vec<Filter>,
-    sort: Vec<(String, bool)>,
-    kinds: BTreeMap<String, Kind>,
-    page_size: Option<usize>,
-    page: usize,
+    pub(super) filters: Vec<Filter>,
+    pub(super) sort: Vec<(String, bool)>,
+    pub(super) kinds: BTreeMap<String, Kind>,
+    pub(super) page_size: Option<usize>,
+    pub(super) page: usize,
     include: Vec<String>,
     fields: BTreeMap<String, BTreeSet<String>>,
     total: bool,
@@ -170,43 +169,8 @@ impl ListRequest {
     }
 
     /// Filters, sorts and pages `records` (all of one type) and builds the answer.
-    /// Whether a record could pass the filters, judged on a stub holding only some of its fields
-    /// (in the rendered shape); filters on fields the stub lacks are left to [`Self::respond_list`].
-    /// Lets a large list skip rendering records that cannot match (e.g. an `updatedAt` poll).
-    fn may_match(&self, stub: &Value) -> bool {
-        self.filters
-            .iter()
-            .filter(|f| f.op != Op::Exists && !values(stub, &f.field).is_empty())
-            .all(|f| matches(stub, f))
-    }
-
     pub fn respond_list(&self, st: &State, records: Vec<Value>) -> ApiResult {
         self.respond_list_with(st, records, Some)
-    }
-
-    /// As [`Self::respond_list`] on cheap stubs of the records (see [`Self::may_match`]) when
-    /// every filter and sort field is on the stub: then only the requested page is rendered.
-    /// Otherwise every record is rendered first. Paging through 5,000 orders rendered all 5,000
-    /// for each of the 50 pages.
-    pub fn respond_list_lazy(
-        &self,
-        st: &State,
-        stubs: Vec<Value>,
-        stub_fields: &[&str],
-        render: impl Fn(&Value) -> Option<Value>,
-    ) -> ApiResult {
-        let on_stub = |name: &str| name == "id" || stub_fields.contains(&name);
-        let lazy = self.filters.iter().all(|f| on_stub(&f.field))
-            && self.sort.iter().all(|(name, _)| on_stub(name));
-        if lazy {
-            return self.respond_list_with(st, stubs, |stub| render(&stub));
-        }
-        let records = stubs
-            .iter()
-            .filter(|stub| self.may_match(stub))
-            .filter_map(render)
-            .collect();
-        self.respond_list(st, records)
     }
 
     /// Filters, sorts and pages `records`, then renders each record of the page with `render`.
@@ -245,18 +209,34 @@ impl ListRequest {
             }
         });
         let total = records.len();
-        let (page, has_more) = match self.page_size {
+        let (page, has_more) = self.window(records);
+        let page: Vec<Value> = page.into_iter().filter_map(render).collect();
+        self.answer(st, page, total, has_more)
+    }
+
+    /// The records of the requested page, and whether more follow.
+    pub(super) fn window<T>(&self, records: Vec<T>) -> (Vec<T>, bool) {
+        match self.page_size {
             None => (records, false),
             Some(size) => {
                 let start = (self.page - 1).saturating_mul(size);
-                let has_more = total > start.saturating_add(size);
+                let has_more = records.len() > start.saturating_add(size);
                 (
                     records.into_iter().skip(start).take(size).collect(),
                     has_more,
                 )
             }
-        };
-        let page: Vec<Value> = page.into_iter().filter_map(render).collect();
+        }
+    }
+
+    /// The answer to a list read: `page` (rendered) of `total` matching records.
+    pub(super) fn answer(
+        &self,
+        st: &State,
+        page: Vec<Value>,
+        total: usize,
+        has_more: bool,
+    ) -> ApiResult {
         let mut doc = self.assemble(st, Value::Array(page));
         if self.hateoas {
             doc["links"] = self.page_links(has_more);
@@ -278,13 +258,13 @@ impl ListRequest {
 
     /// The document body for `data`: sparse fieldsets, `included`, record links.
     pub fn assemble(&self, st: &State, data: Value) -> Value {
-        let primary: Vec<Value> = match &data {
-            Value::Array(items) => items.clone(),
-            other => vec![other.clone()],
+        let included = match &data {
+            _ if self.include.is_empty() => None,
+            Value::Array(items) => Some(self.included(st, items)),
+            other => Some(self.included(st, std::slice::from_ref(other))),
         };
-        let included = self.included(st, &primary);
         let mut doc = json!({"data": self.shape(data)});
-        if !self.include.is_empty() {
+        if let Some(included) = included {
             doc["included"] = Value::Array(included.into_iter().map(|r| self.shape(r)).collect());
         }
         doc
@@ -295,12 +275,14 @@ impl ListRequest {
         let mut seen: BTreeSet<(String, String)> = primary.iter().map(key).collect();
         let mut out = Vec::new();
         for path in &self.include {
-            let mut layer: Vec<Value> = primary.to_vec();
+            // Deeper steps follow the records the step before rendered; the first, the primary ones.
+            let mut rendered: Vec<Value> = Vec::new();
             let steps: Vec<&str> = path.split('.').collect();
             for (depth, step) in steps.iter().enumerate() {
                 let last = depth + 1 == steps.len();
+                let layer: &[Value] = if depth == 0 { primary } else { &rendered };
                 let mut next = Vec::new();
-                for record in &layer {
+                for record in layer {
                     for (kind, id) in linkage(record, step) {
                         let new = !seen.contains(&(kind.clone(), id.clone()));
                         // A record already included is rendered again only to follow a longer path.
@@ -318,7 +300,7 @@ impl ListRequest {
                         }
                     }
                 }
-                layer = next;
+                rendered = next;
             }
         }
         out

@@ -35,6 +35,9 @@ pub fn state_from(scenario: &Scenario) -> State {
         levels: BTreeMap::new(),
         price_lists: BTreeMap::new(),
         prices: Vec::new(),
+        product_by_sku: HashMap::new(),
+        price_at: HashMap::new(),
+        order_of_part: HashMap::new(),
         assignments: BTreeMap::new(),
         tax_codes: Default::default(),
         webhooks: BTreeMap::new(),
@@ -100,6 +103,7 @@ pub fn state_from(scenario: &Scenario) -> State {
         let tax_code = st
             .tax_codes
             .assign(TaxCodeKind::Product, p.tax_code.as_deref(), start);
+        st.product_by_sku.insert(p.sku.clone(), product_id);
         st.products.insert(
             product_id,
             ProductRec {
@@ -145,7 +149,7 @@ pub fn state_from(scenario: &Scenario) -> State {
     }
     for o in &oro.orders {
         let rec = order_record(&mut st, o, start);
-        st.orders.insert(o.id, rec);
+        st.insert_order(rec);
     }
     st
 }
@@ -200,23 +204,21 @@ pub fn set_price(
     else {
         return false;
     };
-    let existing = st.prices.iter_mut().find(|p| {
-        p.price_list == price_list
-            && p.product == product
-            && p.unit == unit
-            && p.quantity == quantity
-    });
-    match existing {
+    let key = (price_list, product, unit.to_owned(), quantity);
+    match st.price_at.get(&key).and_then(|at| st.prices.get_mut(*at)) {
         Some(p) => p.value = value,
-        None => st.prices.push(PriceRec {
-            id: format!("{}-{price_list}", uuid::Uuid::new_v4()),
-            price_list,
-            product,
-            unit: unit.to_owned(),
-            quantity,
-            value,
-            currency,
-        }),
+        None => {
+            st.price_at.insert(key, st.prices.len());
+            st.prices.push(PriceRec {
+                id: format!("{}-{price_list}", uuid::Uuid::new_v4()),
+                price_list,
+                product,
+                unit: unit.to_owned(),
+                quantity,
+                value,
+                currency,
+            });
+        }
     }
     true
 }

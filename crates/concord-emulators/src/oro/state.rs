@@ -121,31 +121,6 @@ pub struct LineRec {
     pub tax: Decimal,
 }
 
-impl OrderRec {
-    pub fn subtotal(&self) -> Decimal {
-        self.lines.iter().map(|l| l.quantity * l.price).sum()
-    }
-
-    pub fn line_tax(&self) -> Decimal {
-        self.lines.iter().map(|l| l.tax).sum()
-    }
-
-    pub fn discount_total(&self) -> Decimal {
-        self.discounts.iter().map(|d| d.amount).sum()
-    }
-
-    /// Lines − discounts + line taxes + shipping + shipping tax, unless the scenario forces a
-    /// (broken) figure. Line taxes are already on the discounted nets (spec 4.2).
-    pub fn total(&self) -> Decimal {
-        self.total_override.unwrap_or_else(|| {
-            self.subtotal() - self.discount_total()
-                + self.line_tax()
-                + self.shipping_amount.unwrap_or_default()
-                + self.shipping_tax
-        })
-    }
-}
-
 /// A shipping tracking record (§15): linked to one or more orders.
 pub struct TrackingRec {
     pub method: String,
@@ -282,6 +257,13 @@ pub struct State {
     pub levels: BTreeMap<i64, LevelRec>,
     pub price_lists: BTreeMap<i64, PriceListRec>,
     pub prices: Vec<PriceRec>,
+    /// Product id by SKU, and a price's place in `prices` by (list, product, unit, tier quantity):
+    /// seeding 110,000 prices by scanning for each one took minutes.
+    pub product_by_sku: HashMap<String, i64>,
+    pub price_at: HashMap<(i64, i64, String, Decimal), usize>,
+    /// The order of each line item and discount (their ids come from one counter): an included
+    /// line item was found by scanning every order, so a page of orders was quadratic.
+    pub order_of_part: HashMap<i64, i64>,
     pub assignments: BTreeMap<i64, AssignmentRec>,
     pub tax_codes: super::tax_codes::TaxCodes,
     pub webhooks: BTreeMap<String, WebhookRec>,
@@ -306,8 +288,30 @@ impl State {
         self.next_id
     }
 
+    /// Stores an order, indexing its line items and discounts.
+    pub fn insert_order(&mut self, rec: OrderRec) {
+        for part in rec
+            .lines
+            .iter()
+            .map(|l| l.id)
+            .chain(rec.discounts.iter().map(|d| d.id))
+        {
+            self.order_of_part.insert(part, rec.id);
+        }
+        self.orders.insert(rec.id, rec);
+    }
+
+    /// The order holding the line item or discount `part`.
+    pub fn order_of(&self, part: i64) -> Option<&OrderRec> {
+        self.order_of_part
+            .get(&part)
+            .and_then(|id| self.orders.get(id))
+    }
+
     pub fn product_by_sku(&self, sku: &str) -> Option<&ProductRec> {
-        self.products.values().find(|p| p.sku == sku)
+        self.product_by_sku
+            .get(sku)
+            .and_then(|id| self.products.get(id))
     }
 
     /// The inventory level id of a product's unit (product SKU + unit code).

@@ -41,7 +41,7 @@ pub fn place_order(st: &mut State, order: &Order, now: Now) -> Result<(), String
         }
     }
     let rec = seed::order_record(st, order, now.at);
-    st.orders.insert(order.id, rec);
+    st.insert_order(rec);
     st.emit_order("order.created", order.id, now);
     Ok(())
 }

@@ -43,6 +43,8 @@ pub struct Context {
     pub cin7_webhooks: Arc<std::sync::atomic::AtomicBool>,
     /// Serialises the first load of Cin7 reference data so concurrent workers share one read.
     pub load_lock: Arc<Mutex<()>>,
+    /// One read of Oro's reference data in flight (see `oro_reference.rs`).
+    pub oro_load_lock: Arc<Mutex<()>>,
     /// One order poll at a time: the first poll's backlog check must finish before another starts.
     pub poll_lock: Arc<Mutex<()>>,
     /// One writer of Oro levels at a time: a full sync's write and an order's immediate lowering
@@ -78,8 +80,14 @@ pub struct Caches {
     pub cin7_customers_version: Option<String>,
     pub oro_customers: HashMap<i64, OroCustomer>,
     pub oro_products: HashMap<String, OroProduct>,
-    /// When `oro_products` was last read whole (clock seconds).
+    /// When `oro_products` was last brought up to date (clock seconds).
     pub oro_products_at_s: f64,
+    /// The newest `updatedAt` among the products read, where the next incremental read starts.
+    pub oro_products_stamp: Option<String>,
+    pub oro_customers_stamp: Option<String>,
+    pub oro_price_lists_stamp: Option<String>,
+    /// When Oro's products and customers were last read whole (clock seconds).
+    pub oro_full_at_s: f64,
     /// price list id → (sku, unit) → [(minimum quantity, price)]
     pub prices: HashMap<i64, PriceTable>,
     pub assignments: HashMap<i64, i64>,
@@ -208,66 +216,6 @@ impl Context {
             .map(|v| (at_s, v)))
     }
 
-    /// Oro customers, products, price lists and assignments (free to read: Oro has no rate limit).
-    pub async fn refresh_oro(&self) -> Result<(), FlowError> {
-        let customers = self.oro.customers().await?;
-        let products = self.oro.products().await?;
-        let assignments = self.oro.price_list_assignments().await?;
-        let by_id: HashMap<String, String> = products
-            .iter()
-            .map(|p| (p.id.clone(), p.sku.clone()))
-            .collect();
-        let mut lists: Vec<i64> = assignments.iter().map(|(_, l)| *l).collect();
-        lists.extend(self.rules.price_tiers.iter().map(|m| m.price_list));
-        lists.sort_unstable();
-        lists.dedup();
-        let mut prices = HashMap::new();
-        for list in lists {
-            let mut table: PriceTable = HashMap::new();
-            for p in self.oro.prices(list).await? {
-                if let Some(sku) = by_id.get(&p.product_id) {
-                    table
-                        .entry((sku.clone(), p.unit.clone()))
-                        .or_default()
-                        .push((p.quantity, p.value));
-                }
-            }
-            prices.insert(list, table);
-        }
-        let mut cache = self.cache.write().await;
-        cache.oro_customers = customers.into_iter().map(|c| (c.id, c)).collect();
-        cache.oro_products = products.into_iter().map(|p| (p.sku.clone(), p)).collect();
-        cache.oro_products_at_s = self.clock.elapsed_s();
-        cache.assignments = assignments.into_iter().collect();
-        cache.prices = prices;
-        cache.oro_loaded = true;
-        Ok(())
-    }
-
-    /// Oro customers alone: what the hierarchy check needs fresh.
-    pub async fn refresh_oro_customers(&self) -> Result<(), FlowError> {
-        let customers = self.oro.customers().await?;
-        self.cache.write().await.oro_customers = customers.into_iter().map(|c| (c.id, c)).collect();
-        Ok(())
-    }
-
-    /// Oro products alone (units, inventory status), re-read when the kept copy is older than
-    /// `max_age_s`. Products change by hand and rarely; a stock sync re-reading every product
-    /// each time was a large share of a soak's CPU and Oro load.
-    pub async fn oro_products_no_older_than(&self, max_age_s: f64) -> Result<(), FlowError> {
-        {
-            let cache = self.cache.read().await;
-            if cache.oro_loaded && self.clock.elapsed_s() - cache.oro_products_at_s < max_age_s {
-                return Ok(());
-            }
-        }
-        let products = self.oro.products().await?;
-        let mut cache = self.cache.write().await;
-        cache.oro_products = products.into_iter().map(|p| (p.sku.clone(), p)).collect();
-        cache.oro_products_at_s = self.clock.elapsed_s();
-        Ok(())
-    }
-
     /// Records an inventory status Concord just wrote, so the kept product agrees with Oro.
     pub async fn remember_inventory_status(&self, sku: &str, status: &str) {
         if let Some(p) = self.cache.write().await.oro_products.get_mut(sku) {
@@ -300,17 +248,5 @@ impl Context {
         let rows = self.cin7.sale_list(&filter, Priority::Orders).await?;
         cache.recent_sales = Some((read_at, from, rows.clone()));
         Ok(rows)
-    }
-
-    pub async fn ensure_oro_loaded(&self) -> Result<(), FlowError> {
-        if self.cache.read().await.oro_loaded {
-            return Ok(());
-        }
-        // Single flight, as for Cin7's data: one full read however many workers ask at once.
-        let _loading = self.load_lock.lock().await;
-        if !self.cache.read().await.oro_loaded {
-            self.refresh_oro().await?;
-        }
-        Ok(())
     }
 }

@@ -10,6 +10,7 @@ pub mod forecast;
 pub mod inventory;
 pub mod monitor;
 pub mod orders;
+pub mod oro_reference;
 pub mod oro_webhooks;
 pub mod patterns;
 pub mod postings;

@@ -5,7 +5,7 @@
 use crate::cin7::emulator::Inner;
 use crate::cin7::state::{Customer, State};
 use crate::cin7::wire::{
-    envelope, flag, guid, keep_extra, num, same, since, text, ApiError, Params, Reply,
+    envelope_lazy, flag, guid, keep_extra, num, same, since, text, ApiError, Params, Reply,
 };
 use crate::cin7::{views, webhooks};
 use rust_decimal::Decimal;
@@ -30,7 +30,7 @@ pub(super) fn list(inner: &Inner, params: &Params) -> Reply {
     let state = inner.lock();
     let id = guid(params.get("ID"));
     let prefix = params.get("Name").map(str::to_lowercase);
-    let rows: Vec<Value> = state
+    let rows: Vec<&Customer> = state
         .customers
         .iter()
         .filter(|c| id.is_none_or(|id| c.id == id))
@@ -41,9 +41,10 @@ pub(super) fn list(inner: &Inner, params: &Params) -> Reply {
         })
         .filter(|c| modified.is_none_or(|m| c.modified_s >= m))
         .filter(|c| params.flag("IncludeDeprecated") || !same(&c.status, "Deprecated"))
-        .map(|c| views::customer(&inner.clock, c))
         .collect();
-    Ok(envelope("CustomerList", rows, params))
+    Ok(envelope_lazy("CustomerList", rows, params, |c| {
+        views::customer(&inner.clock, c)
+    }))
 }
 
 /// Fields Cin7 requires on `POST /customer` (reference §5.4).

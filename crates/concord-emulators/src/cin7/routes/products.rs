@@ -132,7 +132,7 @@ pub(super) fn update(inner: &Inner, body: &Value) -> Reply {
     apply(&state, &mut product, body)?;
     product.modified_s = now;
     let view = views::product(&state, &inner.clock, &product, true);
-    state.products[index] = product;
+    state.replace_product(index, product);
     Ok(json!({"Total": 1, "Page": 1, "Products": [view]}))
 }
 

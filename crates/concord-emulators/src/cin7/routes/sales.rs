@@ -3,7 +3,7 @@
 use crate::cin7::emulator::Inner;
 use crate::cin7::state::{Customer, Sale, SaleOrder, State};
 use crate::cin7::wire::{
-    envelope, flag, guid, keep_extra, same, since, text, ApiError, Params, Reply,
+    envelope_lazy, flag, guid, keep_extra, same, since, text, ApiError, Params, Reply,
 };
 use crate::cin7::{sale_ops, views, webhooks};
 use serde_json::{Map, Value};
@@ -251,12 +251,8 @@ pub(super) fn list(inner: &Inner, params: &Params) -> Reply {
             && updated.is_none_or(|u| s.updated_s >= u)
             && created.is_none_or(|c| s.created_s >= c)
     };
-    let rows: Vec<Value> = state
-        .sales
-        .iter()
-        .rev()
-        .filter(matches)
-        .map(|s| views::sale_row(&state, &inner.clock, s))
-        .collect();
-    Ok(envelope("SaleList", rows, params))
+    let rows: Vec<&Sale> = state.sales.iter().rev().filter(matches).collect();
+    Ok(envelope_lazy("SaleList", rows, params, |s| {
+        views::sale_row(&state, &inner.clock, s)
+    }))
 }

@@ -103,15 +103,6 @@ pub fn product_unit(code: &str) -> Option<Value> {
     )
 }
 
-/// A level's id and product only, in the rendered shape, to test a list's filters cheaply.
-pub fn level_stub(id: i64, product: i64) -> Value {
-    json!({
-        "type": "inventorylevels",
-        "id": id.to_string(),
-        "relationships": {"product": rel("products", Some(product.to_string()))},
-    })
-}
-
 pub fn level(st: &State, id: i64) -> Option<Value> {
     let l = st.levels.get(&id)?;
     Some(json!({
@@ -141,20 +132,6 @@ pub fn price_list(st: &State, id: i64) -> Option<Value> {
 
 pub fn price(st: &State, id: &str) -> Option<Value> {
     st.prices.iter().find(|p| p.id == id).map(price_record)
-}
-
-/// What a price list read filters on (`priceList`, `product`, the id) and, in `_at`, where the
-/// record is, so only the page asked for is rendered. Never sent: the page renders the records.
-pub fn price_stub(at: usize, p: &PriceRec) -> Value {
-    json!({
-        "type": "productprices",
-        "id": p.id,
-        "_at": at,
-        "relationships": {
-            "priceList": rel("pricelists", Some(p.price_list.to_string())),
-            "product": rel("products", Some(p.product.to_string())),
-        }
-    })
 }
 
 /// One price rendered from its record (a list renders each directly: looking every id up again

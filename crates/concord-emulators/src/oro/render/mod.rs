@@ -6,10 +6,10 @@ mod catalog;
 mod orders;
 
 pub use catalog::{
-    customer, customer_user, level, level_stub, precision, price, price_list,
-    price_list_assignment, price_record, price_stub, product, product_name, product_unit,
+    customer, customer_user, level, precision, price, price_list, price_list_assignment,
+    price_record, product, product_name, product_unit,
 };
-pub use orders::{line_item, order, order_stub, subtotal, subtotals};
+pub use orders::{line_item, order, subtotal, subtotals};
 
 use super::state::State;
 use super::tax_codes::TaxCodeKind;

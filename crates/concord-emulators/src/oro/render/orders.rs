@@ -8,16 +8,6 @@ use concord_core::scenario::TaxDetail;
 use rust_decimal::Decimal;
 use serde_json::{json, Value};
 
-/// An order's id and times only, in the rendered shape: enough to test a list's filters on them
-/// before paying for the full rendering.
-pub fn order_stub(o: &OrderRec) -> Value {
-    json!({
-        "type": "orders",
-        "id": o.id.to_string(),
-        "attributes": {"createdAt": iso(o.created_at), "updatedAt": iso(o.updated_at)},
-    })
-}
-
 pub fn order(st: &State, id: i64) -> Option<Value> {
     let o = st.orders.get(&id)?;
     let subtotal = o.subtotal();
@@ -71,10 +61,8 @@ pub fn order(st: &State, id: i64) -> Option<Value> {
 }
 
 pub fn line_item(st: &State, id: i64) -> Option<Value> {
-    let (o, l) = st
-        .orders
-        .values()
-        .find_map(|o| o.lines.iter().find(|l| l.id == id).map(|l| (o, l)))?;
+    let o = st.order_of(id)?;
+    let l = o.lines.iter().find(|l| l.id == id)?;
     let product = st.product_by_sku(&l.sku);
     Some(json!({
         "type": "orderlineitems",

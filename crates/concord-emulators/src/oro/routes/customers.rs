@@ -2,7 +2,7 @@
 
 use super::{get_with, list_with};
 use crate::oro::jsonapi::ApiResult;
-use crate::oro::query::{Kind, Spec};
+use crate::oro::query::{Kind, ListRequest, Spec};
 use crate::oro::render;
 use crate::oro::state::Shared;
 use axum::extract::{OriginalUri, Path, RawQuery, State};
@@ -41,12 +41,8 @@ pub async fn list(
     RawQuery(q): RawQuery,
     headers: HeaderMap,
 ) -> ApiResult {
-    list_with(&s, &uri, q, &headers, &CUSTOMERS, |st| {
-        st.customers
-            .keys()
-            .filter_map(|id| render::customer(st, *id))
-            .collect()
-    })
+    let req = ListRequest::parse(q.as_deref(), &headers, uri.path(), Some(&CUSTOMERS))?;
+    s.with(|st, _| req.respond_rows(st, st.customers.values(), |c| render::customer(st, c.id)))
 }
 
 pub async fn get(

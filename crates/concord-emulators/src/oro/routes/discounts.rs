@@ -44,10 +44,8 @@ pub async fn get(
 }
 
 pub fn render(st: &OroState, id: i64) -> Option<Value> {
-    let (order, d) = st
-        .orders
-        .values()
-        .find_map(|o| o.discounts.iter().find(|d| d.id == id).map(|d| (o, d)))?;
+    let order = st.order_of(id)?;
+    let d = order.discounts.iter().find(|d| d.id == id)?;
     let subtotal = order.subtotal();
     let percent = if subtotal.is_zero() {
         Decimal::ZERO

@@ -34,17 +34,7 @@ pub async fn list(
     headers: HeaderMap,
 ) -> ApiResult {
     let req = ListRequest::parse(q.as_deref(), &headers, uri.path(), Some(&LEVELS))?;
-    s.with(|st, _| {
-        // A read of a few products' levels must not render the levels of the whole catalogue.
-        let stubs = st
-            .levels
-            .iter()
-            .map(|(id, l)| render::level_stub(*id, l.product))
-            .collect();
-        req.respond_list_lazy(st, stubs, &["product"], |stub| {
-            render::level(st, stub.get("id")?.as_str()?.parse().ok()?)
-        })
-    })
+    s.with(|st, _| req.respond_rows(st, st.levels.values(), |l| render::level(st, l.id)))
 }
 
 pub async fn get(

@@ -57,15 +57,7 @@ pub async fn list(
     headers: HeaderMap,
 ) -> ApiResult {
     let req = ListRequest::parse(q.as_deref(), &headers, uri.path(), Some(&ORDERS))?;
-    s.with(|st, _| {
-        // Render only what can match and is on the page: a poll by `updatedAt` or a page of a full
-        // read must not render every order ever placed.
-        let stubs = st.orders.values().map(render::order_stub).collect();
-        req.respond_list_lazy(st, stubs, &["createdAt", "updatedAt"], |stub| {
-            let id = stub.get("id")?.as_str()?.parse().ok()?;
-            render::order(st, id)
-        })
-    })
+    s.with(|st, _| req.respond_rows(st, st.orders.values(), |o| render::order(st, o.id)))
 }
 
 pub async fn get(

@@ -78,19 +78,7 @@ pub async fn list_prices(
     headers: HeaderMap,
 ) -> ApiResult {
     let req = ListRequest::parse(q.as_deref(), &headers, uri.path(), Some(&PRICES))?;
-    s.with(|st, _| {
-        // Paging through a 20,000-SKU price list rendered every price for every page.
-        let stubs = st
-            .prices
-            .iter()
-            .enumerate()
-            .map(|(at, p)| render::price_stub(at, p))
-            .collect();
-        req.respond_list_lazy(st, stubs, &["priceList", "product"], |stub| {
-            let at = usize::try_from(stub.get("_at")?.as_u64()?).ok()?;
-            st.prices.get(at).map(render::price_record)
-        })
-    })
+    s.with(|st, _| req.respond_rows(st, st.prices.iter(), |p| Some(render::price_record(p))))
 }
 
 pub async fn get_price(

@@ -49,12 +49,8 @@ pub async fn list(
     RawQuery(q): RawQuery,
     headers: HeaderMap,
 ) -> ApiResult {
-    list_with(&s, &uri, q, &headers, &PRODUCTS, |st| {
-        st.products
-            .keys()
-            .filter_map(|id| render::product(st, *id))
-            .collect()
-    })
+    let req = ListRequest::parse(q.as_deref(), &headers, uri.path(), Some(&PRODUCTS))?;
+    s.with(|st, _| req.respond_rows(st, st.products.values(), |p| render::product(st, p.id)))
 }
 
 pub async fn get(

@@ -106,3 +106,51 @@ async fn related_records_and_linkage_are_readable_through_subresource_urls() {
         .unwrap();
     assert_eq!(resp.json::<Value>().await.unwrap()["data"]["id"], "2");
 }
+
+/// What an incremental refresh reads: a product changed later is the only one `updatedAt[gte]`
+/// returns, and a price change marks its price list changed.
+#[tokio::test]
+async fn changed_products_and_price_lists_are_found_by_updated_at() {
+    let h = Harness::start(&scenario("per_line", 3600, false)).await;
+    let token = h.token().await;
+    h.wait(2.0).await;
+    let since = h.clock.now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    let changed = |path: &str| format!("{path}?filter[updatedAt][gte]={since}");
+    assert!(ids(&h.get(&token, &changed("/admin/api/products")).await.2).is_empty());
+    let body = json!({"data": {"type": "products", "id": "2", "relationships": {
+        "inventory_status": {"data": {"type": "prodinventorystatuses", "id": "out_of_stock"}}}}});
+    let (status, _, _) = h
+        .send(
+            reqwest::Method::PATCH,
+            &token,
+            "/admin/api/products/2",
+            body,
+            &[],
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        ids(&h.get(&token, &changed("/admin/api/products")).await.2),
+        ["2"]
+    );
+
+    assert!(ids(&h.get(&token, &changed("/admin/api/pricelists")).await.2).is_empty());
+    h.emu.set_price(
+        1,
+        "TEE",
+        "case",
+        rust_decimal::Decimal::ONE,
+        "99".parse().unwrap(),
+    );
+    assert_eq!(
+        ids(&h.get(&token, &changed("/admin/api/pricelists")).await.2),
+        ["1"]
+    );
+    let (_, _, doc) = h
+        .get(
+            &token,
+            "/admin/api/productprices?filter[priceList]=1&filter[product]=1,2&sort=-quantity",
+        )
+        .await;
+    assert_eq!(doc["data"].as_array().unwrap().len(), 2);
+}

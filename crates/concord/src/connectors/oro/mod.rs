@@ -11,6 +11,7 @@ mod dry_run;
 mod error;
 mod keyset;
 mod models;
+mod reference;
 mod signature;
 #[cfg(test)]
 mod strict_tests;

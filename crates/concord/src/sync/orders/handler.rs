@@ -101,7 +101,7 @@ async fn plan(
     order: &OroOrder,
     rec: &mut OrderRecord,
 ) -> Result<Option<Plan>, FlowError> {
-    ctx.ensure_oro_loaded().await?;
+    ctx.oro_reference_for(order).await?;
     let mapped = map_lines(ctx, order).await?;
     rec.base_units = units_taken(order, &mapped);
     let mut findings = findings_with_fresh_prices(ctx, order, &mapped, !rec.prices_checked).await?;
@@ -234,7 +234,7 @@ async fn map_lines(
     order: &OroOrder,
 ) -> Result<Vec<Result<MappedUnit, ExceptionKind>>, FlowError> {
     // Oro's units are needed to map; a fresh process (after a crash) has not read them yet.
-    ctx.ensure_oro_loaded().await?;
+    ctx.oro_reference_for(order).await?;
     let catalogue = ctx.catalogue().await?;
     let cache = ctx.cache.read().await;
     Ok(order
@@ -257,8 +257,8 @@ async fn map_lines(
         .collect())
 }
 
-/// A price mismatch against a cached list is re-checked against Oro's current prices before it is
-/// reported: a price change may simply not have reached the cache yet.
+/// A price mismatch against a cached list is re-checked against Oro's current prices of the
+/// order's products before it is reported: a price change may simply not have reached the cache.
 async fn findings_with_fresh_prices(
     ctx: &Context,
     order: &OroOrder,
@@ -278,7 +278,7 @@ async fn findings_with_fresh_prices(
         .iter()
         .any(|f| f.kind == ExceptionKind::PriceMismatch)
     {
-        ctx.refresh_oro().await?;
+        ctx.read_order_prices(order, true).await?;
         return Ok(run(&*ctx.cache.read().await));
     }
     Ok(findings)
