@@ -66,22 +66,26 @@ async fn viewers_see_call_metadata_and_operators_see_bodies() {
     assert!(page.contains("Jane Buyer"));
 }
 
-#[tokio::test]
-async fn signing_out_revokes_the_session_on_the_server_and_is_audited() {
-    let web = spawn().await;
-    let cookie = web.login(OPERATOR).await;
-    let csrf = csrf_of(&web, &cookie).await;
-
+/// Signs out through the dashboard's form, as the browser does.
+async fn sign_out(web: &TestWeb, cookie: &str) {
+    let csrf = csrf_of(web, cookie).await;
     let out = web
         .send(
             Request::post("/logout")
-                .header(header::COOKIE, &cookie)
+                .header(header::COOKIE, cookie)
                 .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
                 .body(Body::from(format!("csrf={csrf}")))
                 .unwrap(),
         )
         .await;
     assert_eq!(out.status(), StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn signing_out_revokes_the_session_on_the_server_and_is_audited() {
+    let web = spawn().await;
+    let cookie = web.login(OPERATOR).await;
+    sign_out(&web, &cookie).await;
 
     // A copy of the old cookie (kept by an attacker, or a second tab) no longer works.
     let again = web
@@ -221,17 +225,7 @@ async fn a_sign_out_on_one_process_ends_the_session_on_every_process() {
     };
     assert_eq!(two.send(read()).await.status(), StatusCode::OK);
 
-    let csrf = csrf_of(&one, &cookie).await;
-    let out = one
-        .send(
-            Request::post("/logout")
-                .header(header::COOKIE, &cookie)
-                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-                .body(Body::from(format!("csrf={csrf}")))
-                .unwrap(),
-        )
-        .await;
-    assert_eq!(out.status(), StatusCode::SEE_OTHER);
+    sign_out(&one, &cookie).await;
 
     assert_eq!(two.send(read()).await.status(), StatusCode::UNAUTHORIZED);
 }
