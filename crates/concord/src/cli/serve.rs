@@ -80,6 +80,7 @@ pub fn dashboard(
     .with_access_log(access_log)
     .with_postings(ctx.rules.postings.clone())
     .with_stock_stale_after(ctx.rules.stock_stale_after_s)
+    .with_order_sla(ctx.rules.order_sla_s)
     .with_explainer(explainer);
     web::router(state)
 }

@@ -75,6 +75,8 @@ pub struct WebState {
     pub explainer: Option<Arc<crate::inbox::explain::Explainer>>,
     /// `rules.stock_stale_after_s`, drawn as the limit on the stock freshness chart.
     pub stock_stale_after_s: Option<f64>,
+    /// `rules.order_sla_s`, drawn as the limit on the order latency chart.
+    pub order_sla_s: Option<f64>,
 }
 
 impl WebState {
@@ -123,11 +125,17 @@ impl WebState {
             exported_exceptions: Mutex::new(BTreeSet::new()),
             explainer: None,
             stock_stale_after_s: None,
+            order_sla_s: None,
         }
     }
 
     pub fn with_stock_stale_after(mut self, seconds: f64) -> Self {
         self.stock_stale_after_s = Some(seconds);
+        self
+    }
+
+    pub fn with_order_sla(mut self, seconds: f64) -> Self {
+        self.order_sla_s = Some(seconds);
         self
     }
 

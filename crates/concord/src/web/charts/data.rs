@@ -59,7 +59,7 @@ pub async fn build(app: &AppState) -> Result<ChartsView, StoreError> {
         .await?;
     let sales = first_sales(store.call_marks("cin7", "POST", "/sale", since).await?);
     let mut cards = vec![];
-    cards.extend(orders_charts(&hours, &seen, &sales));
+    cards.extend(orders_charts(&hours, &seen, &sales, app.order_sla_s));
     cards.push(calls_chart(app, now).await?);
     let syncs: Vec<DateTime<Utc>> = store
         .call_marks(
@@ -86,10 +86,11 @@ pub async fn build(app: &AppState) -> Result<ChartsView, StoreError> {
     Ok(ChartsView { cards })
 }
 
-fn orders_charts(
+pub(super) fn orders_charts(
     hours: &[DateTime<Utc>],
     seen: &[(String, DateTime<Utc>)],
     sales: &[(String, DateTime<Utc>)],
+    sla_s: Option<f64>,
 ) -> Vec<ChartCard> {
     let hour = Duration::hours(1);
     let per_hour = Chart {
@@ -141,7 +142,10 @@ fn orders_charts(
             },
         ],
         style: Style::Grouped,
-        limit: None,
+        limit: sla_s.filter(|s| *s > 0.0).map(|s| Limit {
+            value: s,
+            label: format!("SLA {:.0} min", s / 60.0),
+        }),
         empty_text: "No order has reached Cin7 in the last 24 hours".into(),
     };
     vec![

@@ -181,6 +181,22 @@ fn stock_age_is_the_longest_gap_between_snapshots_within_each_hour() {
     );
 }
 
+#[test]
+fn the_latency_chart_draws_the_order_sla_when_one_is_set() {
+    let now: DateTime<Utc> = "2026-12-06T12:30:00Z".parse().unwrap();
+    let hours = buckets(now, Duration::hours(1), 24);
+    let seen = vec![("1001".to_owned(), now - Duration::minutes(10))];
+    let sales = vec![("1001".to_owned(), now - Duration::minutes(8))];
+    let with_sla = super::data::orders_charts(&hours, &seen, &sales, Some(900.0));
+    assert!(
+        with_sla[1].svg.contains("SLA 15 min"),
+        "{}",
+        with_sla[1].svg
+    );
+    let without = super::data::orders_charts(&hours, &seen, &sales, None);
+    assert!(!without[1].svg.contains("SLA"), "{}", without[1].svg);
+}
+
 mod page {
     use crate::web::{hash_token, router, Role, WebState};
     use axum::body::{to_bytes, Body};
