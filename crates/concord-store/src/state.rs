@@ -193,6 +193,14 @@ impl Store {
         Ok(())
     }
 
+    /// Deletes one record; `true` when it existed.
+    pub async fn record_delete(&self, kind: &str, key: &str) -> Result<bool, StoreError> {
+        let deleted = with_db!(self, write, "records/delete", |q, ex| {
+            q.bind(kind).bind(key).execute(ex).await?.rows_affected()
+        });
+        Ok(deleted == 1)
+    }
+
     /// Records of a kind, optionally of one status, by key.
     pub async fn records(
         &self,

@@ -56,6 +56,7 @@ conformance!(
     jobs::a_later_success_retires_the_dead_jobs_of_its_kind,
     jobs::counts_and_listing,
     other::links_records_and_cursors_round_trip,
+    other::a_deleted_record_is_gone_and_others_stay,
     other::payload_log_filters_truncates_and_purges,
     other::payload_retention_purges_in_small_batches,
     other::exceptions_dedup_reopen_and_audit,

@@ -9,6 +9,28 @@ use concord_store::{
 use serde_json::json;
 use std::time::Duration;
 
+pub async fn a_deleted_record_is_gone_and_others_stay(db: &TestDb) {
+    let s = &db.store;
+    s.record_put("session_revoked", "a", "revoked", &json!({ "expires": 1 }))
+        .await
+        .unwrap();
+    s.record_put("session_revoked", "b", "revoked", &json!({ "expires": 2 }))
+        .await
+        .unwrap();
+    assert!(s.record_delete("session_revoked", "a").await.unwrap());
+    assert!(!s.record_delete("session_revoked", "a").await.unwrap());
+    assert!(s
+        .record_get("session_revoked", "a")
+        .await
+        .unwrap()
+        .is_none());
+    assert!(s
+        .record_get("session_revoked", "b")
+        .await
+        .unwrap()
+        .is_some());
+}
+
 pub async fn links_records_and_cursors_round_trip(db: &TestDb) {
     let s = &db.store;
     s.link_put("customer", "oro-7", "c7-a", &json!({ "name": "Acme" }))

@@ -1,5 +1,6 @@
 //! Payload retention: bodies of external calls name buyers, so they are kept only for
-//! `store.payload_retention_days`. Purged every `schedule.retention_s`, a small batch at a time.
+//! `store.payload_retention_days`. Purged every `schedule.retention_s`, a small batch at a time,
+//! with the session revocations whose sessions have expired.
 
 use concord_core::Clock;
 use concord_store::{Store, StoreError};
@@ -32,6 +33,10 @@ pub async fn run(store: Store, clock: Clock, days: u32, every: Duration) {
             Err(e) => {
                 tracing::warn!(error = %e, "Payload retention could not purge; it tries again next time.")
             }
+        }
+        let now = clock.now().timestamp();
+        if let Err(e) = crate::web::revocations::purge_expired(&store, now).await {
+            tracing::warn!(error = %e, "Expired session revocations could not be purged; next time.");
         }
         clock.sleep(every.max(Duration::from_secs(60))).await;
     }

@@ -29,3 +29,39 @@ pub async fn is_revoked(store: &Store, cookie: &str, now: i64) -> bool {
         }
     }
 }
+
+/// Forgets revocations whose session has expired anyway (a signed-out cookie past its expiry is
+/// refused by its own date); returns how many went.
+pub async fn purge_expired(store: &Store, now: i64) -> Result<u64, StoreError> {
+    let mut purged = 0;
+    for record in store.records(KIND, None).await? {
+        let expires = record
+            .data
+            .get("expires")
+            .and_then(serde_json::Value::as_i64);
+        if expires.is_none_or(|e| e <= now) && store.record_delete(KIND, &record.key).await? {
+            purged += 1;
+        }
+    }
+    Ok(purged)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use concord_core::Clock;
+
+    #[tokio::test]
+    async fn only_revocations_past_their_sessions_expiry_are_purged() {
+        let store = Store::connect("sqlite::memory:", Clock::real())
+            .await
+            .unwrap();
+        record(&store, "id.1000.nonce.sig-old", 900).await.unwrap();
+        record(&store, "id.5000.nonce.sig-new", 900).await.unwrap();
+
+        assert_eq!(purge_expired(&store, 2000).await.unwrap(), 1);
+
+        assert!(!is_revoked(&store, "id.1000.nonce.sig-old", 2000).await);
+        assert!(is_revoked(&store, "id.5000.nonce.sig-new", 2000).await);
+    }
+}
