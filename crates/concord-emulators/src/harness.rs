@@ -1,5 +1,10 @@
 //! Both emulators together: served on local ports, playing the scenario's timeline on its clock,
 //! and answering the combined state dump. Used by `concord demo`, `concord emulate` and the tests.
+//!
+//! A separate process (`concord bench` with the emulators in a child) drives them through three
+//! routes on either port, outside auth, faults and the API log: `GET /_emulator/clock`,
+//! `GET /_emulator/progress` (timeline done, webhooks pending, the timeline's crash seconds) and
+//! `POST /_emulator/release` (start the clock and the timeline of a held `concord emulate --hold`).
 
 use crate::cin7::Cin7Emulator;
 use crate::oro::OroEmulator;
@@ -8,9 +13,9 @@ use concord_core::Clock;
 use serde_json::{json, Value};
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use tokio::net::TcpListener;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, Notify};
 use tokio::task::JoinHandle;
 
 pub struct Emulators {
@@ -19,21 +24,68 @@ pub struct Emulators {
     pub cin7_url: String,
     pub oro_url: String,
     clock: Clock,
-    timeline_done: Arc<AtomicBool>,
+    control: Arc<Control>,
     tasks: Vec<JoinHandle<()>>,
 }
 
-/// `GET /_emulator/clock`: where the scenario clock is, so a separate `concord run` can join it.
-fn clock_route(clock: &Clock, scenario: &Scenario) -> axum::Router {
-    let clock = clock.clone();
+/// What a driver in another process sees and triggers (see the module docs).
+#[derive(Default)]
+struct Control {
+    timeline_done: AtomicBool,
+    /// Scenario seconds of the timeline's `concord_crash` events reached so far.
+    crashes: Mutex<Vec<f64>>,
+    released: AtomicBool,
+    release: Notify,
+}
+
+/// The driver routes, merged into both emulators' routers.
+fn control_routes(
+    clock: &Clock,
+    scenario: &Scenario,
+    control: &Arc<Control>,
+    pending: impl Fn() -> usize + Clone + Send + Sync + 'static,
+) -> axum::Router {
     let start = scenario.clock.start;
-    axum::Router::new().route(
-        "/_emulator/clock",
-        axum::routing::get(move || {
-            let clock = clock.clone();
-            async move { axum::Json(json!({ "start": start, "speed": clock.speed(), "elapsed_s": clock.elapsed_s() })) }
-        }),
-    )
+    let (clock_a, clock_b, control_a, control_b) = (
+        clock.clone(),
+        clock.clone(),
+        control.clone(),
+        control.clone(),
+    );
+    axum::Router::new()
+        .route(
+            "/_emulator/clock",
+            axum::routing::get(move || {
+                let clock = clock_a.clone();
+                async move { axum::Json(json!({ "start": start, "speed": clock.speed(), "elapsed_s": clock.elapsed_s() })) }
+            }),
+        )
+        .route(
+            "/_emulator/progress",
+            axum::routing::get(move || {
+                let (clock, control, pending) = (clock_b.clone(), control_a.clone(), pending.clone());
+                async move {
+                    let crashes = control.crashes.lock().map(|c| c.clone()).unwrap_or_default();
+                    axum::Json(json!({
+                        "elapsed_s": clock.elapsed_s(),
+                        "timeline_done": control.timeline_done.load(Ordering::SeqCst),
+                        "pending_webhooks": pending(),
+                        "crashes": crashes,
+                    }))
+                }
+            }),
+        )
+        .route(
+            "/_emulator/release",
+            axum::routing::post(move || {
+                let control = control_b.clone();
+                async move {
+                    control.released.store(true, Ordering::SeqCst);
+                    control.release.notify_waiters();
+                    axum::http::StatusCode::NO_CONTENT
+                }
+            }),
+        )
 }
 
 impl Emulators {
@@ -50,8 +102,12 @@ impl Emulators {
         let oro_listener = TcpListener::bind(oro_addr).await?;
         let cin7_url = format!("http://{}", cin7_listener.local_addr()?);
         let oro_url = format!("http://{}", oro_listener.local_addr()?);
-        let cin7_router = cin7.router().merge(clock_route(&clock, scenario));
-        let oro_router = oro.router().merge(clock_route(&clock, scenario));
+        let control = Arc::new(Control::default());
+        let (c, o) = (cin7.clone(), oro.clone());
+        let pending = move || c.pending_webhooks() + o.pending_webhooks();
+        let routes = control_routes(&clock, scenario, &control, pending);
+        let cin7_router = cin7.router().merge(routes.clone());
+        let oro_router = oro.router().merge(routes);
         let tasks = vec![
             tokio::spawn(async move {
                 let _ = axum::serve(cin7_listener, cin7_router).await;
@@ -68,7 +124,7 @@ impl Emulators {
             cin7_url,
             oro_url,
             clock,
-            timeline_done: Arc::new(AtomicBool::new(false)),
+            control,
             tasks,
         })
     }
@@ -83,11 +139,11 @@ impl Emulators {
 
     /// Plays the timeline; each `concord_crash` is sent on `crashes` with its scenario second.
     pub fn play_timeline(&mut self, scenario: &Scenario, crashes: mpsc::UnboundedSender<f64>) {
-        let (cin7, oro, clock, done) = (
+        let (cin7, oro, clock, control) = (
             self.cin7.clone(),
             self.oro.clone(),
             self.clock.clone(),
-            self.timeline_done.clone(),
+            self.control.clone(),
         );
         let timeline = scenario.timeline.clone();
         self.tasks.push(tokio::spawn(async move {
@@ -134,16 +190,30 @@ impl Emulators {
                         duration_s,
                     } => oro.outage(*duration_s),
                     TimelineEvent::ConcordCrash => {
+                        if let Ok(mut seen) = control.crashes.lock() {
+                            seen.push(entry.at_s);
+                        }
                         let _ = crashes.send(entry.at_s);
                     }
                 }
             }
-            done.store(true, Ordering::SeqCst);
+            control.timeline_done.store(true, Ordering::SeqCst);
         }));
     }
 
     pub fn timeline_done(&self) -> bool {
-        self.timeline_done.load(Ordering::SeqCst)
+        self.control.timeline_done.load(Ordering::SeqCst)
+    }
+
+    /// Waits for `POST /_emulator/release` (a driver in another process is ready).
+    pub async fn released(&self) {
+        loop {
+            let notified = self.control.release.notified();
+            if self.control.released.load(Ordering::SeqCst) {
+                return;
+            }
+            notified.await;
+        }
     }
 
     pub fn pending_webhooks(&self) -> usize {

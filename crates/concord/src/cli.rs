@@ -60,6 +60,10 @@ pub enum Command {
         /// Clock speed: scenario seconds per real second (default: the scenario's own).
         #[arg(long)]
         speed: Option<f64>,
+        /// Keep the clock and the timeline still until `POST /_emulator/release`, so a driver in
+        /// another process (`concord bench`) starts its engine first.
+        #[arg(long)]
+        hold: bool,
     },
     /// The engine alone, against real systems (or emulators): production mode.
     Run {
@@ -190,7 +194,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             scenario,
             listen,
             speed,
-        } => commands::emulate(scenario, listen, speed).await,
+            hold,
+        } => commands::emulate(scenario, listen, speed, hold).await,
         Command::Run { config, dry_run } => run::run(config, dry_run).await,
         Command::Migrate { store } => commands::migrate(&store.url()?).await,
         Command::Doctor { config, format } => commands::doctor(config, &format).await,

@@ -1,6 +1,8 @@
 //! `concord demo`: both emulators in process, the engine against them on the scenario clock, a
 //! simulated crash when the timeline says so, and the state dump once the run is idle.
 
+mod child;
+mod harness;
 mod idle;
 mod progress;
 mod summary;
@@ -16,13 +18,22 @@ use concord_core::scenario::Scenario;
 use concord_core::Clock;
 use concord_emulators::Emulators;
 use concord_store::Store;
+use harness::{CallCounts, Harness};
 use secrecy::SecretString;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 use tokio::net::TcpListener;
 
-pub use summary::Summary;
+pub use summary::{RunUsage, Summary};
+
+/// Emulators in a child process: `exe emulate --hold --scenario scenario_path`, logging into
+/// `work_dir`. The scenario passed to [`run`] then needs only its settings, clock and flags.
+pub struct ChildSpec {
+    pub exe: PathBuf,
+    pub scenario_path: PathBuf,
+    pub work_dir: PathBuf,
+}
 
 /// Builds routes merged into Concord's own server (the dashboard) for a given context.
 pub type ExtraRoutes = dyn Fn(&Context) -> axum::Router + Send + Sync;
@@ -37,6 +48,8 @@ pub struct DemoOptions {
     /// Extra routes (the dashboard) merged into Concord's own server.
     pub extra_routes: Option<Box<ExtraRoutes>>,
     pub workers: usize,
+    /// Where the emulators run: `None` in this process.
+    pub child_emulators: Option<ChildSpec>,
 }
 
 /// Runs a scenario to idle (or `run_until_s`) and returns what happened.
@@ -51,10 +64,10 @@ pub async fn run(opts: DemoOptions) -> anyhow::Result<Summary> {
     let store = Store::connect(&opts.store_url, clock.clone())
         .await
         .context("Failed to open the store")?;
-    let any_port: SocketAddr = ([127, 0, 0, 1], 0).into();
-    let mut emulators = Emulators::start(&scenario, clock.clone(), any_port, any_port)
-        .await
-        .context("Failed to start the emulators")?;
+    let speed = opts.speed.unwrap_or(scenario.clock.speed);
+    let mut emulators =
+        start_emulators(&scenario, &clock, speed, opts.child_emulators.as_ref()).await?;
+    let cpu_at_start = crate::bench::process::cpu_seconds();
     let listener = TcpListener::bind(opts.listen)
         .await
         .with_context(|| format!("Failed to listen on {}", opts.listen))?;
@@ -72,8 +85,7 @@ pub async fn run(opts: DemoOptions) -> anyhow::Result<Summary> {
     kick_off(&ctx).await;
     let mut engine = engine::start(ctx.clone(), opts.workers);
     let (crash_tx, mut crashes) = tokio::sync::mpsc::unbounded_channel();
-    clock.release();
-    emulators.play_timeline(&scenario, crash_tx);
+    emulators.start(&scenario, &clock, crash_tx).await?;
     let mut idle = idle::IdleWatch::new(scenario.run_until_s);
     let progress = progress::Progress::start();
     let mut ticks: u64 = 0;
@@ -105,9 +117,19 @@ pub async fn run(opts: DemoOptions) -> anyhow::Result<Summary> {
     }
     progress.finish();
     engine.stop().await;
-    let summary = summary::collect(&ctx, &emulators).await?;
-    if let Some(path) = &opts.dump_state {
-        let dump = summary::dump(&scenario, &ctx, &emulators).await?;
+    let usage = run_usage(&emulators, cpu_at_start);
+    let emulator_dump = match &opts.dump_state {
+        Some(_) => Some(emulators.dump().await?),
+        None => None,
+    };
+    let calls = match &emulator_dump {
+        Some(dump) => CallCounts::from_dump(dump),
+        None => emulators.call_counts().await?,
+    };
+    let mut summary = summary::collect(&ctx, &calls).await?;
+    summary.usage = Some(usage);
+    if let (Some(path), Some(emulator_dump)) = (&opts.dump_state, emulator_dump) {
+        let dump = summary::dump(&scenario, &ctx, emulator_dump).await?;
         std::fs::write(path, serde_json::to_vec_pretty(&dump)?)
             .with_context(|| format!("Failed to write {}", path.display()))?;
     }
@@ -121,9 +143,45 @@ pub async fn run(opts: DemoOptions) -> anyhow::Result<Summary> {
     Ok(summary)
 }
 
+async fn start_emulators(
+    scenario: &Scenario,
+    clock: &Clock,
+    speed: f64,
+    child: Option<&ChildSpec>,
+) -> anyhow::Result<Harness> {
+    Ok(match child {
+        None => {
+            let any_port: SocketAddr = ([127, 0, 0, 1], 0).into();
+            let emulators = Emulators::start(scenario, clock.clone(), any_port, any_port)
+                .await
+                .context("Failed to start the emulators")?;
+            Harness::InProcess(emulators)
+        }
+        Some(spec) => Harness::Child(
+            child::ChildEmulators::start(&spec.exe, &spec.scenario_path, speed, &spec.work_dir)
+                .await?,
+        ),
+    })
+}
+
+/// CPU since `cpu_at_start` and the peak so far of this process, and of the emulator child.
+fn run_usage(emulators: &Harness, cpu_at_start: f64) -> RunUsage {
+    use crate::bench::process;
+    RunUsage {
+        engine: process::Usage {
+            cpu_seconds: (process::cpu_seconds() - cpu_at_start).max(0.0),
+            peak_rss_mb: process::peak_rss_mb(),
+        },
+        emulators: match emulators {
+            Harness::Child(c) => Some(c.usage()),
+            Harness::InProcess(_) => None,
+        },
+    }
+}
+
 fn build_context(
     scenario: &Scenario,
-    emulators: &Emulators,
+    emulators: &Harness,
     store: &Store,
     clock: &Clock,
 ) -> anyhow::Result<Context> {
@@ -135,13 +193,13 @@ fn build_context(
         .max(Duration::from_secs(3));
     let connections = Connections {
         oro: OroSettings {
-            base_url: emulators.oro_url.clone(),
+            base_url: emulators.oro_url().to_owned(),
             client_id: text(&conn["oro"]["client_id"]),
             client_secret: SecretString::from(text(&conn["oro"]["client_secret"])),
             timeout,
         },
         cin7: Cin7Settings {
-            base_url: emulators.cin7_url.clone(),
+            base_url: emulators.cin7_url().to_owned(),
             account_id: text(&conn["cin7"]["account_id"]),
             application_key: SecretString::from(text(&conn["cin7"]["application_key"])),
             timeout,

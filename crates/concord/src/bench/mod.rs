@@ -1,17 +1,21 @@
-//! `concord bench`: runs a scenario to idle exactly as `concord demo --exit-when-idle` would (both
-//! emulators in process, a fresh SQLite store), then measures it from the state dump and the process.
+//! `concord bench`: runs a scenario to idle as `concord demo --exit-when-idle` would (a fresh
+//! SQLite store), then measures it from the state dump and the processes. The emulators run in a
+//! child process (`concord emulate --hold`) that alone loads the scenario, so the engine's own CPU
+//! and peak memory are reported apart (`engine_*`); `--in-process` keeps everything in one process.
 //!
 //! # Layout
+//! - [`head`]: the scenario's settings and clock, read without its catalogue or timeline.
 //! - [`metrics`]: pure figures from the scenario and the dump (calls per order, throughput at the
 //!   rate limit, stock and order latency); unit-tested without a run.
 //! - [`process`]: CPU time and peak memory of this process, read from `/proc`.
 //! - [`report`]: the JSON object and the text table.
 
+pub mod head;
 pub mod metrics;
 pub mod process;
 pub mod report;
 
-use crate::demo::{self, DemoOptions};
+use crate::demo::{self, ChildSpec, DemoOptions};
 use anyhow::Context as _;
 use concord_core::scenario::parse_scenario;
 use std::path::PathBuf;
@@ -25,19 +29,29 @@ pub struct BenchOptions {
     pub workers: usize,
     /// Keep the state dump here (it is written to a temporary folder otherwise).
     pub keep_dump: Option<PathBuf>,
+    /// The `concord` binary that serves the emulators in a child process; `None`: in process.
+    pub emulator_exe: Option<PathBuf>,
 }
 
 /// Runs the scenario and returns the measured figures.
 pub async fn run(opts: BenchOptions) -> anyhow::Result<BenchReport> {
     let text = std::fs::read_to_string(&opts.scenario)
         .with_context(|| format!("Failed to read the scenario {}", opts.scenario.display()))?;
-    let scenario = parse_scenario(&text)
-        .map_err(|e| anyhow::anyhow!("scenario {} is not valid: {e}", opts.scenario.display()))?;
+    let scenario = match opts.emulator_exe {
+        Some(_) => head::scenario_head(&text),
+        None => parse_scenario(&text).map_err(anyhow::Error::from),
+    }
+    .map_err(|e| anyhow::anyhow!("scenario {} is not valid: {e}", opts.scenario.display()))?;
     // The raw JSON is read again after the run so it does not count towards the peak memory.
     drop(text);
     let dir = tempfile::Builder::new()
         .prefix("concord-bench-")
         .tempdir()?;
+    let child_emulators = opts.emulator_exe.map(|exe| ChildSpec {
+        exe,
+        scenario_path: opts.scenario.clone(),
+        work_dir: dir.path().to_owned(),
+    });
     let dump_path = opts
         .keep_dump
         .clone()
@@ -49,7 +63,7 @@ pub async fn run(opts: BenchOptions) -> anyhow::Result<BenchReport> {
     process::reset_peak_rss();
     let cpu_before = process::cpu_seconds();
     let started = Instant::now();
-    demo::run(DemoOptions {
+    let summary = demo::run(DemoOptions {
         scenario,
         speed: opts.speed,
         store_url: format!("sqlite://{}", dir.path().join("concord.db").display()),
@@ -58,6 +72,7 @@ pub async fn run(opts: BenchOptions) -> anyhow::Result<BenchReport> {
         listen: "127.0.0.1:0".parse()?,
         extra_routes: None,
         workers: opts.workers,
+        child_emulators,
     })
     .await
     .context("The benchmark run failed")?;
@@ -80,6 +95,7 @@ pub async fn run(opts: BenchOptions) -> anyhow::Result<BenchReport> {
             parse_peak_rss_mb,
             start_rss_mb,
             speed,
+            usage: summary.usage,
         },
     ))
 }

@@ -4,13 +4,38 @@
 /// Clock ticks per second of `/proc/<pid>/stat` (`USER_HZ`): 100 on every mainstream Linux ABI.
 const USER_HZ: f64 = 100.0;
 
-/// User plus system CPU seconds this process has used so far (every thread, the in-process
-/// emulators included).
+/// CPU and peak memory of one process so far.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Usage {
+    pub cpu_seconds: f64,
+    pub peak_rss_mb: f64,
+}
+
+/// User plus system CPU seconds this process has used so far (every thread).
 pub fn cpu_seconds() -> f64 {
-    std::fs::read_to_string("/proc/self/stat")
+    cpu_seconds_of("self")
+}
+
+/// The same for another process (`pid` as in `/proc/<pid>`), e.g. the emulator child.
+pub fn usage_of(pid: &str) -> Usage {
+    Usage {
+        cpu_seconds: cpu_seconds_of(pid),
+        peak_rss_mb: kb_of(pid, "VmHWM:"),
+    }
+}
+
+fn cpu_seconds_of(pid: &str) -> f64 {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
         .ok()
         .and_then(|s| parse_stat_cpu(&s))
         .unwrap_or(0.0)
+}
+
+fn kb_of(pid: &str, key: &str) -> f64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| parse_kb(&s, key))
+        .map_or(0.0, |kb| kb / 1024.0)
 }
 
 /// `utime` and `stime` are fields 14 and 15; the command name (field 2) may hold spaces, so
@@ -33,18 +58,12 @@ pub fn reset_peak_rss() -> bool {
 
 /// Resident set size now (`VmRSS`) in MiB.
 pub fn rss_mb() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| parse_kb(&s, "VmRSS:"))
-        .map_or(0.0, |kb| kb / 1024.0)
+    kb_of("self", "VmRSS:")
 }
 
 /// Peak resident set size (`VmHWM`) in MiB.
 pub fn peak_rss_mb() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| parse_kb(&s, "VmHWM:"))
-        .map_or(0.0, |kb| kb / 1024.0)
+    kb_of("self", "VmHWM:")
 }
 
 fn parse_kb(status: &str, key: &str) -> Option<f64> {

@@ -77,6 +77,10 @@ pub struct BenchArgs {
     /// Also keep the state dump here (for tools/check-scenario).
     #[arg(long)]
     pub dump_state: Option<PathBuf>,
+    /// Run the emulators in this process too (by default they run in a child process, so the
+    /// engine's own CPU and memory are measured apart).
+    #[arg(long)]
+    pub in_process: bool,
 }
 
 #[derive(clap::Args, Debug)]

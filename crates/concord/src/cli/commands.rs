@@ -63,6 +63,7 @@ pub async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
         listen: args.listen,
         extra_routes: Some(extra),
         workers: args.workers,
+        child_emulators: None,
     };
     let summary = demo::run(opts).await?;
     if args.report == "json" {
@@ -77,6 +78,7 @@ pub async fn emulate(
     scenario: PathBuf,
     listen: SocketAddr,
     speed: Option<f64>,
+    hold: bool,
 ) -> anyhow::Result<ExitCode> {
     let scenario = load_scenario(&scenario)?;
     // Held while the emulators load the scenario, so a large one does not start its clock late.
@@ -89,10 +91,16 @@ pub async fn emulate(
     let mut emulators = Emulators::start(&scenario, clock.clone(), listen, cin7_addr)
         .await
         .context("Failed to start the emulators")?;
-    clock.release();
     let mut connection = emulators.connection();
-    connection["clock"] = serde_json::json!({ "start": scenario.clock.start, "speed": speed.unwrap_or(scenario.clock.speed) });
+    connection["clock"] = serde_json::json!({ "start": scenario.clock.start, "speed": speed.unwrap_or(scenario.clock.speed), "held": hold });
     println!("{connection}");
+    if hold {
+        tokio::select! {
+            () = emulators.released() => {}
+            _ = tokio::signal::ctrl_c() => return Ok(ExitCode::SUCCESS),
+        }
+    }
+    clock.release();
     let (tx, mut crashes) = tokio::sync::mpsc::unbounded_channel();
     emulators.play_timeline(&scenario, tx);
     loop {
@@ -311,6 +319,14 @@ pub async fn bench(args: super::BenchArgs) -> anyhow::Result<ExitCode> {
         speed: args.speed,
         workers: args.workers,
         keep_dump: args.dump_state,
+        emulator_exe: if args.in_process {
+            None
+        } else {
+            Some(
+                std::env::current_exe()
+                    .context("Failed to find the concord binary to run the emulators")?,
+            )
+        },
     })
     .await?;
     if args.format == "json" {

@@ -6,9 +6,9 @@
 //! due every few milliseconds and would keep a finished run busy for ever. A periodic job that is
 //! failing and waiting to retry is work.
 
+use super::harness::Harness;
 use crate::engine::schedule_now_keyed;
 use crate::sync::context::Context;
-use concord_emulators::Emulators;
 use concord_store::{Job, JobFilter, JobState};
 
 pub struct IdleWatch {
@@ -30,7 +30,7 @@ impl IdleWatch {
     }
 
     /// True when the run should end.
-    pub async fn check(&mut self, ctx: &Context, emulators: &Emulators) -> anyhow::Result<bool> {
+    pub async fn check(&mut self, ctx: &Context, emulators: &Harness) -> anyhow::Result<bool> {
         if self
             .run_until_s
             .is_some_and(|until| ctx.clock.elapsed_s() >= until)

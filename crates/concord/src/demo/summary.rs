@@ -1,9 +1,9 @@
 //! The closing summary of a run and the state dump the acceptance checker reads.
 
+use super::harness::CallCounts;
 use crate::sync::context::Context;
 use crate::sync::orders::record::{self, OrderState};
 use concord_core::scenario::Scenario;
-use concord_emulators::Emulators;
 use concord_store::ExceptionFilter;
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -22,9 +22,20 @@ pub struct Summary {
     pub oro_calls: usize,
     /// The last reconciliation: orders checked and differences found.
     pub reconciliation: Option<(u64, u64)>,
+    /// What the engine (and emulators in a child process) cost, read when the run went idle.
+    #[serde(skip)]
+    pub usage: Option<RunUsage>,
 }
 
-pub async fn collect(ctx: &Context, emulators: &Emulators) -> anyhow::Result<Summary> {
+#[derive(Debug, Clone, Copy)]
+pub struct RunUsage {
+    /// This process from the start of the run: the engine, and the emulators when in process.
+    pub engine: crate::bench::process::Usage,
+    /// The emulator child, when the emulators ran in one.
+    pub emulators: Option<crate::bench::process::Usage>,
+}
+
+pub async fn collect(ctx: &Context, calls: &CallCounts) -> anyhow::Result<Summary> {
     let mut by_state = BTreeMap::new();
     let records = record::all(&ctx.store).await?;
     for r in &records {
@@ -44,14 +55,6 @@ pub async fn collect(ctx: &Context, emulators: &Emulators) -> anyhow::Result<Sum
         *by_owner.entry(e.owner.as_str().to_owned()).or_insert(0) += 1;
         *by_kind.entry(e.kind.as_str().to_owned()).or_insert(0) += 1;
     }
-    let cin7_log = emulators.cin7.api_log();
-    let order_calls = cin7_log
-        .iter()
-        .filter(|c| {
-            c.path.to_ascii_lowercase().starts_with("/sale")
-                || c.path.to_ascii_lowercase().starts_with("/customer")
-        })
-        .count();
     Ok(Summary {
         ended_at_s: ctx.clock.elapsed_s(),
         orders_in_cin7: in_cin7,
@@ -59,14 +62,15 @@ pub async fn collect(ctx: &Context, emulators: &Emulators) -> anyhow::Result<Sum
         orders_by_state: by_state,
         exceptions_by_owner: by_owner,
         exceptions_by_kind: by_kind,
-        cin7_calls: cin7_log.len(),
+        cin7_calls: calls.cin7,
         cin7_calls_per_order: if in_cin7 > 0 {
-            order_calls as f64 / in_cin7 as f64
+            calls.cin7_order as f64 / in_cin7 as f64
         } else {
             0.0
         },
-        oro_calls: emulators.oro.api_log().len(),
+        oro_calls: calls.oro,
         reconciliation: last_reconciliation(ctx).await?,
+        usage: None,
     })
 }
 
@@ -87,10 +91,11 @@ async fn last_reconciliation(ctx: &Context) -> anyhow::Result<Option<(u64, u64)>
     Ok(Some((checked, found)))
 }
 
+/// The state dump: the emulators' half (`emulator_dump`) with Concord's exceptions and causes.
 pub async fn dump(
     scenario: &Scenario,
     ctx: &Context,
-    emulators: &Emulators,
+    emulator_dump: Value,
 ) -> anyhow::Result<Value> {
     let exceptions: Vec<Value> = ctx
         .store
@@ -103,7 +108,7 @@ pub async fn dump(
         .into_iter()
         .map(|e| json!({ "kind": e.kind.as_str(), "owner": e.owner.as_str(), "subject": e.subject, "status": e.status.as_str(), "occurrences": e.occurrences, "explanation": e.explanation, "first_seen": e.first_seen, "resolution_note": e.resolution_note }))
         .collect();
-    let mut dump = emulators.dump();
+    let mut dump = emulator_dump;
     dump["scenario"] = json!(scenario.name);
     dump["ended_at_s"] = json!(concord_emulators::common::round_ms(ctx.clock.elapsed_s()));
     let root_causes = crate::inbox::causes::root_causes(&ctx.store).await?.causes;

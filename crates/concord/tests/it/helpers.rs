@@ -74,6 +74,7 @@ pub async fn spawn_app_at(scenario_json: &str, speed: f64) -> TestApp {
         listen: "127.0.0.1:0".parse().expect("a socket address"),
         extra_routes: None,
         workers: 4,
+        child_emulators: None,
     };
     let summary = tokio::time::timeout(RUN_TIMEOUT, demo::run(opts))
         .await
