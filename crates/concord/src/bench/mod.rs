@@ -4,12 +4,14 @@
 //! and peak memory are reported apart (`engine_*`); `--in-process` keeps everything in one process.
 //!
 //! # Layout
+//! - [`floor`]: the fewest Cin7 order calls the run's outcome required, and the rest by reason.
 //! - [`head`]: the scenario's settings and clock, read without its catalogue or timeline.
 //! - [`metrics`]: pure figures from the scenario and the dump (calls per order, throughput at the
 //!   rate limit, stock and order latency); unit-tested without a run.
 //! - [`process`]: CPU time and peak memory of this process, read from `/proc`.
 //! - [`report`]: the JSON object and the text table.
 
+pub mod floor;
 pub mod head;
 pub mod metrics;
 pub mod process;
@@ -85,7 +87,8 @@ pub async fn run(opts: BenchOptions) -> anyhow::Result<BenchReport> {
     )?;
     let raw: serde_json::Value = serde_json::from_slice(&std::fs::read(&opts.scenario)?)?;
     let figures = metrics::compute(&raw, &dump, demo::budget_for(limit));
-    Ok(BenchReport::new(
+    let floor = floor::floor(&raw, &dump);
+    let report = BenchReport::new(
         &raw,
         figures,
         report::Process {
@@ -97,5 +100,6 @@ pub async fn run(opts: BenchOptions) -> anyhow::Result<BenchReport> {
             speed,
             usage: summary.usage,
         },
-    ))
+    );
+    Ok(report.with_floor(floor))
 }

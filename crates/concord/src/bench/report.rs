@@ -31,6 +31,11 @@ pub struct BenchReport {
     pub cin7_calls: usize,
     pub cin7_calls_per_order: f64,
     pub cin7_order_calls: std::collections::BTreeMap<String, usize>,
+    /// The fewest order calls the outcome required (see `bench::floor`), how far above it the
+    /// run was, and the calls above it by reason.
+    pub cin7_order_calls_floor: usize,
+    pub cin7_order_calls_over_floor_pct: f64,
+    pub cin7_order_calls_above_floor: std::collections::BTreeMap<String, usize>,
     pub peak_cin7_calls_per_minute: usize,
     pub budget_calls_per_minute: u32,
     pub budget_orders_per_minute: f64,
@@ -76,6 +81,9 @@ impl BenchReport {
             cin7_calls: f.cin7_calls,
             cin7_calls_per_order: round(f.cin7_calls_per_order, 3),
             cin7_order_calls: f.cin7_order_calls,
+            cin7_order_calls_floor: 0,
+            cin7_order_calls_over_floor_pct: 0.0,
+            cin7_order_calls_above_floor: std::collections::BTreeMap::new(),
             peak_cin7_calls_per_minute: f.peak_cin7_calls_per_minute,
             budget_calls_per_minute: f.budget_calls_per_minute,
             budget_orders_per_minute: round(f.budget_orders_per_minute, 2),
@@ -99,6 +107,18 @@ impl BenchReport {
         }
     }
 
+    pub fn with_floor(mut self, floor: super::floor::Floor) -> Self {
+        let made: usize = self.cin7_order_calls.values().sum();
+        self.cin7_order_calls_floor = floor.calls;
+        self.cin7_order_calls_over_floor_pct = if floor.calls > 0 {
+            round((made as f64 / floor.calls as f64 - 1.0) * 100.0, 1)
+        } else {
+            0.0
+        };
+        self.cin7_order_calls_above_floor = floor.above;
+        self
+    }
+
     pub fn print_text(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
         let opt = |v: Option<f64>, unit: &str| v.map_or("n/a".to_owned(), |v| format!("{v}{unit}"));
         writeln!(
@@ -114,6 +134,14 @@ impl BenchReport {
                 "cin7 calls per order",
                 format!("{:.2}", self.cin7_calls_per_order),
                 "<= 2.05",
+            ),
+            (
+                "order calls over the floor",
+                format!(
+                    "{:.1} % (floor {})",
+                    self.cin7_order_calls_over_floor_pct, self.cin7_order_calls_floor
+                ),
+                "<= 5 %",
             ),
             (
                 "peak cin7 calls / 60 s",
