@@ -125,7 +125,20 @@ pub fn quantity_number(value: Decimal) -> Value {
 
 /// Datetimes: UTC, second precision (`2026-11-02T08:00:00Z`).
 pub fn iso(at: DateTime<Utc>) -> String {
-    at.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+    use chrono::{Datelike, Timelike};
+    // Written by hand: a page of orders prints thousands, and chrono's format parser dominated.
+    if !(0..=9999).contains(&at.year()) {
+        return at.format("%Y-%m-%dT%H:%M:%SZ").to_string();
+    }
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+        at.year(),
+        at.month(),
+        at.day(),
+        at.hour(),
+        at.minute(),
+        at.second()
+    )
 }
 
 /// Parses a datetime as clients send it in filters: RFC 3339 (offset or `Z`, fractions allowed),
@@ -265,5 +278,9 @@ mod tests {
             parse_time("2026-11-02").map(iso).as_deref(),
             Some("2026-11-02T00:00:00Z")
         );
+        for at in ["0999-01-02T03:04:05.9Z", "2026-12-31T23:59:59Z"] {
+            let t: DateTime<Utc> = at.parse().unwrap();
+            assert_eq!(iso(t), t.format("%Y-%m-%dT%H:%M:%SZ").to_string());
+        }
     }
 }

@@ -21,6 +21,7 @@
 //! - [`batch`]: Batch API and async operations; [`webhooks`]: delivery; [`dump`]: the state dump.
 
 mod batch;
+mod document;
 mod dump;
 mod filter;
 mod jsonapi;

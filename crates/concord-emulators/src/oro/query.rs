@@ -1,16 +1,16 @@
 //! Query parameters of a JSON:API read: `filter[…]`, `sort`, `page[…]`, `include`, `fields[…]`, and the
-//! `X-Include` header; and the assembly of the answer document (links, `included`, total count).
+//! `X-Include` header; filtering, sorting and paging a list, and its pagination links.
 //!
-//! Filter evaluation lives in [`super::filter`].
+//! Filter evaluation lives in [`super::filter`]; the answer document in [`super::document`].
 
+use super::document::ListResult;
 pub use super::filter::Kind;
-use super::filter::{
-    compare, compare_opt, first, key, linkage, matches, parse_filter, value_error, Filter,
-};
-use super::jsonapi::{document, ApiError, ApiResult};
-use super::render;
+use super::filter::{compare, compare_opt, first, matches, parse_filter, value_error, Filter};
+use super::jsonapi::{ApiError, ApiResult};
+use super::render::record::Rec;
 use super::state::State;
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::http::HeaderMap;
+use axum::response::IntoResponse;
 use serde_json::{json, Map, Value};
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet};
@@ -30,11 +30,11 @@ pub struct ListRequest {
     pub(super) kinds: BTreeMap<String, Kind>,
     pub(super) page_size: Option<usize>,
     pub(super) page: usize,
-    include: Vec<String>,
-    fields: BTreeMap<String, BTreeSet<String>>,
-    total: bool,
-    hateoas: bool,
-    api_base: String,
+    pub(super) include: Vec<String>,
+    pub(super) fields: BTreeMap<String, BTreeSet<String>>,
+    pub(super) total: bool,
+    pub(super) hateoas: bool,
+    pub(super) api_base: String,
     path: String,
     pairs: Vec<(String, String)>,
 }
@@ -170,16 +170,16 @@ impl ListRequest {
 
     /// Filters, sorts and pages `records` (all of one type) and builds the answer.
     pub fn respond_list(&self, st: &State, records: Vec<Value>) -> ApiResult {
-        self.respond_list_with(st, records, Some)
+        Ok(self.respond_list_with(st, records, Some)?.into_response())
     }
 
     /// Filters, sorts and pages `records`, then renders each record of the page with `render`.
-    fn respond_list_with(
+    pub(super) fn respond_list_with(
         &self,
         st: &State,
         mut records: Vec<Value>,
         render: impl Fn(Value) -> Option<Value>,
-    ) -> ApiResult {
+    ) -> ListResult {
         records.retain(|r| self.filters.iter().all(|f| matches(r, f)));
         // A database orders rows that tie on the sort fields as it likes, and not the same way
         // twice: unless the sort names `id`, ties come in an order drawn for this request, so a
@@ -210,8 +210,8 @@ impl ListRequest {
         });
         let total = records.len();
         let (page, has_more) = self.window(records);
-        let page: Vec<Value> = page.into_iter().filter_map(render).collect();
-        self.answer(st, page, total, has_more)
+        let page = page.into_iter().filter_map(render).map(Rec::Json).collect();
+        Ok(self.answer(st, page, total, has_more))
     }
 
     /// The records of the requested page, and whether more follow.
@@ -229,119 +229,8 @@ impl ListRequest {
         }
     }
 
-    /// The answer to a list read: `page` (rendered) of `total` matching records.
-    pub(super) fn answer(
-        &self,
-        st: &State,
-        page: Vec<Value>,
-        total: usize,
-        has_more: bool,
-    ) -> ApiResult {
-        let mut doc = self.assemble(st, Value::Array(page));
-        if self.hateoas {
-            doc["links"] = self.page_links(has_more);
-        }
-        let mut response = document(StatusCode::OK, &doc);
-        if self.total {
-            if let Ok(v) = HeaderValue::from_str(&total.to_string()) {
-                response.headers_mut().insert("x-include-total-count", v);
-            }
-        }
-        Ok(response)
-    }
-
-    /// Builds the answer for one record (`None` → 404).
-    pub fn respond_one(&self, st: &State, record: Option<Value>) -> ApiResult {
-        let record = record.ok_or_else(ApiError::not_found)?;
-        Ok(document(StatusCode::OK, &self.assemble(st, record)))
-    }
-
-    /// The document body for `data`: sparse fieldsets, `included`, record links.
-    pub fn assemble(&self, st: &State, data: Value) -> Value {
-        let included = match &data {
-            _ if self.include.is_empty() => None,
-            Value::Array(items) => Some(self.included(st, items)),
-            other => Some(self.included(st, std::slice::from_ref(other))),
-        };
-        let mut doc = json!({"data": self.shape(data)});
-        if let Some(included) = included {
-            doc["included"] = Value::Array(included.into_iter().map(|r| self.shape(r)).collect());
-        }
-        doc
-    }
-
-    /// Resolves `include` paths (`lineItems`, `lineItems.product`) into distinct related records.
-    fn included(&self, st: &State, primary: &[Value]) -> Vec<Value> {
-        let mut seen: BTreeSet<(String, String)> = primary.iter().map(key).collect();
-        let mut out = Vec::new();
-        for path in &self.include {
-            // Deeper steps follow the records the step before rendered; the first, the primary ones.
-            let mut rendered: Vec<Value> = Vec::new();
-            let steps: Vec<&str> = path.split('.').collect();
-            for (depth, step) in steps.iter().enumerate() {
-                let last = depth + 1 == steps.len();
-                let layer: &[Value] = if depth == 0 { primary } else { &rendered };
-                let mut next = Vec::new();
-                for record in layer {
-                    for (kind, id) in linkage(record, step) {
-                        let new = !seen.contains(&(kind.clone(), id.clone()));
-                        // A record already included is rendered again only to follow a longer path.
-                        if !new && last {
-                            continue;
-                        }
-                        if let Some(found) = render::resource(st, &kind, &id) {
-                            if new {
-                                seen.insert((kind, id));
-                                out.push(found.clone());
-                            }
-                            if !last {
-                                next.push(found);
-                            }
-                        }
-                    }
-                }
-                rendered = next;
-            }
-        }
-        out
-    }
-
-    /// Applies `fields[type]` and adds `links.self` to a record or an array of records.
-    fn shape(&self, data: Value) -> Value {
-        match data {
-            Value::Array(items) => Value::Array(items.into_iter().map(|r| self.shape(r)).collect()),
-            Value::Object(mut record) => {
-                let kind = record
-                    .get("type")
-                    .and_then(Value::as_str)
-                    .unwrap_or("")
-                    .to_owned();
-                if let Some(keep) = self.fields.get(&kind) {
-                    for member in ["attributes", "relationships"] {
-                        if let Some(Value::Object(map)) = record.get_mut(member) {
-                            map.retain(|k, _| keep.contains(k));
-                        }
-                    }
-                }
-                if self.hateoas {
-                    let id = record
-                        .get("id")
-                        .and_then(Value::as_str)
-                        .unwrap_or("")
-                        .to_owned();
-                    record.insert(
-                        "links".into(),
-                        json!({"self": format!("{}/{kind}/{id}", self.api_base)}),
-                    );
-                }
-                Value::Object(record)
-            }
-            other => other,
-        }
-    }
-
     /// `self`, `next` (only when more rows exist), `first` and `prev` past page 1; never `last`.
-    fn page_links(&self, has_more: bool) -> Value {
+    pub(super) fn page_links(&self, has_more: bool) -> Value {
         let url = |page: usize| {
             let mut ser = form_urlencoded::Serializer::new(String::new());
             for (k, v) in self.pairs.iter().filter(|(k, _)| k != "page[number]") {

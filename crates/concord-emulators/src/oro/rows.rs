@@ -6,13 +6,14 @@
 //! records: the same operators, case-insensitive text, second-precision times, and ties broken by
 //! id (or drawn per request when the sort does not name `id`).
 
+use super::document::ListResult;
 use super::filter::{Filter, Kind, Op};
-use super::jsonapi::{parse_time, ApiResult};
+use super::jsonapi::parse_time;
 use super::query::ListRequest;
+use super::render::record::Rec;
 use super::state::State;
 use chrono::{DateTime, SubsecRound, Utc};
 use rust_decimal::Decimal;
-use serde_json::Value;
 use std::cmp::Ordering;
 use std::hash::{Hash, Hasher};
 
@@ -169,18 +170,21 @@ impl ListRequest {
     /// As [`ListRequest::respond_list`] over `rows` (in the store's id order), reading filters and
     /// sorts from typed cells and rendering only the page. A filter or sorter on a field the rows
     /// do not carry falls back to rendering every record first.
-    pub fn respond_rows<'s, R: Row + 's>(
+    pub fn respond_rows<'s, R: Row + 's, T: Into<Rec>>(
         &self,
         st: &State,
         rows: impl Iterator<Item = &'s R>,
-        render: impl Fn(&R) -> Option<Value>,
-    ) -> ApiResult {
+        render: impl Fn(&R) -> Option<T>,
+    ) -> ListResult {
         let typed = |name: &str| name == "id" || R::FIELDS.contains(&name);
         let all_typed = self.filters.iter().all(|f| typed(&f.field))
             && self.sort.iter().all(|(name, _)| typed(name));
         if !all_typed {
-            let records = rows.filter_map(&render).collect();
-            return self.respond_list(st, records);
+            let records = rows
+                .filter_map(&render)
+                .map(|r| r.into().into_value())
+                .collect();
+            return self.respond_list_with(st, records, Some);
         }
         let filters: Vec<TypedFilter> = self.filters.iter().map(TypedFilter::new).collect();
         let mut hits: Vec<(usize, &R)> = rows
@@ -192,8 +196,11 @@ impl ListRequest {
         }
         let total = hits.len();
         let (page, has_more) = self.window(hits);
-        let page = page.into_iter().filter_map(|(_, r)| render(r)).collect();
-        self.answer(st, page, total, has_more)
+        let page = page
+            .into_iter()
+            .filter_map(|(_, r)| render(r).map(Into::into))
+            .collect();
+        Ok(self.answer(st, page, total, has_more))
     }
 
     /// Sorts by the requested fields; ties keep the id order, or are drawn for this request when

@@ -2,9 +2,10 @@
 //! price list assignments (fixtures `customer_get.json`, `product_get.json`,
 //! `inventorylevels_get_list_filter_by_product.json`, `productprices_get_list.json`, `pricelist_get.json`).
 
-use super::organization;
+use super::record::{Link, Record};
+use super::{organization, organization_link};
 use crate::oro::jsonapi::{decimal_string, iso, money, quantity_number, rel, rels};
-use crate::oro::state::{PriceRec, State};
+use crate::oro::state::{LevelRec, PriceRec, ProductRec, State};
 use serde_json::{json, Value};
 
 pub fn customer(st: &State, id: i64) -> Option<Value> {
@@ -58,24 +59,48 @@ pub fn customer_user(st: &State, id: i64) -> Option<Value> {
 }
 
 pub fn product(st: &State, id: i64) -> Option<Value> {
-    let p = st.products.get(&id)?;
-    Some(json!({
-        "type": "products",
-        "id": id.to_string(),
-        "attributes": {
-            "sku": p.sku, "status": "enabled", "productType": "simple", "variantFields": {}, "featured": false, "newArrival": false,
-            "createdAt": iso(p.created_at), "updatedAt": iso(p.updated_at),
-        },
-        "relationships": {
-            "names": rels("productnames", [id.to_string()]),
-            "unitPrecisions": rels("productunitprecisions", p.precisions.iter().map(|x| x.to_string())),
-            "primaryUnitPrecision": rel("productunitprecisions", p.precisions.first().map(|x| x.to_string())),
-            "inventory_status": rel("prodinventorystatuses", Some(p.inventory_status.clone())),
-            "taxCode": rel("producttaxcodes", p.tax_code.map(|t| t.to_string())),
-            "owner": {"data": {"type": "businessunits", "id": "1"}},
-            "organization": organization(),
-        }
-    }))
+    st.products.get(&id).map(|p| product_record(p).into_value())
+}
+
+pub fn product_record(p: &ProductRec) -> Record {
+    let attributes = vec![
+        ("createdAt", json!(iso(p.created_at))),
+        ("featured", json!(false)),
+        ("newArrival", json!(false)),
+        ("productType", json!("simple")),
+        ("sku", json!(p.sku)),
+        ("status", json!("enabled")),
+        ("updatedAt", json!(iso(p.updated_at))),
+        ("variantFields", json!({})),
+    ];
+    let precision = |x: &i64| x.to_string();
+    let relationships = vec![
+        (
+            "inventory_status",
+            Link::one("prodinventorystatuses", Some(p.inventory_status.clone())),
+        ),
+        ("names", Link::many("productnames", [p.id.to_string()])),
+        ("organization", organization_link()),
+        ("owner", Link::one("businessunits", Some("1".to_owned()))),
+        (
+            "primaryUnitPrecision",
+            Link::one("productunitprecisions", p.precisions.first().map(precision)),
+        ),
+        (
+            "taxCode",
+            Link::one("producttaxcodes", p.tax_code.map(|t| t.to_string())),
+        ),
+        (
+            "unitPrecisions",
+            Link::many("productunitprecisions", p.precisions.iter().map(precision)),
+        ),
+    ];
+    Record::new(
+        "products",
+        p.id.to_string(),
+        attributes,
+        Some(relationships),
+    )
 }
 
 /// The default-localization name of a product (one per product; its id is the product id).
@@ -88,13 +113,29 @@ pub fn product_name(st: &State, id: i64) -> Option<Value> {
 }
 
 pub fn precision(st: &State, id: i64) -> Option<Value> {
+    precision_record(st, id).map(Record::into_value)
+}
+
+pub fn precision_record(st: &State, id: i64) -> Option<Record> {
     let u = st.precisions.get(&id)?;
-    Some(json!({
-        "type": "productunitprecisions",
-        "id": id.to_string(),
-        "attributes": {"precision": u.precision, "conversionRate": quantity_number(u.conversion_rate), "sell": true},
-        "relationships": {"product": rel("products", Some(u.product.to_string())), "unit": rel("productunits", Some(u.unit.clone()))}
-    }))
+    let attributes = vec![
+        ("conversionRate", quantity_number(u.conversion_rate)),
+        ("precision", json!(u.precision)),
+        ("sell", json!(true)),
+    ];
+    let relationships = vec![
+        (
+            "product",
+            Link::one("products", Some(u.product.to_string())),
+        ),
+        ("unit", Link::one("productunits", Some(u.unit.clone()))),
+    ];
+    Some(Record::new(
+        "productunitprecisions",
+        id.to_string(),
+        attributes,
+        Some(relationships),
+    ))
 }
 
 pub fn product_unit(code: &str) -> Option<Value> {
@@ -104,17 +145,31 @@ pub fn product_unit(code: &str) -> Option<Value> {
 }
 
 pub fn level(st: &State, id: i64) -> Option<Value> {
-    let l = st.levels.get(&id)?;
-    Some(json!({
-        "type": "inventorylevels",
-        "id": id.to_string(),
-        "attributes": {"quantity": decimal_string(l.quantity), "externalId": l.external_id},
-        "relationships": {
-            "product": rel("products", Some(l.product.to_string())),
-            "productUnitPrecision": rel("productunitprecisions", Some(l.precision.to_string())),
-            "organization": organization(),
-        }
-    }))
+    st.levels.get(&id).map(|l| level_record(l).into_value())
+}
+
+pub fn level_record(l: &LevelRec) -> Record {
+    let attributes = vec![
+        ("externalId", json!(l.external_id)),
+        ("quantity", json!(decimal_string(l.quantity))),
+    ];
+    let relationships = vec![
+        ("organization", organization_link()),
+        (
+            "product",
+            Link::one("products", Some(l.product.to_string())),
+        ),
+        (
+            "productUnitPrecision",
+            Link::one("productunitprecisions", Some(l.precision.to_string())),
+        ),
+    ];
+    Record::new(
+        "inventorylevels",
+        l.id.to_string(),
+        attributes,
+        Some(relationships),
+    )
 }
 
 pub fn price_list(st: &State, id: i64) -> Option<Value> {
@@ -131,22 +186,37 @@ pub fn price_list(st: &State, id: i64) -> Option<Value> {
 }
 
 pub fn price(st: &State, id: &str) -> Option<Value> {
-    st.prices.iter().find(|p| p.id == id).map(price_record)
+    st.prices
+        .iter()
+        .find(|p| p.id == id)
+        .map(|p| price_record(p).into_value())
 }
 
 /// One price rendered from its record (a list renders each directly: looking every id up again
 /// made a list quadratic in the number of prices).
-pub fn price_record(p: &PriceRec) -> Value {
-    json!({
-        "type": "productprices",
-        "id": p.id,
-        "attributes": {"quantity": quantity_number(p.quantity), "value": money(p.value), "currency": p.currency},
-        "relationships": {
-            "priceList": rel("pricelists", Some(p.price_list.to_string())),
-            "product": rel("products", Some(p.product.to_string())),
-            "unit": rel("productunits", Some(p.unit.clone())),
-        }
-    })
+pub fn price_record(p: &PriceRec) -> Record {
+    let attributes = vec![
+        ("currency", json!(p.currency)),
+        ("quantity", quantity_number(p.quantity)),
+        ("value", json!(money(p.value))),
+    ];
+    let relationships = vec![
+        (
+            "priceList",
+            Link::one("pricelists", Some(p.price_list.to_string())),
+        ),
+        (
+            "product",
+            Link::one("products", Some(p.product.to_string())),
+        ),
+        ("unit", Link::one("productunits", Some(p.unit.clone()))),
+    ];
+    Record::new(
+        "productprices",
+        p.id.clone(),
+        attributes,
+        Some(relationships),
+    )
 }
 
 pub fn price_list_assignment(st: &State, id: i64) -> Option<Value> {

@@ -1,6 +1,7 @@
 //! `customers` and `customerusers` (§5): read-only here, since customers are Oro's to manage.
 
 use super::{get_with, list_with};
+use crate::oro::document::ListResult;
 use crate::oro::jsonapi::ApiResult;
 use crate::oro::query::{Kind, ListRequest, Spec};
 use crate::oro::render;
@@ -40,7 +41,7 @@ pub async fn list(
     uri: OriginalUri,
     RawQuery(q): RawQuery,
     headers: HeaderMap,
-) -> ApiResult {
+) -> ListResult {
     let req = ListRequest::parse(q.as_deref(), &headers, uri.path(), Some(&CUSTOMERS))?;
     s.with(|st, _| req.respond_rows(st, st.customers.values(), |c| render::customer(st, c.id)))
 }

@@ -2,6 +2,7 @@
 //! `quantity`; create and delete answer 405 as in Oro.
 
 use super::get_with;
+use crate::oro::document::ListResult;
 use crate::oro::jsonapi::{decimal_from, parse_body, single_data, ApiError, ApiResult};
 use crate::oro::query::{Kind, ListRequest, Spec};
 use crate::oro::render;
@@ -32,9 +33,9 @@ pub async fn list(
     uri: OriginalUri,
     RawQuery(q): RawQuery,
     headers: HeaderMap,
-) -> ApiResult {
+) -> ListResult {
     let req = ListRequest::parse(q.as_deref(), &headers, uri.path(), Some(&LEVELS))?;
-    s.with(|st, _| req.respond_rows(st, st.levels.values(), |l| render::level(st, l.id)))
+    s.with(|st, _| req.respond_rows(st, st.levels.values(), |l| Some(render::level_record(l))))
 }
 
 pub async fn get(

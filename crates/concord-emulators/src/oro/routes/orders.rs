@@ -1,6 +1,7 @@
 //! `orders` (list, get, PATCH of shipping status / external status / externalId),
 //! `orderlineitems` and `ordersubtotals` (§4).
 
+use crate::oro::document::ListResult;
 use crate::oro::jsonapi::{parse_body, rel_id, single_data, ApiError, ApiResult};
 use crate::oro::query::{Kind, ListRequest, Spec};
 use crate::oro::render;
@@ -55,9 +56,9 @@ pub async fn list(
     uri: OriginalUri,
     RawQuery(q): RawQuery,
     headers: HeaderMap,
-) -> ApiResult {
+) -> ListResult {
     let req = ListRequest::parse(q.as_deref(), &headers, uri.path(), Some(&ORDERS))?;
-    s.with(|st, _| req.respond_rows(st, st.orders.values(), |o| render::order(st, o.id)))
+    s.with(|st, _| req.respond_rows(st, st.orders.values(), |o| render::order_record(st, o)))
 }
 
 pub async fn get(

@@ -2,6 +2,7 @@
 //! `pricelisttocustomers` (§6.2). Read-only: Oro is the price master and Concord only reads it.
 
 use super::{get_with, list_with};
+use crate::oro::document::ListResult;
 use crate::oro::jsonapi::ApiResult;
 use crate::oro::query::{Kind, ListRequest, Spec};
 use crate::oro::render;
@@ -76,7 +77,7 @@ pub async fn list_prices(
     uri: OriginalUri,
     RawQuery(q): RawQuery,
     headers: HeaderMap,
-) -> ApiResult {
+) -> ListResult {
     let req = ListRequest::parse(q.as_deref(), &headers, uri.path(), Some(&PRICES))?;
     s.with(|st, _| req.respond_rows(st, st.prices.iter(), |p| Some(render::price_record(p))))
 }

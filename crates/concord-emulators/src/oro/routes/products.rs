@@ -2,6 +2,7 @@
 //! `productnames` (§6.1). `X-Integration-Type: ext_id` makes `/products/{id}` take the SKU (§3.6).
 
 use super::{get_with, list_with};
+use crate::oro::document::ListResult;
 use crate::oro::jsonapi::{parse_body, single_data, ApiError, ApiResult};
 use crate::oro::query::{Kind, ListRequest, Spec};
 use crate::oro::render;
@@ -48,9 +49,13 @@ pub async fn list(
     uri: OriginalUri,
     RawQuery(q): RawQuery,
     headers: HeaderMap,
-) -> ApiResult {
+) -> ListResult {
     let req = ListRequest::parse(q.as_deref(), &headers, uri.path(), Some(&PRODUCTS))?;
-    s.with(|st, _| req.respond_rows(st, st.products.values(), |p| render::product(st, p.id)))
+    s.with(|st, _| {
+        req.respond_rows(st, st.products.values(), |p| {
+            Some(render::product_record(p))
+        })
+    })
 }
 
 pub async fn get(
