@@ -3,13 +3,23 @@
 use super::*;
 use chrono::TimeZone;
 
+/// (case, last pass at h, last full pass at h, now at h, window starts at h).
+type WindowCase = (&'static str, Option<i64>, Option<i64>, i64, Option<i64>);
+/// (case, sales in the window, overdue records, orders to read by id).
+type OutsideCase = (
+    &'static str,
+    Vec<SaleSummary>,
+    &'static [i64],
+    &'static [i64],
+);
+
 fn at(h: i64) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 2, 0, 0, 0).unwrap() + Duration::hours(h)
 }
 
 #[test]
 fn a_pass_reads_since_the_last_one_less_the_overlap_and_everything_once_a_day() {
-    let cases: &[(&str, Option<i64>, Option<i64>, i64, Option<i64>)] = &[
+    let cases: &[WindowCase] = &[
         ("no pass yet", None, None, 5, None),
         ("a full pass an hour ago", Some(4), Some(4), 5, Some(3)),
         ("last full pass 23 h ago", Some(26), Some(4), 27, Some(25)),
@@ -61,7 +71,7 @@ fn orders_named_by_a_sale_or_an_overdue_record_outside_the_window_are_read_by_id
         .into_iter()
         .map(|o| (o.id, o))
         .collect();
-    let cases: &[(&str, Vec<SaleSummary>, &[i64], &[i64])] = &[
+    let cases: &[OutsideCase] = &[
         (
             "every sale's order is in the window",
             vec![sale(Some("1"), "ORDERED")],

@@ -2,11 +2,23 @@
 
 use super::*;
 
+/// (case, lists wanted, full pass, lists whose own stamp moved, now, lists to read).
+type ListCase = (
+    &'static str,
+    &'static [i64],
+    bool,
+    &'static [i64],
+    f64,
+    &'static [i64],
+);
+/// (case, the new read, SKUs changed).
+type SkuCase = (&'static str, PriceTable, &'static [&'static str]);
+
 #[test]
 fn a_list_is_read_whole_when_unread_stale_changed_or_on_a_full_pass() {
     // Lists 1 and 2 were last read whole at 1000 s and 100 s; list 3 never was.
     let read_at: HashMap<i64, f64> = HashMap::from([(1, 1000.0), (2, 100.0)]);
-    let cases: &[(&str, &[i64], bool, &[i64], f64, &[i64])] = &[
+    let cases: &[ListCase] = &[
         ("fresh lists are not read", &[1, 2], false, &[], 1500.0, &[]),
         (
             "a list never read whole is",
@@ -49,7 +61,10 @@ fn a_list_is_read_whole_when_unread_stale_changed_or_on_a_full_pass() {
     }
 }
 
-fn table(rows: &[(&str, &str, &[(u32, &str)])]) -> PriceTable {
+/// (SKU, unit, [(minimum quantity, price)]).
+type Row<'a> = (&'a str, &'a str, &'a [(u32, &'a str)]);
+
+fn table(rows: &[Row]) -> PriceTable {
     rows.iter()
         .map(|(sku, unit, tiers)| {
             (
@@ -70,7 +85,7 @@ fn only_skus_whose_tiers_differ_are_changed() {
         ("MUG", "each", &[(1, "4.00")]),
         ("CAP", "each", &[(1, "6.00")]),
     ]);
-    let cases: &[(&str, PriceTable, &[&str])] = &[
+    let cases: &[SkuCase] = &[
         (
             "same prices, other order",
             table(&[
