@@ -201,13 +201,24 @@ impl Store {
         Ok(deleted == 1)
     }
 
-    /// Records of a kind, optionally of one status, by key.
+    /// Records of a kind, optionally of one status, by key. A status read is one range of the
+    /// (kind, status, key) index: it costs the records in that status, not every record.
     pub async fn records(
         &self,
         kind: &str,
         status: Option<&str>,
     ) -> Result<Vec<Record>, StoreError> {
-        with_db!(self, read, "records/list", |q, ex| {
+        let Some(status) = status else {
+            return with_db!(self, read, "records/list", |q, ex| {
+                q.bind(kind)
+                    .fetch_all(ex)
+                    .await?
+                    .iter()
+                    .map(Record::from_row)
+                    .collect()
+            });
+        };
+        with_db!(self, read, "records/list_status", |q, ex| {
             q.bind(kind)
                 .bind(status)
                 .fetch_all(ex)

@@ -246,6 +246,11 @@ pub struct Schedule {
     pub order_poll_s: f64,
     #[serde(default = "s300")]
     pub price_poll_s: f64,
+    /// How often each price list is read whole. Oro gives no sign that a price changed (§6.2),
+    /// so this bounds how late a price no order used reaches Cin7; an order's own prices are
+    /// re-read whenever they disagree.
+    #[serde(default = "s1800")]
+    pub price_full_read_s: f64,
     #[serde(default = "s3600")]
     pub reconcile_s: f64,
     #[serde(default = "s300")]
@@ -269,6 +274,7 @@ impl Default for Schedule {
             stock_snapshot_s: 300.0,
             order_poll_s: 60.0,
             price_poll_s: 300.0,
+            price_full_read_s: 1800.0,
             reconcile_s: 3600.0,
             revalidate_s: 300.0,
             catalogue_refresh_s: 1800.0,

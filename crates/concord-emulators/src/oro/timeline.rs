@@ -68,7 +68,8 @@ pub fn upsert_customer(st: &mut State, customer: &OroCustomer, now: Now) {
     seed::upsert_customer(st, customer, now.at);
 }
 
-/// Sets a price and marks its price list changed (a real Oro would now rebuild combined lists).
+/// Sets a price. As in Oro, saving a `productprices` row moves no timestamp: neither its list's
+/// nor its product's `updatedAt` (the pricing listeners only queue combined-list rebuilds).
 pub fn set_price(
     st: &mut State,
     price_list: i64,
@@ -76,13 +77,9 @@ pub fn set_price(
     unit: &str,
     quantity: Decimal,
     value: Decimal,
-    now: Now,
+    _now: Now,
 ) {
-    if seed::set_price(st, price_list, sku, unit, quantity, value) {
-        if let Some(pl) = st.price_lists.get_mut(&price_list) {
-            pl.updated_at = now.at;
-        }
-    } else {
+    if !seed::set_price(st, price_list, sku, unit, quantity, value) {
         tracing::warn!(
             price_list,
             sku,

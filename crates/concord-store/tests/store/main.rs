@@ -12,6 +12,7 @@ mod jobs;
 mod kill;
 mod leases;
 mod other;
+mod records;
 mod support;
 
 /// Generates `sqlite::<name>` and `postgres::<name>` tests calling `crate::<module>::<name>(&db)`.
@@ -57,6 +58,7 @@ conformance!(
     jobs::counts_and_listing,
     other::links_records_and_cursors_round_trip,
     other::a_deleted_record_is_gone_and_others_stay,
+    records::records_of_a_status_are_read_by_index_in_key_order,
     other::payload_log_filters_truncates_and_purges,
     other::payload_retention_purges_in_small_batches,
     other::exceptions_dedup_reopen_and_audit,

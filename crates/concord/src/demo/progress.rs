@@ -25,6 +25,10 @@ impl Progress {
 
     /// Refreshes the line from the store; errors only skip a refresh.
     pub async fn update(&self, ctx: &Context, run_until_s: Option<f64>) {
+        // Nobody watches a hidden line: it must not read every order record each second.
+        if self.bar.is_hidden() {
+            return;
+        }
         let Ok(records) = record::all(&ctx.store).await else {
             return;
         };

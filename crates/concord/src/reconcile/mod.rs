@@ -4,6 +4,7 @@
 
 pub mod orders;
 pub mod payments;
+pub mod window;
 
 use serde::Serialize;
 use std::collections::BTreeMap;

@@ -1,6 +1,7 @@
 //! The `reconcile` job: Oro orders against Cin7 sales (missing either side, duplicates, totals,
 //! status), shipping status back to Oro, and hierarchy drift.
 
+use super::window::{self, Window};
 use super::{Discrepancy, ReconcileReport};
 use crate::connectors::budget::Priority;
 use crate::connectors::cin7::SaleListFilter;
@@ -8,7 +9,7 @@ use crate::domain::{OroOrder, SaleSummary};
 use crate::sync::context::{Context, FlowError};
 use crate::sync::exceptions;
 use crate::sync::orders::mapping::financial_entity;
-use crate::sync::orders::record::{self, OrderRecord, OrderState};
+use crate::sync::orders::record::{OrderRecord, OrderState};
 use crate::sync::orders::submit::is_shipped;
 use crate::sync::shipments::{self, progress::Progress};
 use concord_core::catalogue::ExceptionKind;
@@ -17,39 +18,38 @@ use rust_decimal::Decimal;
 use std::collections::{BTreeMap, HashMap};
 
 pub async fn run(ctx: &Context) -> Result<ReconcileReport, FlowError> {
-    // The first run reads the whole history it can; later runs read what changed since the last
-    // run (with an hour's overlap), so a busy week costs a page an hour rather than a week's pages.
-    let last = ctx.store.cursor_get("reconcile.last_at").await?;
-    let since = last
-        .as_deref()
-        .and_then(|l| chrono::DateTime::parse_from_rfc3339(l).ok())
-        .map(|l| l.with_timezone(&chrono::Utc) - chrono::Duration::hours(1));
+    // Orders and sales changed since the last pass (with an hour's overlap; everything on the
+    // first pass and once a day), so a busy week costs an hour's pages rather than a week's.
+    let window = Window::current(ctx).await?;
     // Free Oro reads first: if they fail, the retry has not already spent Cin7 budget.
     let mut found = Vec::new();
     check_hierarchy(ctx, &mut found).await?;
-    let orders: HashMap<i64, OroOrder> = ctx
+    let mut orders: HashMap<i64, OroOrder> = ctx
         .oro
-        .orders_since(None)
+        .orders_since(window.oro_since().as_deref())
         .await?
         .into_iter()
         .map(|o| (o.id, o))
+        .collect();
+    let overdue: Vec<i64> = window::overdue_unsynced(ctx, ctx.rules.order_sla_s)
+        .await?
+        .iter()
+        .map(|r| r.order_id)
         .collect();
     let listed_at_s = ctx.clock.elapsed_s();
     let sales = ctx
         .cin7
         .sale_list(
             &SaleListFilter {
-                updated_since: since,
+                updated_since: window.cin7_since,
                 ..Default::default()
             },
             Priority::Bulk,
         )
         .await?;
-    let records: HashMap<i64, OrderRecord> = record::all(&ctx.store)
-        .await?
-        .into_iter()
-        .map(|r| (r.order_id, r))
-        .collect();
+    let outside = window::orders_outside(&orders, &sales, &overdue);
+    window::read_orders(ctx, &outside, &mut orders).await?;
+    let records = window::records_of(ctx, &orders).await?;
     check_sales(ctx, &sales, &orders, &records, &mut found).await?;
     super::payments::check(ctx, &sales, listed_at_s, &mut found).await?;
     check_orders(ctx, &orders, &records, &mut found);
@@ -75,9 +75,7 @@ pub async fn run(ctx: &Context) -> Result<ReconcileReport, FlowError> {
             &serde_json::to_value(&report).unwrap_or_default(),
         )
         .await?;
-    ctx.store
-        .cursor_set("reconcile.last_at", &report.at)
-        .await?;
+    window.done(ctx, &report.at).await?;
     Ok(report)
 }
 

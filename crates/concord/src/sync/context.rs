@@ -86,10 +86,18 @@ pub struct Caches {
     pub oro_products_stamp: Option<String>,
     pub oro_customers_stamp: Option<String>,
     pub oro_price_lists_stamp: Option<String>,
+    /// price list id → its own `updatedAt` as last seen.
+    pub price_list_stamps: HashMap<i64, String>,
     /// When Oro's products and customers were last read whole (clock seconds).
     pub oro_full_at_s: f64,
     /// price list id → (sku, unit) → [(minimum quantity, price)]
     pub prices: HashMap<i64, PriceTable>,
+    /// price list id → when it was last read whole (clock seconds).
+    pub prices_read_at_s: HashMap<i64, f64>,
+    /// SKUs whose prices changed since the push last compared them with Cin7.
+    pub prices_changed: crate::sync::prices::freshness::PriceChanges,
+    /// The catalogue (by `catalogue_at_s`) the push last compared every product against.
+    pub prices_compared_catalogue_at_s: Option<f64>,
     pub assignments: HashMap<i64, i64>,
     pub oro_loaded: bool,
     /// Cin7's tax rules and the clock second they were read (see `tax_rules.rs`).

@@ -1,9 +1,11 @@
-//! Oro's reference data in the caches. Kept up to date by `updatedAt` (one read in flight, a full
-//! read every six hours to notice deletions); and, while no full copy is loaded yet (a cold start),
+//! Oro's reference data in the caches. Products and customers are kept up to date by `updatedAt`
+//! (one read in flight, a full read every six hours to notice deletions), price lists by a whole
+//! read on a slow cadence (see `prices::freshness`); and, while no full copy is loaded yet (a cold start),
 //! the part one order needs is read directly, so an order never waits behind a 20,000-product,
 //! 110,000-price load: that load runs behind the orders.
 
 use super::context::{Context, FlowError, PriceTable};
+use super::prices::freshness::{changed_skus, lists_to_read};
 use crate::domain::{OroOrder, OroPrice};
 use std::collections::{HashMap, HashSet};
 
@@ -15,8 +17,9 @@ const MAX_DEPTH: usize = 32;
 impl Context {
     /// Customers, products, assignments and the prices of every needed list, brought up to date.
     /// Products and customers are read by `updatedAt` (in full when nothing is loaded or the last
-    /// full read is six hours old); prices carry no `updatedAt`, so a list is read whole only when
-    /// its own `updatedAt` says it changed.
+    /// full read is six hours old). Prices carry no `updatedAt` and a price change moves no other
+    /// timestamp, so a list is read whole when first needed, every `price_full_read_s`, and when its
+    /// own `updatedAt` moved; what a read changed is noted for the Cin7 push.
     /// One refresh at a time: while one runs, this answers `Busy` instead of holding a worker.
     pub async fn refresh_oro(&self) -> Result<(), FlowError> {
         let Ok(_guard) = self.oro_load_lock.try_lock() else {
@@ -60,10 +63,24 @@ impl Context {
             add_prices(&mut table, self.oro.prices(list).await?, &skus);
             read.insert(list, table);
         }
+        let read_at = self.clock.elapsed_s();
         let mut cache = self.cache.write().await;
         cache.assignments = assignments.into_iter().collect();
         cache.prices.retain(|list, _| lists.contains(list));
-        cache.prices.extend(read);
+        cache
+            .prices_read_at_s
+            .retain(|list, _| lists.contains(list));
+        for (list, table) in read {
+            // A list only partly filled by orders' own reads was never compared whole.
+            let before = cache
+                .prices_read_at_s
+                .get(&list)
+                .and(cache.prices.get(&list));
+            let changes = changed_skus(before, &table);
+            cache.prices_changed.merge(changes);
+            cache.prices.insert(list, table);
+            cache.prices_read_at_s.insert(list, read_at);
+        }
         if full {
             cache.oro_full_at_s = now;
         }
@@ -71,26 +88,35 @@ impl Context {
         Ok(())
     }
 
-    /// Which of `lists` to read whole: every one when `full`, else those changed since the newest
-    /// `updatedAt` seen and those not held yet.
+    /// Which of `lists` to read whole (see [`lists_to_read`]). A list's own `updatedAt` is read
+    /// from the newest seen (`gte`, so that newest list comes back every time): it counts as
+    /// changed only when its stamp differs from the one last seen.
     async fn stale_price_lists(&self, full: bool, lists: &[i64]) -> Result<Vec<i64>, FlowError> {
-        let (since, held): (Option<String>, HashSet<i64>) = {
-            let cache = self.cache.read().await;
-            let since = cache.oro_price_lists_stamp.clone().filter(|_| !full);
-            (since, cache.prices.keys().copied().collect())
-        };
-        let changed = self.oro.price_lists_since(since.as_deref()).await?;
-        let stamp = changed.iter().map(|(_, s)| s.clone()).max();
-        let changed: HashSet<i64> = changed.into_iter().map(|(id, _)| id).collect();
+        let since = self.cache.read().await.oro_price_lists_stamp.clone();
+        let read = self.oro.price_lists_since(since.as_deref()).await?;
         let mut cache = self.cache.write().await;
-        if stamp > cache.oro_price_lists_stamp {
-            cache.oro_price_lists_stamp = stamp;
+        let mut changed = HashSet::new();
+        for (id, stamp) in read {
+            if cache
+                .price_list_stamps
+                .get(&id)
+                .is_some_and(|s| *s != stamp)
+            {
+                changed.insert(id);
+            }
+            if Some(&stamp) > cache.oro_price_lists_stamp.as_ref() {
+                cache.oro_price_lists_stamp = Some(stamp.clone());
+            }
+            cache.price_list_stamps.insert(id, stamp);
         }
-        Ok(lists
-            .iter()
-            .copied()
-            .filter(|l| since.is_none() || changed.contains(l) || !held.contains(l))
-            .collect())
+        Ok(lists_to_read(
+            lists,
+            &cache.prices_read_at_s,
+            &changed,
+            full,
+            self.clock.elapsed_s(),
+            self.schedule.price_full_read_s,
+        ))
     }
 
     async fn skus_by_product_id(&self) -> HashMap<String, String> {
@@ -294,11 +320,21 @@ impl Context {
         }
         let ids: Vec<String> = wanted.keys().cloned().collect();
         let read = self.oro.prices_of_products(list, &ids).await?;
+        let mut fresh_rows = PriceTable::new();
+        add_prices(&mut fresh_rows, read, &wanted);
         let mut cache = self.cache.write().await;
         let table = cache.prices.entry(list).or_default();
         let skus: HashSet<&String> = wanted.values().collect();
+        let held: PriceTable = table
+            .iter()
+            .filter(|((sku, _), _)| skus.contains(sku))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        // A price found changed here reaches Cin7 at the next push, not at the next whole read.
+        let changes = changed_skus(Some(&held), &fresh_rows);
         table.retain(|(sku, _), _| !skus.contains(sku));
-        add_prices(table, read, &wanted);
+        table.extend(fresh_rows);
+        cache.prices_changed.merge(changes);
         Ok(())
     }
 }

@@ -18,6 +18,8 @@ mod no_webhooks;
 mod oro_strict;
 mod oro_subscriptions;
 mod oversell;
+mod prices_refresh;
+mod reconcile_window;
 mod root_causes;
 mod secret_rotation;
 mod security;

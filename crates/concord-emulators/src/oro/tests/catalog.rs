@@ -108,9 +108,9 @@ async fn related_records_and_linkage_are_readable_through_subresource_urls() {
 }
 
 /// What an incremental refresh reads: a product changed later is the only one `updatedAt[gte]`
-/// returns, and a price change marks its price list changed.
+/// returns; a price change, as in Oro, moves neither its list's nor its product's `updatedAt`.
 #[tokio::test]
-async fn changed_products_and_price_lists_are_found_by_updated_at() {
+async fn changed_products_are_found_by_updated_at_but_a_price_change_moves_no_timestamp() {
     let h = Harness::start(&scenario("per_line", 3600, false)).await;
     let token = h.token().await;
     h.wait(2.0).await;
@@ -142,9 +142,11 @@ async fn changed_products_and_price_lists_are_found_by_updated_at() {
         rust_decimal::Decimal::ONE,
         "99".parse().unwrap(),
     );
+    assert!(ids(&h.get(&token, &changed("/admin/api/pricelists")).await.2).is_empty());
     assert_eq!(
-        ids(&h.get(&token, &changed("/admin/api/pricelists")).await.2),
-        ["1"]
+        ids(&h.get(&token, &changed("/admin/api/products")).await.2),
+        ["2"],
+        "the price change must not mark TEE (product 1) changed"
     );
     let (_, _, doc) = h
         .get(

@@ -1,1 +1,1 @@
-SELECT * FROM records WHERE kind = $1 AND ($2 IS NULL OR status = $2) ORDER BY key
+SELECT * FROM records WHERE kind = $1 ORDER BY key

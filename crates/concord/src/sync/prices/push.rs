@@ -1,9 +1,14 @@
-//! The `prices.sync` job: compare every mapped list with its tier and push the drifted products with
-//! `PUT /product`, one call per product, at the lowest budget priority. Progress is kept in the store
-//! (each pushed product is recorded), so a restart continues where it stopped.
+//! The `prices.sync` job: compare the mapped lists with their tiers and push the drifted products
+//! with `PUT /product`, one call per product, at the lowest budget priority. Only the SKUs whose
+//! Oro prices changed are compared (every product after the Cin7 catalogue is re-read), so a quiet
+//! run costs nothing. Progress is kept in the store (each pushed product is recorded), so a
+//! restart continues where it stopped.
 
+use super::freshness::PriceChanges;
 use super::mapping::{drifted_tiers, ListPrices};
 use crate::connectors::budget::Priority;
+use crate::domain::OroProduct;
+use crate::sync::catalogue::Catalogue;
 use crate::sync::context::{Context, FlowError};
 use crate::sync::exceptions;
 use concord_core::catalogue::ExceptionKind;
@@ -24,25 +29,65 @@ pub async fn sync_with_progress(
     let catalogue = ctx
         .catalogue_no_older_than(ctx.schedule.catalogue_refresh_s, Priority::Bulk)
         .await?;
+    let Some(scope) = take_scope(ctx).await else {
+        return Ok((0, 0));
+    };
+    let result = push_scope(ctx, dry_run, progress, &catalogue, &scope).await;
+    if result.is_err() {
+        // Not compared after all: the next run compares these again.
+        let mut cache = ctx.cache.write().await;
+        if scope.all {
+            cache.prices_compared_catalogue_at_s = None;
+        }
+        cache.prices_changed.merge(scope);
+    }
+    result
+}
+
+/// What to compare this run: the SKUs whose Oro prices changed since the last comparison, or
+/// every product when the Cin7 catalogue was re-read since (a tier changed by hand in Cin7).
+/// `None` when nothing changed on either side.
+async fn take_scope(ctx: &Context) -> Option<PriceChanges> {
+    let mut cache = ctx.cache.write().await;
+    let mut scope = std::mem::take(&mut cache.prices_changed);
+    let catalogue_at = cache.catalogue_at_s;
+    if cache.prices_compared_catalogue_at_s != Some(catalogue_at) {
+        scope.all = true;
+        cache.prices_compared_catalogue_at_s = Some(catalogue_at);
+    }
+    (!scope.is_empty()).then_some(scope)
+}
+
+async fn push_scope(
+    ctx: &Context,
+    dry_run: bool,
+    progress: &indicatif::ProgressBar,
+    catalogue: &Catalogue,
+    scope: &PriceChanges,
+) -> Result<(usize, usize), FlowError> {
     let (mappings, products) = {
         let cache = ctx.cache.read().await;
+        let products: Vec<OroProduct> = match scope.all {
+            true => cache.oro_products.values().cloned().collect(),
+            false => scope
+                .skus
+                .iter()
+                .filter_map(|sku| cache.oro_products.get(sku).cloned())
+                .collect(),
+        };
+        let empty = ListPrices::new();
         let mappings: Vec<(ListPrices, String)> = ctx
             .rules
             .price_tiers
             .iter()
             .map(|m| {
-                (
-                    cache.prices.get(&m.price_list).cloned().unwrap_or_default(),
-                    m.tier.clone(),
-                )
+                let table = cache.prices.get(&m.price_list).unwrap_or(&empty);
+                (scoped(table, &products, scope.all), m.tier.clone())
             })
             .collect();
-        (
-            mappings,
-            cache.oro_products.values().cloned().collect::<Vec<_>>(),
-        )
+        (mappings, products)
     };
-    let drift = drifted_tiers(&mappings, &products, &catalogue);
+    let drift = drifted_tiers(&mappings, &products, catalogue);
     if dry_run || !ctx.rules.prices_oro_wins {
         for (sku, tiers) in &drift {
             let explanation =
@@ -123,4 +168,16 @@ pub async fn sync_with_progress(
         tracing::info!(pushed, "Pushed Oro prices to Cin7 price tiers.");
     }
     Ok((drift.len(), pushed))
+}
+
+/// `table` narrowed to `products`' units (all of it when `all`).
+fn scoped(table: &ListPrices, products: &[OroProduct], all: bool) -> ListPrices {
+    if all {
+        return table.clone();
+    }
+    products
+        .iter()
+        .flat_map(|p| p.units.iter().map(move |u| (p.sku.clone(), u.unit.clone())))
+        .filter_map(|key| table.get(&key).map(|tiers| (key, tiers.clone())))
+        .collect()
 }

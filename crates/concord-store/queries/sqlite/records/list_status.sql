@@ -1,0 +1,1 @@
+SELECT * FROM records WHERE kind = ?1 AND status = ?2 ORDER BY key

@@ -1,0 +1,79 @@
+//! Records read by status: only that kind and status, in key order, through the
+//! (kind, status, key) index rather than a scan of every record of the kind.
+
+use crate::support::TestDb;
+use serde_json::json;
+use sqlx::Connection;
+
+pub async fn records_of_a_status_are_read_by_index_in_key_order(db: &TestDb) {
+    let s = &db.store;
+    for (kind, key, status) in [
+        ("order", "3", "held"),
+        ("order", "1", "held"),
+        ("order", "2", "draft"),
+        ("order", "4", "allocated"),
+        ("shipment", "1", "held"),
+    ] {
+        s.record_put(kind, key, status, &json!({ "k": key }))
+            .await
+            .unwrap();
+    }
+    let keys = |rs: Vec<concord_store::Record>| rs.into_iter().map(|r| r.key).collect::<Vec<_>>();
+    assert_eq!(
+        keys(s.records("order", Some("held")).await.unwrap()),
+        ["1", "3"]
+    );
+    assert_eq!(
+        keys(s.records("order", Some("draft")).await.unwrap()),
+        ["2"]
+    );
+    assert!(s.records("order", Some("voided")).await.unwrap().is_empty());
+    assert_eq!(
+        keys(s.records("order", None).await.unwrap()),
+        ["1", "2", "3", "4"]
+    );
+    // A record moved to another status leaves the first one's read.
+    s.record_put("order", "1", "draft", &json!({}))
+        .await
+        .unwrap();
+    assert_eq!(keys(s.records("order", Some("held")).await.unwrap()), ["3"]);
+    assert_eq!(
+        keys(s.records("order", Some("draft")).await.unwrap()),
+        ["1", "2"]
+    );
+    assert!(
+        plan(db).await.contains("records_status_key"),
+        "a status read must use the (kind, status, key) index:\n{}",
+        plan(db).await
+    );
+}
+
+/// The database's own plan for the store's status read.
+async fn plan(db: &TestDb) -> String {
+    if db.url.starts_with("sqlite:") {
+        let sql = include_str!("../../queries/sqlite/records/list_status.sql");
+        let mut conn = sqlx::SqliteConnection::connect(&db.url).await.unwrap();
+        let rows: Vec<(i64, i64, i64, String)> =
+            sqlx::query_as(&format!("EXPLAIN QUERY PLAN {sql}"))
+                .bind("order")
+                .bind("held")
+                .fetch_all(&mut conn)
+                .await
+                .unwrap();
+        rows.into_iter().map(|r| r.3).collect::<Vec<_>>().join("\n")
+    } else {
+        let sql = include_str!("../../queries/postgres/records/list_status.sql");
+        let mut conn = sqlx::PgConnection::connect(&db.url).await.unwrap();
+        // A handful of rows: without this the planner rightly reads the table whole.
+        sqlx::query("SET enable_seqscan = off")
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        let sql = sql.replace("$1", "'order'").replace("$2", "'held'");
+        let rows: Vec<(String,)> = sqlx::query_as(&format!("EXPLAIN {sql}"))
+            .fetch_all(&mut conn)
+            .await
+            .unwrap();
+        rows.into_iter().map(|r| r.0).collect::<Vec<_>>().join("\n")
+    }
+}
