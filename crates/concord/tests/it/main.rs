@@ -22,4 +22,5 @@ mod secret_rotation;
 mod security;
 mod shared_state;
 mod shipments;
+mod stock_webhooks;
 mod webhooks;
