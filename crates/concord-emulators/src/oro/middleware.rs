@@ -16,6 +16,7 @@ pub async fn guard(State(s): State<Arc<Shared>>, req: Request, next: Next) -> Re
         return next.run(req).await;
     }
     let method = req.method().to_string();
+    let query = req.uri().query().map(str::to_owned);
     s.dice.delay(&s.clock).await;
     let response = if s.outage.active(&s.clock) {
         // OroCloud's edge answers an unavailable instance with 503.
@@ -54,8 +55,9 @@ pub async fn guard(State(s): State<Arc<Shared>>, req: Request, next: Next) -> Re
     } else {
         next.run(req).await
     };
+    let status = response.status().as_u16();
     s.log
-        .record(&s.clock, &method, &path, response.status().as_u16());
+        .record_query(&s.clock, &method, &path, query.as_deref(), status);
     response
 }
 
