@@ -51,12 +51,6 @@ impl LevelBook {
         self.by_id.get(level_id).and_then(|k| k.written)
     }
 
-    /// Forgets a product's levels, so the next sync reads them from Oro: a checkout has lowered
-    /// them there, and Concord may never count that order in flight (held, refused, cancelled).
-    pub fn forget_product(&mut self, product_id: &str) {
-        self.by_key.retain(|(product, _), _| product != product_id);
-    }
-
     /// Whether Oro must be read for this product's unit: its level is unknown, or it differs from
     /// the level wanted now.
     pub fn needs_read(&self, product_id: &str, unit: &str, wanted: Decimal) -> bool {
@@ -79,17 +73,6 @@ mod tests {
             unit: "each".into(),
             quantity,
         }
-    }
-
-    #[test]
-    fn a_forgotten_product_is_read_again_even_when_its_level_was_as_wanted() {
-        let mut book = LevelBook::default();
-        book.saw(&level("1", dec!(101)));
-        assert!(!book.needs_read("7", "each", dec!(101)));
-        book.forget_product("8");
-        assert!(!book.needs_read("7", "each", dec!(101)));
-        book.forget_product("7");
-        assert!(book.needs_read("7", "each", dec!(101)));
     }
 
     #[test]

@@ -106,22 +106,6 @@ pub(crate) async fn write_levels(
     Ok(read_orders)
 }
 
-/// An order Oro has just accepted lowered its SKUs' levels at checkout: forget what the book
-/// knows of them, whatever becomes of the order, so the next sync reads them rather than trust a
-/// level Oro no longer shows.
-pub async fn forget_levels_of(ctx: &Context, skus: &[String]) {
-    let ids: Vec<String> = {
-        let cache = ctx.cache.read().await;
-        skus.iter()
-            .filter_map(|sku| cache.oro_products.get(sku).map(|p| p.id.clone()))
-            .collect()
-    };
-    let mut book = lock_book(ctx);
-    for id in &ids {
-        book.forget_product(id);
-    }
-}
-
 fn lock_book(ctx: &Context) -> std::sync::MutexGuard<'_, super::book::LevelBook> {
     // The book is a cache: a poisoned one is still a valid cache.
     ctx.stock_levels

@@ -98,12 +98,10 @@ pub async fn poll(ctx: &Context) -> Result<usize, FlowError> {
     let mut newest = cursor.clone();
     let mut new_orders = 0;
     for order in &orders {
-        if record::load(&ctx.store, order.id).await?.is_none() {
-            let skus: Vec<String> = order.lines.iter().map(|l| l.sku.clone()).collect();
-            crate::sync::inventory::write::forget_levels_of(ctx, &skus).await;
-            if record_first_sight(ctx, order).await? {
-                new_orders += 1;
-            }
+        if record::load(&ctx.store, order.id).await?.is_none()
+            && record_first_sight(ctx, order).await?
+        {
+            new_orders += 1;
         }
         enqueue_order(&ctx.store, order.id, &order.updated_at).await?;
         if newest
