@@ -13,10 +13,6 @@ pub struct ApiLogEntry {
     pub method: String,
     pub path: String,
     pub status: u16,
-    /// The query string, where the emulator logs it (Oro's), so a test can tell a filtered read
-    /// from a full one.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub query: Option<String>,
 }
 
 /// Append-only request log; the checker counts Cin7 calls per 60 s window from it.
@@ -25,23 +21,11 @@ pub struct ApiLog(Arc<Mutex<Vec<ApiLogEntry>>>);
 
 impl ApiLog {
     pub fn record(&self, clock: &Clock, method: &str, path: &str, status: u16) {
-        self.record_query(clock, method, path, None, status);
-    }
-
-    pub fn record_query(
-        &self,
-        clock: &Clock,
-        method: &str,
-        path: &str,
-        query: Option<&str>,
-        status: u16,
-    ) {
         let entry = ApiLogEntry {
             at_s: round_ms(clock.elapsed_s()),
             method: method.to_owned(),
             path: path.to_owned(),
             status,
-            query: query.map(str::to_owned),
         };
         if let Ok(mut log) = self.0.lock() {
             log.push(entry);

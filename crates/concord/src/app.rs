@@ -46,7 +46,6 @@ pub fn build_context(
         stock_lock: Default::default(),
         lowered_orders: Default::default(),
         last_snapshot: Default::default(),
-        stock_levels: Default::default(),
         workers: Default::default(),
     })
 }

@@ -18,8 +18,6 @@ pub const CUSTOMERS_REFRESH: &str = "customers.refresh";
 /// One Cin7 customer read back after a `Customer/Updated` webhook named it.
 pub const CUSTOMER_READ: &str = "customer.read";
 pub const STOCK_LOWER: &str = "stock.lower";
-/// The base SKUs a Cin7 stock webhook changed, recomputed and written (`inventory::apply`).
-pub const STOCK_APPLY: &str = "stock.apply";
 pub const MONITOR: &str = "monitor";
 pub const SHIPMENT_SYNC: &str = "shipment.sync";
 pub const POSTINGS_SLOT: &str = crate::sync::postings::SLOT_JOB;
@@ -63,7 +61,6 @@ pub async fn run(ctx: &Context, job: &Job) -> Result<(), Failure> {
         POSTINGS_SLOT => crate::sync::postings::slot::run(ctx).await,
         ORDERS_POLL => orders::intake::poll(ctx).await.map(|_| ()),
         STOCK_SYNC => inventory::sync::sync(ctx).await,
-        STOCK_APPLY => inventory::apply::run(ctx).await,
         PRICES_SYNC => prices::push::sync(ctx, false).await.map(|_| ()),
         RECONCILE => crate::reconcile::orders::run(ctx).await.map(|_| ()),
         CATALOGUE_REFRESH => orders::release::refresh_catalogue_and_release(ctx).await,

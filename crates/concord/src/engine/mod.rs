@@ -5,7 +5,6 @@ mod dispatch;
 pub use dispatch::{reruns_in_full, STOCK_SYNC};
 pub mod retention;
 mod schedule;
-mod stock_webhook;
 pub mod supervise;
 pub mod webhook_limits;
 pub mod webhooks;

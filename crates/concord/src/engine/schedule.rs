@@ -62,22 +62,17 @@ fn periodic_job(
 
 pub async fn run(ctx: Context) {
     let s = ctx.schedule.clone();
+    let plan: [(&str, f64, i32); 6] = [
+        (ORDERS_POLL, s.order_poll_s, 9),
+        (MONITOR, 300.0, 3),
+        (STOCK_SYNC, s.stock_snapshot_s, 5),
+        (PRICES_SYNC, s.price_poll_s, 1),
+        (RECONCILE, s.reconcile_s, 1),
+        (CATALOGUE_REFRESH, s.catalogue_refresh_s, 2),
+    ];
     let mut tick: u64 = 0;
     let started_s = ctx.clock.elapsed_s();
     loop {
-        // The stock snapshot's period follows whether Cin7's stock webhooks are active.
-        let plan: [(&str, f64, i32); 6] = [
-            (ORDERS_POLL, s.order_poll_s, 9),
-            (MONITOR, 300.0, 3),
-            (
-                STOCK_SYNC,
-                crate::sync::inventory::sync::snapshot_every_s(&ctx),
-                5,
-            ),
-            (PRICES_SYNC, s.price_poll_s, 1),
-            (RECONCILE, s.reconcile_s, 1),
-            (CATALOGUE_REFRESH, s.catalogue_refresh_s, 2),
-        ];
         let since_start = ctx.clock.elapsed_s() - started_s;
         for (kind, every, priority) in plan {
             // Start-up work is enqueued once by the caller; schedules take over after a period,

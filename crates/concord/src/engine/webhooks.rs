@@ -3,7 +3,7 @@
 //! is refused and raises `webhook_rejected`; a good delivery only enqueues work and answers at once.
 //! A receiver is mounted only with a strong secret: without one its path does not exist.
 
-use super::dispatch::{CUSTOMERS_REFRESH, CUSTOMER_READ, SHIPMENT_SYNC};
+use super::dispatch::{CUSTOMERS_REFRESH, CUSTOMER_READ, SHIPMENT_SYNC, STOCK_SYNC};
 use super::schedule::enqueue_keyed;
 use super::webhook_limits::{bearer_matches, RejectionLimiter, MAX_WEBHOOK_BYTES};
 use crate::connectors::{cin7, oro};
@@ -19,6 +19,9 @@ use axum::Router;
 use concord_core::catalogue::ExceptionKind;
 use secrecy::{ExposeSecret, SecretString};
 use std::sync::Arc;
+
+/// Stock webhooks within this many clock seconds share one availability snapshot.
+const COALESCE_S: f64 = 20.0;
 
 #[derive(Clone)]
 pub struct WebhookState {
@@ -193,7 +196,23 @@ async fn cin7_webhook(
     }
     let ctx = &state.ctx;
     match kind.as_str() {
-        "stock" => super::stock_webhook::receive(ctx, &body).await,
+        "stock" => {
+            // Coalesced: every stock webhook of one 20-second slot joins one snapshot taken when
+            // the slot ends, so a burst costs one call and none is dropped (a webhook after the
+            // snapshot falls in the next slot). A sync still waiting to start covers this change
+            // too, so none is added behind it.
+            let slot = (ctx.clock.elapsed_s() / COALESCE_S).floor();
+            let run_at = ctx.clock.at((slot + 1.0) * COALESCE_S);
+            enqueue_keyed(
+                ctx,
+                STOCK_SYNC,
+                &format!("stock.sync:webhook:{slot}"),
+                6,
+                Some(run_at),
+                Some(concord_store::Coalesce::WhileQueued),
+            )
+            .await;
+        }
         "shipment" => match cin7::parse_shipment_webhook(&body) {
             Ok(prompt) => enqueue_shipment(ctx, &prompt).await,
             Err(e) => {

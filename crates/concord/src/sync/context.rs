@@ -53,10 +53,8 @@ pub struct Context {
     pub stock_lock: Arc<Mutex<()>>,
     /// Orders whose SKUs an immediate lowering has already covered (see `inventory::lower`).
     pub lowered_orders: Arc<std::sync::Mutex<std::collections::HashSet<i64>>>,
-    /// The last good availability snapshot with newer webhook rows merged in (`inventory::kept`).
+    /// The last good availability snapshot and its clock second, for the freshness gate.
     pub last_snapshot: Arc<std::sync::Mutex<Option<Snapshot>>>,
-    /// What Concord knows of Oro's inventory levels without reading them (`inventory::book`).
-    pub stock_levels: Arc<std::sync::Mutex<super::inventory::book::LevelBook>>,
     /// Live workers and restarts, for `/readyz`.
     pub workers: Arc<crate::engine::supervise::WorkerBoard>,
 }
@@ -68,8 +66,8 @@ pub(crate) struct Kept<'a, T: serde::Serialize + ?Sized> {
     pub value: &'a T,
 }
 
-/// The kept availability: the last snapshot and the webhook rows merged into it.
-pub type Snapshot = super::inventory::kept::KeptStock;
+/// An availability snapshot and the clock second it was taken.
+pub type Snapshot = (f64, Vec<StockRow>);
 
 /// (sku, unit) → [(minimum quantity, price)] of one price list.
 pub type PriceTable = HashMap<(String, String), Vec<(Decimal, Decimal)>>;

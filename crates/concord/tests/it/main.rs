@@ -25,5 +25,4 @@ mod secret_rotation;
 mod security;
 mod shared_state;
 mod shipments;
-mod stock_webhooks;
 mod webhooks;

@@ -65,14 +65,14 @@ pub fn unit_level(sellable: Decimal, conversion_rate: Decimal, precision: u32) -
 }
 
 /// Levels for every Oro product Cin7 stocks: (sku, unit) → quantity.
-pub fn levels<'a>(
-    products: impl IntoIterator<Item = &'a OroProduct>,
+pub fn levels(
+    products: &[OroProduct],
     available: &HashMap<String, Decimal>,
     buffers: &[StockBuffer],
     in_flight: &HashMap<String, Decimal>,
     catalogue: &Catalogue,
 ) -> HashMap<(String, String), Decimal> {
-    let mut out = HashMap::new();
+    let mut out = HashMap::with_capacity(products.len() * 2);
     for p in products {
         if catalogue.base(&p.sku).is_none() {
             continue;

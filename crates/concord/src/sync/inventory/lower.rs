@@ -17,10 +17,11 @@ pub async fn lower_for_order(ctx: &Context, order_id: i64) -> Result<(), FlowErr
             "order {order_id}: a stock sync is writing levels; lowering after it"
         )));
     };
-    // No snapshot yet: the first full sync, already queued at start, sets every level.
-    if ctx.last_snapshot.lock().map_or(true, |l| l.is_none()) {
+    // Read after the lock: a full sync that just finished may have taken a newer snapshot.
+    let Some((snapshot_s, rows)) = ctx.last_snapshot.lock().ok().and_then(|l| l.clone()) else {
+        // No snapshot yet: the first full sync, already queued at start, sets every level.
         return Ok(());
-    }
+    };
     if already_lowered(ctx, order_id) {
         return Ok(());
     }
@@ -45,21 +46,6 @@ pub async fn lower_for_order(ctx: &Context, order_id: i64) -> Result<(), FlowErr
         remember_lowered(ctx, covered);
         return Ok(());
     }
-    // Read after the lock: a full sync that just finished may have kept a newer snapshot. Only
-    // the rows of these SKUs (and of their pack products) matter.
-    let feeds = |sku: &str| {
-        let base = catalogue
-            .get(sku)
-            .and_then(|p| p.pack.as_ref())
-            .map_or(sku, |pack| pack.base_sku.as_str());
-        skus.contains(base)
-    };
-    let Some((rows, snapshot_s)) = ctx.last_snapshot.lock().ok().and_then(|l| {
-        l.as_ref()
-            .map(|k| (k.rows_where(feeds), k.as_of_where(feeds)))
-    }) else {
-        return Ok(());
-    };
     let mut in_flight: HashMap<String, Decimal> = HashMap::new();
     for rec in &candidates {
         if rec.in_flight_at(snapshot_s) {
@@ -86,11 +72,10 @@ pub async fn lower_for_order(ctx: &Context, order_id: i64) -> Result<(), FlowErr
         .iter()
         .map(|p| (p.id.as_str(), p.sku.as_str()))
         .collect();
-    let levels = ctx.oro.inventory_levels_for(&ids).await?;
-    if let Ok(mut book) = ctx.stock_levels.lock() {
-        levels.iter().for_each(|l| book.saw(l));
-    }
-    let lowered: Vec<(String, Decimal)> = levels
+    let lowered: Vec<(String, Decimal)> = ctx
+        .oro
+        .inventory_levels_for(&ids)
+        .await?
         .into_iter()
         .filter_map(|level| {
             let sku = sku_of.get(level.product_id.as_str())?;

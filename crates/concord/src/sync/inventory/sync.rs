@@ -1,6 +1,5 @@
-//! The `stock.sync` job: a full availability snapshot (pages of 1000), merged with newer webhook
-//! rows (see `kept.rs`), the formula, and only the changed Oro levels written back (see
-//! `write.rs`: Oro is read only where a level may differ). When Cin7 cannot be read, the last snapshot may still lower
+//! The `stock.sync` job: a full availability snapshot (pages of 1000), the formula, and only the
+//! changed Oro levels written back. When Cin7 cannot be read, the last snapshot may still lower
 //! levels (new orders) but never raise them, and past the freshness threshold `stock_stale` is raised.
 //!
 //! Order of work matters for overselling: the snapshot is taken first, then every order Oro has
@@ -8,8 +7,7 @@
 //! decrements its own levels at checkout while Concord computes, so after each write Concord polls
 //! again and, if orders arrived meanwhile, writes once more from the same snapshot.
 
-use super::kept::KeptStock;
-use super::write::{write_levels, Scope};
+use super::formula;
 use crate::domain::StockRow;
 use crate::sync::context::{Context, FlowError};
 use crate::sync::exceptions;
@@ -23,8 +21,6 @@ const MAX_ROUNDS: usize = 3;
 /// How stale the kept Oro products (units, inventory status) may be for a stock sync. A product
 /// added in Oro gets its levels written within this time.
 const PRODUCTS_FRESH_FOR_S: f64 = 300.0;
-/// The longest gap between safety-net snapshots while webhooks deliver changes.
-const SAFETY_NET_MAX_S: f64 = 3600.0;
 
 pub async fn sync(ctx: &Context) -> Result<(), FlowError> {
     // One sync at a time, and none while an order's lowering writes: another is already doing
@@ -37,7 +33,9 @@ pub async fn sync(ctx: &Context) -> Result<(), FlowError> {
     let started_s = ctx.clock.elapsed_s();
     let (snapshot_s, rows, fresh) = match ctx.cin7.availability(None).await {
         Ok(rows) => {
-            let rows = keep_snapshot(ctx, started_s, &rows);
+            if let Ok(mut last) = ctx.last_snapshot.lock() {
+                *last = Some((started_s, rows.clone()));
+            }
             exceptions::resolve(
                 &ctx.store,
                 ExceptionKind::StockStale,
@@ -49,12 +47,9 @@ pub async fn sync(ctx: &Context) -> Result<(), FlowError> {
         }
         Err(e) => stale_snapshot(ctx, started_s, e.into()).await?,
     };
-    ctx.oro_products_no_older_than(PRODUCTS_FRESH_FOR_S).await?;
     for _round in 0..MAX_ROUNDS {
         intake::poll(ctx).await?;
-        let read_orders = write_levels(ctx, snapshot_s, &rows, fresh, Scope::All).await?;
-        // Every order read above is now reflected in Oro: their queued lowerings have nothing to do.
-        super::lower::remember_lowered(ctx, read_orders);
+        write_levels(ctx, snapshot_s, &rows, fresh).await?;
         if intake::poll(ctx).await? == 0 {
             break;
         }
@@ -75,42 +70,13 @@ pub async fn sync(ctx: &Context) -> Result<(), FlowError> {
     Ok(())
 }
 
-/// Keeps a fresh snapshot (webhook rows newer than its start stay) and returns the kept rows.
-/// The webhook changes waiting to be applied are covered by this sync.
-fn keep_snapshot(ctx: &Context, started_s: f64, rows: &[StockRow]) -> Vec<StockRow> {
-    let Ok(mut last) = ctx.last_snapshot.lock() else {
-        return rows.to_vec();
-    };
-    let mut kept = KeptStock::from_snapshot(started_s, rows, last.take());
-    kept.take_pending();
-    let rows = kept.rows();
-    *last = Some(kept);
-    rows
-}
-
-/// How often the full snapshot runs. With Cin7's stock webhooks delivering each change, it is the
-/// safety net for a lost delivery or drift: half the freshness threshold (15 min at the default
-/// 30), so a lost change shows within that and `stock_stale` can never fire on a healthy run;
-/// without webhooks it is the only source and runs as configured.
-pub fn snapshot_every_s(ctx: &Context) -> f64 {
-    let configured = ctx.schedule.stock_snapshot_s;
-    if !ctx.cin7_webhooks.load(std::sync::atomic::Ordering::SeqCst) {
-        return configured;
-    }
-    configured.max((ctx.rules.stock_stale_after_s / 2.0).min(SAFETY_NET_MAX_S))
-}
-
 /// The last good snapshot, when Cin7 cannot be read now; `stock_stale` once it is too old.
 async fn stale_snapshot(
     ctx: &Context,
     now_s: f64,
     error: FlowError,
 ) -> Result<(f64, Vec<StockRow>, bool), FlowError> {
-    let last = ctx
-        .last_snapshot
-        .lock()
-        .ok()
-        .and_then(|l| l.as_ref().map(|k| (k.full_s, k.rows())));
+    let last = ctx.last_snapshot.lock().ok().and_then(|l| l.clone());
     let Some((at, rows)) = last else {
         return Err(error);
     };
@@ -133,6 +99,25 @@ async fn stale_snapshot(
     Ok((at, rows, false))
 }
 
+/// Base units of orders Oro accepted that Cin7 had not allocated when the snapshot was taken.
+/// Units in flight by base SKU, and the orders read (a write from these figures covers them all).
+async fn in_flight(
+    ctx: &Context,
+    snapshot_s: f64,
+) -> Result<(HashMap<String, Decimal>, Vec<i64>), FlowError> {
+    let mut out: HashMap<String, Decimal> = HashMap::new();
+    let candidates = record::in_flight_candidates(&ctx.store).await?;
+    let ids = candidates.iter().map(|r| r.order_id).collect();
+    for rec in candidates {
+        if rec.in_flight_at(snapshot_s) {
+            for (sku, units) in &rec.base_units {
+                *out.entry(sku.clone()).or_default() += *units;
+            }
+        }
+    }
+    Ok((out, ids))
+}
+
 /// What Concord last wrote to each Oro level (by level id).
 pub(crate) async fn last_written(ctx: &Context) -> Result<HashMap<String, Decimal>, FlowError> {
     Ok(ctx
@@ -148,11 +133,6 @@ pub(crate) async fn remember_written(
     ctx: &Context,
     changes: &[(String, Decimal)],
 ) -> Result<(), FlowError> {
-    if let Ok(mut book) = ctx.stock_levels.lock() {
-        for (id, qty) in changes {
-            book.wrote(id, *qty);
-        }
-    }
     for (id, qty) in changes {
         ctx.store
             .record_put(
@@ -163,5 +143,99 @@ pub(crate) async fn remember_written(
             )
             .await?;
     }
+    Ok(())
+}
+
+async fn write_levels(
+    ctx: &Context,
+    snapshot_s: f64,
+    rows: &[StockRow],
+    may_raise: bool,
+) -> Result<(), FlowError> {
+    ctx.ensure_oro_loaded().await?;
+    ctx.oro_products_no_older_than(PRODUCTS_FRESH_FOR_S).await?;
+    let catalogue = ctx.catalogue().await?;
+    let (in_flight, read_orders) = in_flight(ctx, snapshot_s).await?;
+    let products: Vec<_> = ctx
+        .cache
+        .read()
+        .await
+        .oro_products
+        .values()
+        .cloned()
+        .collect();
+    let by_id: HashMap<&str, &str> = products
+        .iter()
+        .map(|p| (p.id.as_str(), p.sku.as_str()))
+        .collect();
+    let available =
+        formula::available_by_base_sku(rows, ctx.rules.locations.as_deref(), &catalogue);
+    let wanted = formula::levels(
+        &products,
+        &available,
+        &ctx.rules.stock_buffers,
+        &in_flight,
+        &catalogue,
+    );
+    let written = last_written(ctx).await?;
+    let mut changes = Vec::new();
+    for level in ctx.oro.inventory_levels().await? {
+        let Some(sku) = by_id.get(level.product_id.as_str()) else {
+            continue;
+        };
+        let Some(want) = wanted.get(&((*sku).to_owned(), level.unit.clone())) else {
+            continue;
+        };
+        if let Some(before) = written
+            .get(&level.id)
+            .filter(|before| level.quantity > **before)
+        {
+            // Oro only ever lowers a level itself (checkouts); a rise Concord did not write is drift.
+            let explanation = format!("Oro shows {} {} of {sku}, but Concord last wrote {before} and only checkouts lower it since: the level was changed in Oro. Concord writes {want} again.", level.quantity, level.unit);
+            exceptions::raise(
+                &ctx.store,
+                &ctx.rules,
+                ExceptionKind::StockDrift,
+                &format!("sku:{sku}"),
+                &level.unit,
+                explanation,
+            )
+            .await?;
+        }
+        if *want != level.quantity && (may_raise || *want < level.quantity) {
+            changes.push((level.id.clone(), *want));
+        }
+    }
+    if !changes.is_empty() {
+        ctx.oro.update_levels(&changes).await?;
+        remember_written(ctx, &changes).await?;
+        metrics::counter!("concord_stock_levels_written_total").increment(changes.len() as u64);
+    }
+    for p in &products {
+        let Some(primary) = p.units.first() else {
+            continue;
+        };
+        let Some(level) = wanted.get(&(p.sku.clone(), primary.unit.clone())) else {
+            continue;
+        };
+        let status = if *level > Decimal::ZERO {
+            "in_stock"
+        } else {
+            "out_of_stock"
+        };
+        // A restock sets in_stock again (Oro never does); zero sets out_of_stock.
+        if p.inventory_status.as_deref() != Some(status) && (may_raise || status == "out_of_stock")
+        {
+            ctx.oro.set_inventory_status(&p.id, status).await?;
+            ctx.remember_inventory_status(&p.sku, status).await;
+        }
+    }
+    // Every order read above is now reflected in Oro: their queued lowerings have nothing to do.
+    super::lower::remember_lowered(ctx, read_orders);
+    let summary = serde_json::json!({ "snapshot_s": snapshot_s, "changed": changes.len(), "skus": wanted.len(), "in_flight": in_flight });
+    ctx.store
+        .record_put("stock", "latest", "ok", &summary)
+        .await?;
+    tracing::info!(changed = changes.len(), "Stock levels synced to Oro.");
     Ok(())
 }
