@@ -17,3 +17,5 @@ pub mod postings;
 pub mod prices;
 pub mod shipments;
 pub mod tax_rules;
+#[cfg(test)]
+pub mod test_context;

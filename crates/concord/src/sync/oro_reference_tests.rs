@@ -1,43 +1,16 @@
 //! A cold start: an order's validation reads its own slice of Oro's reference data with filtered
 //! requests, while the full load (held back here) has not finished.
 
-use crate::app::{build_context, Connections};
-use crate::config::{Rules, Schedule};
-use crate::connectors::cin7::Cin7Settings;
-use crate::connectors::oro::OroSettings;
 use crate::domain::{OroLine, OroOrder};
 use crate::sync::context::{Context, FlowError};
 use rust_decimal_macros::dec;
-use secrecy::SecretString;
 use serde_json::json;
 use std::time::Duration;
 use wiremock::matchers::{method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 async fn context(server: &MockServer, dir: &tempfile::TempDir) -> Context {
-    let store = concord_store::Store::connect(
-        &format!("sqlite://{}", dir.path().join("c.db").display()),
-        concord_core::Clock::real(),
-    )
-    .await
-    .unwrap();
-    let settings = |url: String| OroSettings {
-        base_url: url,
-        client_id: "i".into(),
-        client_secret: SecretString::from("s"),
-        timeout: Duration::from_secs(30),
-    };
-    let connections = Connections {
-        oro: settings(server.uri()),
-        cin7: Cin7Settings {
-            base_url: server.uri(),
-            account_id: "a".into(),
-            application_key: SecretString::from("k"),
-            timeout: Duration::from_secs(5),
-        },
-        cin7_calls_per_minute: 55,
-    };
-    build_context(store, connections, Rules::default(), Schedule::default()).unwrap()
+    crate::sync::test_context::against(server, dir, crate::config::Rules::default()).await
 }
 
 fn doc(data: serde_json::Value) -> ResponseTemplate {

@@ -2,40 +2,22 @@
 //! share a read that started after they were asked for, and never one that started before.
 
 use super::{poll, BACKLOG_CHECKED};
-use crate::app::{build_context, Connections};
-use crate::config::{Rules, Schedule};
-use crate::connectors::cin7::Cin7Settings;
-use crate::connectors::oro::OroSettings;
 use crate::sync::context::Context;
-use secrecy::SecretString;
 use serde_json::json;
 use std::time::Duration;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 async fn context(server: &MockServer, dir: &tempfile::TempDir) -> Context {
-    let store = concord_store::Store::connect(
-        &format!("sqlite://{}", dir.path().join("c.db").display()),
-        concord_core::Clock::real(),
-    )
-    .await
-    .unwrap();
-    let connections = Connections {
-        oro: OroSettings {
-            base_url: server.uri(),
-            client_id: "i".into(),
-            client_secret: SecretString::from("s"),
-            timeout: Duration::from_secs(30),
-        },
-        cin7: Cin7Settings {
-            base_url: server.uri(),
-            account_id: "a".into(),
-            application_key: SecretString::from("k"),
-            timeout: Duration::from_secs(5),
-        },
-        cin7_calls_per_minute: 55,
-    };
-    build_context(store, connections, Rules::default(), Schedule::default()).unwrap()
+    crate::sync::test_context::against(server, dir, crate::config::Rules::default()).await
+}
+
+async fn order_reads(server: &MockServer) -> usize {
+    let requests = server.received_requests().await.unwrap();
+    requests
+        .iter()
+        .filter(|r| r.url.path() == "/admin/api/orders")
+        .count()
 }
 
 #[tokio::test]
@@ -84,13 +66,7 @@ async fn a_poll_asked_for_during_another_reads_again_and_later_askers_share_that
     for task in [first, second, third] {
         assert_eq!(task.await.unwrap().unwrap(), 0);
     }
-    let reads = server
-        .received_requests()
-        .await
-        .unwrap()
-        .into_iter()
-        .filter(|r| r.url.path() == "/admin/api/orders")
-        .count();
+    let reads = order_reads(&server).await;
     assert_eq!(
         reads, 2,
         "three polls, the last two asked during the first: two reads"
@@ -98,12 +74,6 @@ async fn a_poll_asked_for_during_another_reads_again_and_later_askers_share_that
 
     // Asked for after every read so far: a poll of its own.
     poll(&ctx).await.unwrap();
-    let reads = server
-        .received_requests()
-        .await
-        .unwrap()
-        .into_iter()
-        .filter(|r| r.url.path() == "/admin/api/orders")
-        .count();
+    let reads = order_reads(&server).await;
     assert_eq!(reads, 3);
 }
