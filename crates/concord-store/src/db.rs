@@ -11,7 +11,9 @@ use sqlx::sqlite::{
 };
 use sqlx::{Connection, PgConnection, Postgres, Row, Sqlite, Transaction};
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::Notify;
 
 /// Which database a [`Store`] talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,6 +29,26 @@ pub struct Store {
     pub(crate) db: Db,
     /// Every timestamp the store writes comes from here, so scenario runs stay in scenario time.
     clock: Clock,
+    /// Rung when this process makes a job due (enqueue, retry, reap), so idle workers wake at
+    /// once instead of asking the database every few seconds whether anything arrived.
+    pub(crate) job_bell: JobBell,
+}
+
+/// Wakes this process's idle workers when a job becomes due. Jobs another process enqueues ring
+/// no bell here: the workers' longest sleep bounds how late they see those.
+#[derive(Clone, Debug, Default)]
+pub struct JobBell(Arc<Notify>);
+
+impl JobBell {
+    /// One idle worker wakes per ring; with none idle, the next to wait returns at once.
+    pub fn ring(&self) {
+        self.0.notify_one();
+    }
+
+    /// Waits for a ring.
+    pub async fn rung(&self) {
+        self.0.notified().await;
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -42,7 +64,8 @@ pub(crate) enum Db {
 }
 
 /// An open transaction for the `*_in` methods. Dropping it without [`StoreTx::commit`] rolls back.
-pub struct StoreTx(pub(crate) TxInner);
+/// The bell rings on commit when the transaction enqueued a job: before that no worker can see it.
+pub struct StoreTx(pub(crate) TxInner, pub(crate) Option<JobBell>);
 
 pub(crate) enum TxInner {
     Sqlite(Transaction<'static, Sqlite>),
@@ -54,6 +77,9 @@ impl StoreTx {
         match self.0 {
             TxInner::Sqlite(tx) => tx.commit().await?,
             TxInner::Postgres(tx) => tx.commit().await?,
+        }
+        if let Some(bell) = self.1 {
+            bell.ring();
         }
         Ok(())
     }
@@ -130,7 +156,11 @@ impl Store {
             return Err(StoreError::UnsupportedUrl { url: shown });
         };
         tracing::debug!(url = %shown, "Store connected and migrated.");
-        Ok(Store { db, clock })
+        Ok(Store {
+            db,
+            clock,
+            job_bell: JobBell::default(),
+        })
     }
 
     pub fn backend(&self) -> Backend {
@@ -144,22 +174,29 @@ impl Store {
         &self.clock
     }
 
+    /// The bell this process's workers wait on between claims.
+    pub fn job_bell(&self) -> &JobBell {
+        &self.job_bell
+    }
+
     /// The same store (same pools) read through another clock: how a second component with its
     /// own view of time, or a test moving time forward, shares one database.
     pub fn with_clock(&self, clock: Clock) -> Store {
         Store {
             db: self.db.clone(),
             clock,
+            job_bell: self.job_bell.clone(),
         }
     }
 
     /// Starts a transaction. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`), so a
     /// read followed by a write can never fail on a snapshot another process moved on.
     pub async fn begin(&self) -> Result<StoreTx, StoreError> {
-        Ok(StoreTx(match &self.db {
+        let inner = match &self.db {
             Db::Sqlite { write, .. } => TxInner::Sqlite(begin_sqlite(write).await?),
             Db::Postgres(pool) => TxInner::Postgres(pool.begin().await?),
-        }))
+        };
+        Ok(StoreTx(inner, None))
     }
 
     /// Closes the pools; later calls fail. Useful before dropping a test schema or database.

@@ -32,7 +32,7 @@ pub mod state;
 pub use audit::AuditEntry;
 pub use calls::{Call, CallFilter, NewCall, MAX_BODY_BYTES};
 pub use charts::{CallMark, ExceptionSpan, MinuteCount};
-pub use db::{Backend, Store, StoreTx};
+pub use db::{Backend, JobBell, Store, StoreTx};
 pub use dry_run::{DryRunFilter, DryRunWrite, NewDryRunWrite};
 pub use error::{redact_url, StoreError};
 pub use exceptions::{

@@ -80,6 +80,9 @@ impl Store {
                 .map(|r| r.int("id"))
                 .transpose()?
         });
+        if id.is_some() {
+            self.job_bell.ring();
+        }
         Ok(id.map(JobId))
     }
 
@@ -103,6 +106,9 @@ impl Store {
                 .map(|r| r.int("id"))
                 .transpose()?
         });
+        if id.is_some() {
+            self.job_bell.ring();
+        }
         Ok(id.map(JobId))
     }
 
@@ -120,6 +126,9 @@ impl Store {
                 .map(|r| r.int("id"))
                 .transpose()?
         });
+        if id.is_some() {
+            tx.1 = Some(self.job_bell.clone());
+        }
         Ok(id.map(JobId))
     }
 
@@ -301,8 +310,18 @@ impl Store {
             .rows_affected());
         if n > 0 {
             tracing::warn!(reaped = n, "Expired job leases reaped.");
+            self.job_bell.ring();
         }
         Ok(n)
+    }
+
+    /// When the earliest waiting job falls due (it may be now), or `None` with nothing queued:
+    /// how long an idle worker may sleep before it has work.
+    pub async fn next_due(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
+        with_db!(self, read, "jobs/next_due", |q, ex| {
+            let row = q.fetch_one(ex).await?;
+            row.opt_time("run_at")
+        })
     }
 
     pub async fn list_jobs(&self, filter: &JobFilter) -> Result<Vec<Job>, StoreError> {
@@ -350,6 +369,9 @@ impl Store {
             .execute(ex)
             .await?
             .rows_affected());
+        if n == 1 {
+            self.job_bell.ring();
+        }
         Ok(n == 1)
     }
 
@@ -362,7 +384,7 @@ impl Store {
     ) -> Result<u64, StoreError> {
         let now = self.now_us();
         let (from, to) = (from.map(micros), to.map(micros));
-        Ok(with_db!(self, write, "jobs/replay_dead", |q, ex| {
+        let n = with_db!(self, write, "jobs/replay_dead", |q, ex| {
             q.bind(now)
                 .bind(kind)
                 .bind(from)
@@ -370,7 +392,11 @@ impl Store {
                 .execute(ex)
                 .await?
                 .rows_affected()
-        }))
+        });
+        if n > 0 {
+            self.job_bell.ring();
+        }
+        Ok(n)
     }
 
     /// Marks every dead job of `kind` done, noting it was superseded: for periodic work, where a

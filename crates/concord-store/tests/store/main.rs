@@ -14,6 +14,7 @@ mod leases;
 mod other;
 mod records;
 mod support;
+mod wake;
 
 /// Generates `sqlite::<name>` and `postgres::<name>` tests calling `crate::<module>::<name>(&db)`.
 macro_rules! conformance {
@@ -74,4 +75,7 @@ conformance!(
     charts::calls_are_counted_per_minute_and_marked_by_kind,
     charts::records_keep_when_they_were_first_stored,
     charts::exception_spans_show_when_each_was_open,
+    wake::a_new_job_rings_the_bell_and_a_duplicate_does_not,
+    wake::a_job_enqueued_in_a_transaction_rings_only_when_it_commits,
+    wake::next_due_is_the_earliest_queued_job,
 );

@@ -60,13 +60,49 @@ pub async fn run(ctx: Context, worker: String) {
                     run_one(&ctx, &worker, job).await;
                 }
             }
-            Ok(_) => ctx.clock.sleep(Duration::from_secs(2)).await,
+            Ok(_) => wait_for_work(&ctx).await,
             Err(e) => {
                 tracing::warn!(error = %e, "Could not claim jobs.");
                 ctx.clock.sleep(Duration::from_secs(10)).await;
             }
         }
     }
+}
+
+/// The longest an idle worker sleeps unless its bell rings: two seconds of clock time, but at
+/// least half a wall second. Jobs another process enqueues ring no bell here, so this bounds how
+/// late they are seen; asking the database more often than that only burned CPU (at 70x, four
+/// idle workers made 140 claim transactions a second).
+pub fn longest_idle(clock: &Clock) -> Duration {
+    Duration::from_secs(2).max(Duration::from_secs_f64(0.5 * clock.speed()))
+}
+
+/// Sleeps until the earliest queued job falls due, a job is enqueued here (the bell), or
+/// [`longest_idle`] passes, whichever comes first.
+async fn wait_for_work(ctx: &Context) {
+    let longest = longest_idle(&ctx.clock);
+    let wait = match ctx.store.next_due().await {
+        Ok(Some(due)) => until(&ctx.clock, due).min(longest),
+        Ok(None) => longest,
+        Err(e) => {
+            tracing::warn!(error = %e, "Could not read when the next job is due.");
+            longest
+        }
+    };
+    if wait.is_zero() {
+        // Due already, yet another worker took it first: claim again after a breath, never spin.
+        tokio::time::sleep(Duration::from_millis(10)).await;
+        return;
+    }
+    tokio::select! {
+        () = ctx.store.job_bell().rung() => {}
+        () = ctx.clock.sleep(wait) => {}
+    }
+}
+
+/// Clock time from now until `when` (zero when it has passed).
+fn until(clock: &Clock, when: chrono::DateTime<chrono::Utc>) -> Duration {
+    (when - clock.now()).to_std().unwrap_or(Duration::ZERO)
 }
 
 /// Runs one job so that a panic in it fails that job (retried, then dead-lettered) instead of
