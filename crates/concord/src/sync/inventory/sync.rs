@@ -15,6 +15,7 @@ use crate::sync::orders::{intake, record};
 use concord_core::catalogue::ExceptionKind;
 use rust_decimal::Decimal;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// Write rounds per sync: enough to catch checkouts that land while levels are being written.
 const MAX_ROUNDS: usize = 3;
@@ -33,8 +34,9 @@ pub async fn sync(ctx: &Context) -> Result<(), FlowError> {
     let started_s = ctx.clock.elapsed_s();
     let (snapshot_s, rows, fresh) = match ctx.cin7.availability(None).await {
         Ok(rows) => {
+            let rows = Arc::new(rows);
             if let Ok(mut last) = ctx.last_snapshot.lock() {
-                *last = Some((started_s, rows.clone()));
+                *last = Some((started_s, Arc::clone(&rows)));
             }
             exceptions::resolve(
                 &ctx.store,
@@ -75,7 +77,7 @@ async fn stale_snapshot(
     ctx: &Context,
     now_s: f64,
     error: FlowError,
-) -> Result<(f64, Vec<StockRow>, bool), FlowError> {
+) -> Result<(f64, Arc<Vec<StockRow>>, bool), FlowError> {
     let last = ctx.last_snapshot.lock().ok().and_then(|l| l.clone());
     let Some((at, rows)) = last else {
         return Err(error);
