@@ -82,7 +82,7 @@ impl Default for CallFilter {
 }
 
 /// Cuts a body to [`MAX_BODY_BYTES`] on a character boundary, marking the cut.
-pub(crate) fn truncate_body(body: &str) -> String {
+pub fn truncate_body(body: &str) -> String {
     if body.len() <= MAX_BODY_BYTES {
         return body.to_string();
     }

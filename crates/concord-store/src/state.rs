@@ -1,6 +1,6 @@
 //! Sync state: Oro ↔ Cin7 id links, per-entity flow records, and named cursors.
 
-use crate::db::{with_db, with_tx, RowExt};
+use crate::db::{micros, with_db, with_tx, RowExt};
 use crate::error::StoreError;
 use crate::{Store, StoreTx};
 use chrono::{DateTime, Utc};
@@ -221,6 +221,24 @@ impl Store {
         with_db!(self, read, "records/list_status", |q, ex| {
             q.bind(kind)
                 .bind(status)
+                .fetch_all(ex)
+                .await?
+                .iter()
+                .map(Record::from_row)
+                .collect()
+        })
+    }
+
+    /// Records of a kind written at or after `since`, oldest first: what changed since a reader
+    /// last looked (other processes' writes included), at the cost of the changes only.
+    pub async fn records_updated_since(
+        &self,
+        kind: &str,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<Record>, StoreError> {
+        with_db!(self, read, "records/list_updated", |q, ex| {
+            q.bind(kind)
+                .bind(micros(since))
                 .fetch_all(ex)
                 .await?
                 .iter()

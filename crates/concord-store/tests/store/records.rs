@@ -77,3 +77,49 @@ async fn plan(db: &TestDb) -> String {
         rows.into_iter().map(|r| r.0).collect::<Vec<_>>().join("\n")
     }
 }
+
+pub async fn records_updated_since_a_moment_are_the_changes_oldest_first(db: &TestDb) {
+    let early = crate::support::at(&db.store, 10.0);
+    let late = crate::support::at(&db.store, 100.0);
+    early
+        .record_put("level", "a", "written", &json!("1"))
+        .await
+        .unwrap();
+    early
+        .record_put("level", "b", "written", &json!("2"))
+        .await
+        .unwrap();
+    late.record_put("level", "c", "written", &json!("3"))
+        .await
+        .unwrap();
+    late.record_put("other", "d", "written", &json!("4"))
+        .await
+        .unwrap();
+    // Rewritten later still: it moves to the end, with its new value.
+    let later = crate::support::at(&db.store, 120.0);
+    later
+        .record_put("level", "a", "written", &json!("5"))
+        .await
+        .unwrap();
+
+    let since = crate::support::t0() + chrono::Duration::seconds(50);
+    let changed = db
+        .store
+        .records_updated_since("level", since)
+        .await
+        .unwrap();
+    let seen: Vec<_> = changed
+        .iter()
+        .map(|r| (r.key.as_str(), r.data.clone()))
+        .collect();
+    assert_eq!(seen, [("c", json!("3")), ("a", json!("5"))]);
+    let all = db
+        .store
+        .records_updated_since("level", crate::support::t0())
+        .await
+        .unwrap();
+    assert_eq!(
+        all.iter().map(|r| r.key.as_str()).collect::<Vec<_>>(),
+        ["b", "c", "a"]
+    );
+}
