@@ -46,6 +46,7 @@ pub fn build_context(
         stock_lock: Default::default(),
         lowered_orders: Default::default(),
         last_snapshot: Default::default(),
+        level_book: Default::default(),
         workers: Default::default(),
     })
 }

@@ -55,6 +55,8 @@ pub struct Context {
     pub lowered_orders: Arc<std::sync::Mutex<std::collections::HashSet<i64>>>,
     /// The last good availability snapshot and its clock second, for the freshness gate.
     pub last_snapshot: Arc<std::sync::Mutex<Option<Snapshot>>>,
+    /// What each Oro level showed when last read or written (see `inventory::book`).
+    pub level_book: Arc<std::sync::Mutex<crate::sync::inventory::book::LevelBook>>,
     /// Live workers and restarts, for `/readyz`.
     pub workers: Arc<crate::engine::supervise::WorkerBoard>,
 }

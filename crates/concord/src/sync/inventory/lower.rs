@@ -4,6 +4,7 @@
 //! units once as eaches and again as cases before the next full sync.
 
 use super::formula;
+use super::levels::Written;
 use crate::sync::context::{Context, FlowError};
 use crate::sync::orders::{intake, record};
 use rust_decimal::Decimal;
@@ -72,20 +73,25 @@ pub async fn lower_for_order(ctx: &Context, order_id: i64) -> Result<(), FlowErr
         .iter()
         .map(|p| (p.id.as_str(), p.sku.as_str()))
         .collect();
-    let lowered: Vec<(String, Decimal)> = ctx
-        .oro
-        .inventory_levels_for(&ids)
-        .await?
+    let levels = ctx.oro.inventory_levels_for(&ids).await?;
+    super::levels::learn_read(ctx, &levels, &ids, &sku_of, &wanted)?;
+    let lowered: Vec<Written> = levels
         .into_iter()
         .filter_map(|level| {
             let sku = sku_of.get(level.product_id.as_str())?;
-            let want = wanted.get(&((*sku).to_owned(), level.unit.clone()))?;
-            (*want < level.quantity).then_some((level.id, *want))
+            let key = ((*sku).to_owned(), level.unit);
+            let want = *wanted.get(&key)?;
+            (want < level.quantity).then_some(Written {
+                id: level.id,
+                sku: key.0,
+                unit: key.1,
+                quantity: want,
+            })
         })
         .collect();
     if !lowered.is_empty() {
-        ctx.oro.update_levels(&lowered).await?;
-        super::sync::remember_written(ctx, &lowered).await?;
+        ctx.oro.update_levels(&Written::pairs(&lowered)).await?;
+        super::levels::remember_written(ctx, &lowered).await?;
         tracing::info!(
             order_id,
             orders = covered.len(),

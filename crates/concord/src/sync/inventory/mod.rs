@@ -1,6 +1,8 @@
 //! Inventory (Cin7 → Oro): what Oro may sell, in every unit, never more than Cin7 can allocate.
 
+pub mod book;
 pub mod formula;
 pub mod freshness;
+pub mod levels;
 pub mod lower;
 pub mod sync;

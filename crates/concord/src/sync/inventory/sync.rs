@@ -8,6 +8,7 @@
 //! again and, if orders arrived meanwhile, writes once more from the same snapshot.
 
 use super::formula;
+use super::levels::{read_levels, remember_written, written_for, Written};
 use crate::domain::StockRow;
 use crate::sync::context::{Context, FlowError};
 use crate::sync::exceptions;
@@ -120,34 +121,6 @@ async fn in_flight(
     Ok((out, ids))
 }
 
-/// What Concord last wrote to each Oro level (by level id).
-pub(crate) async fn last_written(ctx: &Context) -> Result<HashMap<String, Decimal>, FlowError> {
-    Ok(ctx
-        .store
-        .records("stock_written", None)
-        .await?
-        .into_iter()
-        .filter_map(|r| Some((r.key, concord_core::decimal::parse(r.data.as_str()?)?)))
-        .collect())
-}
-
-pub(crate) async fn remember_written(
-    ctx: &Context,
-    changes: &[(String, Decimal)],
-) -> Result<(), FlowError> {
-    for (id, qty) in changes {
-        ctx.store
-            .record_put(
-                "stock_written",
-                id,
-                "written",
-                &serde_json::json!(qty.to_string()),
-            )
-            .await?;
-    }
-    Ok(())
-}
-
 async fn write_levels(
     ctx: &Context,
     snapshot_s: f64,
@@ -179,13 +152,15 @@ async fn write_levels(
         &in_flight,
         &catalogue,
     );
-    let written = last_written(ctx).await?;
+    let (levels, full) = read_levels(ctx, &products, &by_id, &wanted).await?;
+    let written = written_for(ctx, &levels, full).await?;
     let mut changes = Vec::new();
-    for level in ctx.oro.inventory_levels().await? {
+    for level in levels {
         let Some(sku) = by_id.get(level.product_id.as_str()) else {
             continue;
         };
-        let Some(want) = wanted.get(&((*sku).to_owned(), level.unit.clone())) else {
+        let key = ((*sku).to_owned(), level.unit.clone());
+        let Some(want) = wanted.get(&key) else {
             continue;
         };
         if let Some(before) = written
@@ -205,11 +180,16 @@ async fn write_levels(
             .await?;
         }
         if *want != level.quantity && (may_raise || *want < level.quantity) {
-            changes.push((level.id.clone(), *want));
+            changes.push(Written {
+                id: level.id,
+                sku: key.0,
+                unit: key.1,
+                quantity: *want,
+            });
         }
     }
     if !changes.is_empty() {
-        ctx.oro.update_levels(&changes).await?;
+        ctx.oro.update_levels(&Written::pairs(&changes)).await?;
         remember_written(ctx, &changes).await?;
         metrics::counter!("concord_stock_levels_written_total").increment(changes.len() as u64);
     }
