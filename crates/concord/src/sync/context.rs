@@ -88,7 +88,10 @@ pub struct Caches {
     pub oro_products_at_s: f64,
     /// The newest `updatedAt` among the products read, where the next incremental read starts.
     pub oro_products_stamp: Option<String>,
+    /// When the last products read began (see `oro_reference::next_read`).
+    pub oro_products_read_began: Option<chrono::DateTime<chrono::Utc>>,
     pub oro_customers_stamp: Option<String>,
+    pub oro_customers_read_began: Option<chrono::DateTime<chrono::Utc>>,
     pub oro_price_lists_stamp: Option<String>,
     /// price list id → its own `updatedAt` as last seen.
     pub price_list_stamps: HashMap<i64, String>,

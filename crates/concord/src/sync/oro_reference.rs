@@ -6,13 +6,39 @@
 
 use super::context::{Context, FlowError, PriceTable};
 use super::prices::freshness::{changed_skus, lists_to_read};
+use crate::connectors::oro::Since;
 use crate::domain::{OroOrder, OroPrice};
 use std::collections::{HashMap, HashSet};
 
 /// A full re-read notices products and customers deleted in Oro, which no `updatedAt` read shows.
 const FULL_REREAD_S: f64 = 6.0 * 3600.0;
+/// How long after a second Oro may still stamp a change with it, as seen from Concord's clock:
+/// commit delays and the two machines' clock difference. A read begun this long after the newest
+/// stamp saw every change stamped with it.
+const STAMP_SETTLED_S: i64 = 60;
 /// Parents followed up from an order's customer (a cyclic hierarchy stops here).
 const MAX_DEPTH: usize = 32;
+
+/// Where the next incremental read starts: at the newest stamp held while the last read began
+/// too soon after it to have seen every change of that second, after it once it had. Re-reading
+/// the second for ever cost a whole catalogue a refresh: an import stamps thousands of products
+/// with one second, and every generated scenario stamps all of them with its start.
+pub(crate) fn next_read(
+    stamp: Option<&str>,
+    last_read_began: Option<chrono::DateTime<chrono::Utc>>,
+) -> Option<Since> {
+    let stamp = stamp?;
+    let settled = chrono::DateTime::parse_from_rfc3339(stamp)
+        .ok()
+        .zip(last_read_began)
+        .is_some_and(|(at, began)| {
+            began - at.to_utc() >= chrono::Duration::seconds(STAMP_SETTLED_S)
+        });
+    Some(Since {
+        stamp: stamp.to_owned(),
+        inclusive: !settled,
+    })
+}
 
 impl Context {
     /// Customers, products, assignments and the prices of every needed list, brought up to date.
@@ -130,11 +156,18 @@ impl Context {
 
     /// Products changed since the newest `updatedAt` held (every product when `full` or none held).
     async fn refresh_products(&self, full: bool) -> Result<(), FlowError> {
+        let began = self.clock.now();
         let since = match full {
             true => None,
-            false => self.cache.read().await.oro_products_stamp.clone(),
+            false => {
+                let cache = self.cache.read().await;
+                next_read(
+                    cache.oro_products_stamp.as_deref(),
+                    cache.oro_products_read_began,
+                )
+            }
         };
-        let read = self.oro.products_since(since.as_deref()).await?;
+        let read = self.oro.products_since(since.as_ref()).await?;
         let stamp = read.iter().map(|(_, s)| s.clone()).max();
         let changed: HashSet<String> = read.iter().map(|(p, _)| p.id.clone()).collect();
         let mut cache = self.cache.write().await;
@@ -153,16 +186,24 @@ impl Context {
             cache.oro_products_stamp = stamp;
         }
         cache.oro_products_at_s = self.clock.elapsed_s();
+        cache.oro_products_read_began = Some(began);
         Ok(())
     }
 
     /// Customers changed since the newest `updatedAt` held (every customer when `full` or none held).
     async fn refresh_customers(&self, full: bool) -> Result<(), FlowError> {
+        let began = self.clock.now();
         let since = match full {
             true => None,
-            false => self.cache.read().await.oro_customers_stamp.clone(),
+            false => {
+                let cache = self.cache.read().await;
+                next_read(
+                    cache.oro_customers_stamp.as_deref(),
+                    cache.oro_customers_read_began,
+                )
+            }
         };
-        let read = self.oro.customers_since(since.as_deref()).await?;
+        let read = self.oro.customers_since(since.as_ref()).await?;
         let stamp = read.iter().map(|(_, s)| s.clone()).max();
         let mut cache = self.cache.write().await;
         if since.is_none() {
@@ -174,6 +215,7 @@ impl Context {
         if stamp > cache.oro_customers_stamp {
             cache.oro_customers_stamp = stamp;
         }
+        cache.oro_customers_read_began = Some(began);
         Ok(())
     }
 

@@ -129,3 +129,39 @@ async fn a_cold_order_reads_its_products_customer_and_prices_without_waiting_for
     // While the full load runs, a refresh is told to come back rather than start a second one.
     assert!(matches!(ctx.refresh_oro().await, Err(FlowError::Busy(_))));
 }
+
+mod incremental_reads {
+    use crate::connectors::oro::Since;
+    use crate::sync::oro_reference::next_read;
+
+    fn at(s: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+        Some(s.parse().unwrap())
+    }
+
+    #[test]
+    fn nothing_held_means_a_full_read() {
+        assert_eq!(next_read(None, at("2026-11-02T09:00:00Z")), None);
+    }
+
+    #[test]
+    fn the_newest_second_is_read_again_until_a_read_began_well_after_it() {
+        let stamp = "2026-11-02T08:00:00Z";
+        let inclusive = |began| next_read(Some(stamp), began).map(|s: Since| s.inclusive);
+        assert_eq!(inclusive(None), Some(true), "no read began yet");
+        assert_eq!(inclusive(at("2026-11-02T08:00:30Z")), Some(true));
+        assert_eq!(inclusive(at("2026-11-02T08:01:00Z")), Some(false));
+        assert_eq!(inclusive(at("2026-11-02T12:00:00Z")), Some(false));
+    }
+
+    #[test]
+    fn a_stamp_that_is_not_a_time_is_read_inclusively() {
+        let since = next_read(Some("yesterday"), at("2026-11-02T12:00:00Z"));
+        assert_eq!(
+            since,
+            Some(Since {
+                stamp: "yesterday".into(),
+                inclusive: true
+            })
+        );
+    }
+}

@@ -28,4 +28,5 @@ pub use config::OroSettings;
 pub use convert::order_webhook as parse_order_webhook;
 pub use convert::{payment_webhook as parse_payment_webhook, webhook_topic};
 pub use error::{OroError, RecordError};
+pub use reference::Since;
 pub use signature::verify_signature;

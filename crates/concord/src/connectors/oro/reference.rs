@@ -13,6 +13,24 @@ const FILTER_CHUNK: usize = 100;
 /// A record with the `updatedAt` Oro printed for it (second precision, so strings sort by time).
 pub type Stamped<T> = (T, String);
 
+/// Where an incremental read starts: at the newest `updatedAt` held (`inclusive`, while a change
+/// could still be stamped with that second) or just after it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Since {
+    pub stamp: String,
+    pub inclusive: bool,
+}
+
+impl Since {
+    fn filter(&self) -> (&'static str, String) {
+        let key = match self.inclusive {
+            true => "filter[updatedAt][gte]",
+            false => "filter[updatedAt][gt]",
+        };
+        (key, self.stamp.clone())
+    }
+}
+
 impl OroClient {
     /// The products with these SKUs, with units and tax code; SKUs Oro does not know are absent.
     pub async fn products_by_sku(&self, skus: &[String]) -> Result<Vec<OroProduct>, OroError> {
@@ -29,17 +47,14 @@ impl OroClient {
         Ok(out)
     }
 
-    /// Every product (`since` = `None`), or those changed at or after `since`: `updatedAt` has
-    /// one-second precision, so `gte` re-reads that second rather than miss a change within it.
+    /// Every product (`since` = `None`), or those changed since: `updatedAt` has one-second
+    /// precision, so an inclusive read re-reads that second rather than miss a change within it.
     pub async fn products_since(
         &self,
-        since: Option<&str>,
+        since: Option<&Since>,
     ) -> Result<Vec<Stamped<OroProduct>>, OroError> {
         match since {
-            Some(s) => {
-                self.stamped_products(("filter[updatedAt][gte]", s.to_owned()))
-                    .await
-            }
+            Some(s) => self.stamped_products(s.filter()).await,
             None => self.stamped_products(("sort", "id".to_owned())).await,
         }
     }
@@ -74,16 +89,13 @@ impl OroClient {
         Ok(out)
     }
 
-    /// Every customer, or those changed at or after `since` (as [`Self::products_since`]).
+    /// Every customer, or those changed since (as [`Self::products_since`]).
     pub async fn customers_since(
         &self,
-        since: Option<&str>,
+        since: Option<&Since>,
     ) -> Result<Vec<Stamped<OroCustomer>>, OroError> {
         match since {
-            Some(s) => {
-                self.stamped_customers(("filter[updatedAt][gte]", s.to_owned()))
-                    .await
-            }
+            Some(s) => self.stamped_customers(s.filter()).await,
             None => self.stamped_customers(("sort", "id".to_owned())).await,
         }
     }
