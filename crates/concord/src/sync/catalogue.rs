@@ -63,4 +63,13 @@ impl Catalogue {
         }
         Arc::make_mut(&mut self.by_sku).insert(product.sku.clone(), product);
     }
+
+    /// Drops a product (deprecated in Cin7), and the pack entry that pointed at it.
+    pub fn remove(&mut self, sku: &str) {
+        if let Some(product) = Arc::make_mut(&mut self.by_sku).remove(sku) {
+            if let Some(pack) = product.pack {
+                Arc::make_mut(&mut self.packs).remove(&(pack.base_sku, pack.size.normalize()));
+            }
+        }
+    }
 }

@@ -79,6 +79,8 @@ pub type PriceTable = HashMap<(String, String), Vec<(Decimal, Decimal)>>;
 pub struct Caches {
     pub catalogue: Option<Catalogue>,
     pub catalogue_at_s: f64,
+    /// When the held catalogue was last read whole (clock seconds; see `catalogue_refresh.rs`).
+    pub catalogue_whole_at_s: f64,
     pub cin7_customers: Option<Vec<ErpCustomer>>,
     /// The shared version `cin7_customers` was loaded at (see `cin7_customers.rs`).
     pub cin7_customers_version: Option<String>,
@@ -149,7 +151,7 @@ impl Context {
             return Ok(c);
         }
         if let Some((at_s, products)) = self.kept("cin7_products", KEPT_FOR_S).await? {
-            return self.install_catalogue(products, at_s).await;
+            return Ok(self.install_catalogue(products, at_s).await);
         }
         self.refresh_catalogue(Priority::Orders).await
     }
@@ -170,25 +172,6 @@ impl Context {
             }
         }
         self.refresh_catalogue(priority).await
-    }
-
-    pub async fn refresh_catalogue(&self, priority: Priority) -> Result<Catalogue, FlowError> {
-        let products = self.cin7.products(priority).await?;
-        self.keep("cin7_products", &products).await?;
-        self.install_catalogue(products, self.clock.elapsed_s())
-            .await
-    }
-
-    async fn install_catalogue(
-        &self,
-        products: Vec<ErpProduct>,
-        at_s: f64,
-    ) -> Result<Catalogue, FlowError> {
-        let catalogue = Catalogue::new(products);
-        let mut cache = self.cache.write().await;
-        cache.catalogue = Some(catalogue.clone());
-        cache.catalogue_at_s = at_s;
-        Ok(catalogue)
     }
 
     /// Keeps a copy of Cin7 reference data in the store, so a restart does not spend budget

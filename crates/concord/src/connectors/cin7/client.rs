@@ -119,6 +119,40 @@ impl Cin7Client {
         Ok(out)
     }
 
+    /// Products modified at or after `since`, deprecated ones included and flagged (`true`), so a
+    /// refresh can drop them: one page in a quiet hour instead of the whole catalogue.
+    pub async fn products_modified_since(
+        &self,
+        since: chrono::DateTime<chrono::Utc>,
+        priority: Priority,
+    ) -> Result<Vec<(ErpProduct, bool)>, Cin7Error> {
+        let since = since.format("%Y-%m-%dT%H:%M:%SZ").to_string();
+        let mut out = Vec::new();
+        for page in 1.. {
+            let query = vec![
+                ("Page", page.to_string()),
+                ("Limit", PAGE.to_string()),
+                ("IncludeBOM", "true".into()),
+                ("IncludeDeprecated", "true".into()),
+                ("ModifiedSince", since.clone()),
+            ];
+            let list: models::ProductList =
+                self.get_json("/product", query, priority, None).await?;
+            let n = list.products.len();
+            out.extend(list.products.into_iter().map(|p| {
+                let deprecated = p
+                    .status
+                    .as_deref()
+                    .is_some_and(|s| s.eq_ignore_ascii_case("deprecated"));
+                (convert::product(p), deprecated)
+            }));
+            if last_page(n, page, list.total) {
+                break;
+            }
+        }
+        Ok(out)
+    }
+
     pub async fn customers(&self, priority: Priority) -> Result<Vec<ErpCustomer>, Cin7Error> {
         let mut out = Vec::new();
         for page in 1.. {

@@ -54,6 +54,9 @@ pub struct Product {
     pub name: String,
     #[serde(rename = "Type", default)]
     pub kind: Option<String>,
+    /// `Active` or `Deprecated`; only reads with `IncludeDeprecated=true` return the latter.
+    #[serde(rename = "Status", default)]
+    pub status: Option<String>,
     #[serde(rename = "PriceTiers", default, deserialize_with = "tiers")]
     pub price_tiers: BTreeMap<String, Decimal>,
     #[serde(rename = "BillOfMaterial", default, deserialize_with = "lenient_bool")]
