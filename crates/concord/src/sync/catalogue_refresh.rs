@@ -8,6 +8,7 @@ use super::catalogue::Catalogue;
 use super::context::{Context, FlowError};
 use crate::connectors::budget::Priority;
 use crate::domain::ErpProduct;
+use std::collections::BTreeSet;
 
 /// A whole read notices what no `ModifiedSince` read shows (a product deleted outright).
 const WHOLE_READ_EVERY_S: f64 = 6.0 * 3600.0;
@@ -40,8 +41,10 @@ impl Context {
             let mut cache = self.cache.write().await;
             cache.catalogue = Some(catalogue.clone());
             cache.catalogue_at_s = now_s;
+            // Only these need comparing with Oro's prices again, not the whole catalogue.
+            cache.prices_changed.skus.extend(moved.iter().cloned());
         }
-        if moved {
+        if !moved.is_empty() {
             let products: Vec<&ErpProduct> = catalogue.products().collect();
             self.keep("cin7_products", &products).await?;
         }
@@ -59,21 +62,31 @@ impl Context {
         cache.catalogue = Some(catalogue.clone());
         cache.catalogue_at_s = at_s;
         cache.catalogue_whole_at_s = at_s;
+        cache.catalogue_version_s = at_s;
         catalogue
     }
 }
 
-/// Applies products read as modified (`true`: deprecated, so no longer sold); whether anything
-/// in the catalogue changed.
-pub fn merge(catalogue: &mut Catalogue, changed: Vec<(ErpProduct, bool)>) -> bool {
-    let mut moved = false;
+/// Applies products read as modified (`true`: deprecated, so no longer sold). Returns the SKUs
+/// whose prices may now compare differently: each product that changed, and a pack's base SKU
+/// (Oro prices a pack as a unit of its base product).
+pub fn merge(catalogue: &mut Catalogue, changed: Vec<(ErpProduct, bool)>) -> BTreeSet<String> {
+    let mut moved = BTreeSet::new();
     for (product, deprecated) in changed {
-        if deprecated {
-            moved |= catalogue.get(&product.sku).is_some();
-            catalogue.remove(&product.sku);
-        } else if catalogue.get(&product.sku) != Some(&product) {
-            moved = true;
-            catalogue.upsert(product);
+        let differs = match deprecated {
+            true => catalogue.get(&product.sku).is_some(),
+            false => catalogue.get(&product.sku) != Some(&product),
+        };
+        if !differs {
+            continue;
+        }
+        moved.insert(product.sku.clone());
+        if let Some(pack) = &product.pack {
+            moved.insert(pack.base_sku.clone());
+        }
+        match deprecated {
+            true => catalogue.remove(&product.sku),
+            false => catalogue.upsert(product),
         }
     }
     moved
@@ -110,15 +123,16 @@ mod tests {
     #[test]
     fn a_product_read_again_unchanged_moves_nothing() {
         let mut c = Catalogue::new(vec![product("A", dec!(10))]);
-        assert!(!merge(&mut c, vec![(product("A", dec!(10)), false)]));
-        assert!(!merge(&mut c, vec![]));
+        assert!(merge(&mut c, vec![(product("A", dec!(10)), false)]).is_empty());
+        assert!(merge(&mut c, vec![]).is_empty());
     }
 
     #[test]
     fn new_and_changed_products_are_merged_and_the_rest_kept() {
         let mut c = Catalogue::new(vec![product("A", dec!(10)), product("B", dec!(5))]);
         let changed = vec![(product("A", dec!(11)), false), (case_of("B"), false)];
-        assert!(merge(&mut c, changed));
+        let moved: Vec<String> = merge(&mut c, changed).into_iter().collect();
+        assert_eq!(moved, ["A", "B", "B-C12"], "a new pack brings its base SKU");
         assert_eq!(c.get("A").unwrap().price_tiers["Trade"], dec!(11));
         assert_eq!(c.get("B").unwrap().price_tiers["Trade"], dec!(5));
         assert_eq!(c.pack_of("B", dec!(12)).unwrap().sku, "B-C12");
@@ -127,11 +141,11 @@ mod tests {
     #[test]
     fn a_deprecated_product_leaves_the_catalogue_with_its_pack_entry() {
         let mut c = Catalogue::new(vec![product("B", dec!(5)), case_of("B")]);
-        assert!(merge(&mut c, vec![(case_of("B"), true)]));
+        assert!(!merge(&mut c, vec![(case_of("B"), true)]).is_empty());
         assert!(c.get("B-C12").is_none());
         assert!(c.pack_of("B", dec!(12)).is_none());
         assert!(
-            !merge(&mut c, vec![(case_of("B"), true)]),
+            merge(&mut c, vec![(case_of("B"), true)]).is_empty(),
             "already gone: nothing moved"
         );
     }

@@ -45,15 +45,16 @@ pub async fn sync_with_progress(
 }
 
 /// What to compare this run: the SKUs whose Oro prices changed since the last comparison, or
-/// every product when the Cin7 catalogue was re-read since (a tier changed by hand in Cin7).
+/// every product when the Cin7 catalogue was read whole since (products a refresh found modified,
+/// a tier changed by hand in Cin7, are among the SKUs).
 /// `None` when nothing changed on either side.
 async fn take_scope(ctx: &Context) -> Option<PriceChanges> {
     let mut cache = ctx.cache.write().await;
     let mut scope = std::mem::take(&mut cache.prices_changed);
-    let catalogue_at = cache.catalogue_at_s;
-    if cache.prices_compared_catalogue_at_s != Some(catalogue_at) {
+    let version = cache.catalogue_version_s;
+    if cache.prices_compared_catalogue_at_s != Some(version) {
         scope.all = true;
-        cache.prices_compared_catalogue_at_s = Some(catalogue_at);
+        cache.prices_compared_catalogue_at_s = Some(version);
     }
     (!scope.is_empty()).then_some(scope)
 }
