@@ -45,6 +45,7 @@ pub fn build_context(
         poll_lock: Default::default(),
         stock_lock: Default::default(),
         lowered_orders: Default::default(),
+        polled_orders: Default::default(),
         last_snapshot: Default::default(),
         level_book: Default::default(),
         workers: Default::default(),

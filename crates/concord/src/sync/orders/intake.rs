@@ -98,12 +98,16 @@ pub async fn poll(ctx: &Context) -> Result<usize, FlowError> {
     let mut newest = cursor.clone();
     let mut new_orders = 0;
     for order in &orders {
+        if already_polled(ctx, order) {
+            continue;
+        }
         if record::load(&ctx.store, order.id).await?.is_none()
             && record_first_sight(ctx, order).await?
         {
             new_orders += 1;
         }
         enqueue_order(&ctx.store, order.id, &order.updated_at).await?;
+        remember_polled(ctx, order);
         if newest
             .as_deref()
             .is_none_or(|n| order.updated_at.as_str() > n)
@@ -116,6 +120,25 @@ pub async fn poll(ctx: &Context) -> Result<usize, FlowError> {
     }
     *last = Some((started_s, new_orders));
     Ok(new_orders)
+}
+
+/// Whether this process's polls already recorded and enqueued this order as it is now. The
+/// overlap window brings each order back in several polls (three or so per order, around every
+/// stock write), and each sighting cost a record read and two enqueue attempts, all writes.
+fn already_polled(ctx: &Context, order: &crate::domain::OroOrder) -> bool {
+    ctx.polled_orders
+        .lock()
+        .is_ok_and(|seen| seen.get(&order.id) == Some(&order.updated_at))
+}
+
+fn remember_polled(ctx: &Context, order: &crate::domain::OroOrder) {
+    if let Ok(mut seen) = ctx.polled_orders.lock() {
+        if seen.len() > 20_000 {
+            // A bound, not a rule: forgetting costs one repeated (idempotent) sighting each.
+            seen.clear();
+        }
+        seen.insert(order.id, order.updated_at.clone());
+    }
 }
 
 /// Records an order seen for the first time, under its order lock: the order's own job may be
