@@ -25,7 +25,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 use tokio::net::TcpListener;
 
-pub use summary::{RunUsage, Summary};
+pub use summary::{Rest, RunUsage, Summary};
 
 /// Emulators in a child process: `exe emulate --hold --scenario scenario_path`, logging into
 /// `work_dir`. The scenario passed to [`run`] then needs only its settings, clock and flags.
@@ -50,6 +50,9 @@ pub struct DemoOptions {
     pub workers: usize,
     /// Where the emulators run: `None` in this process.
     pub child_emulators: Option<ChildSpec>,
+    /// Once idle, keep the engine running this long (wall time) and measure what it costs at rest:
+    /// the periodic reads and checks of a quiet day.
+    pub rest: Option<Duration>,
 }
 
 /// Runs a scenario to idle (or `run_until_s`) and returns what happened.
@@ -116,8 +119,15 @@ pub async fn run(opts: DemoOptions) -> anyhow::Result<Summary> {
         }
     }
     progress.finish();
+    let rest = match opts.rest {
+        Some(wall) => Some(measure_rest(wall).await),
+        None => None,
+    };
     engine.stop().await;
-    let usage = run_usage(&emulators, cpu_at_start);
+    let usage = RunUsage {
+        rest,
+        ..run_usage(&emulators, cpu_at_start)
+    };
     let emulator_dump = match &opts.dump_state {
         Some(_) => Some(emulators.dump().await?),
         None => None,
@@ -164,6 +174,20 @@ async fn start_emulators(
     })
 }
 
+/// Lets the engine run on for `wall` with nothing to do and reads the CPU it used meanwhile.
+async fn measure_rest(wall: Duration) -> summary::Rest {
+    tracing::info!(
+        seconds = wall.as_secs_f64(),
+        "Idle: measuring the engine at rest."
+    );
+    let before = crate::bench::process::cpu_seconds();
+    tokio::time::sleep(wall).await;
+    summary::Rest {
+        wall_seconds: wall.as_secs_f64(),
+        cpu_seconds: (crate::bench::process::cpu_seconds() - before).max(0.0),
+    }
+}
+
 /// CPU since `cpu_at_start` and the peak so far of this process, and of the emulator child.
 fn run_usage(emulators: &Harness, cpu_at_start: f64) -> RunUsage {
     use crate::bench::process;
@@ -176,6 +200,7 @@ fn run_usage(emulators: &Harness, cpu_at_start: f64) -> RunUsage {
             Harness::Child(c) => Some(c.usage()),
             Harness::InProcess(_) => None,
         },
+        rest: None,
     }
 }
 

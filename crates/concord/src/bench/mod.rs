@@ -33,6 +33,8 @@ pub struct BenchOptions {
     pub keep_dump: Option<PathBuf>,
     /// The `concord` binary that serves the emulators in a child process; `None`: in process.
     pub emulator_exe: Option<PathBuf>,
+    /// Wall seconds to keep the engine running once idle, measuring its CPU at rest.
+    pub rest_seconds: Option<f64>,
 }
 
 /// Runs the scenario and returns the measured figures.
@@ -75,6 +77,7 @@ pub async fn run(opts: BenchOptions) -> anyhow::Result<BenchReport> {
         extra_routes: None,
         workers: opts.workers,
         child_emulators,
+        rest: opts.rest_seconds.map(std::time::Duration::from_secs_f64),
     })
     .await
     .context("The benchmark run failed")?;

@@ -57,6 +57,9 @@ pub struct BenchReport {
     /// The emulator child: loading the scenario, serving and the API logs.
     pub emulators_peak_rss_mb: Option<f64>,
     pub emulators_cpu_seconds: Option<f64>,
+    /// With `--rest`: how long the engine ran on idle, and the share of one core it used.
+    pub engine_rest_seconds: Option<f64>,
+    pub engine_rest_core_pct: Option<f64>,
     pub wall_seconds: f64,
     pub speed: f64,
 }
@@ -73,6 +76,7 @@ impl BenchReport {
         };
         let engine = p.usage.filter(|u| u.emulators.is_some()).map(|u| u.engine);
         let emulators = p.usage.and_then(|u| u.emulators);
+        let rest = p.usage.and_then(|u| u.rest);
         BenchReport {
             scenario: scenario["name"].as_str().unwrap_or("").to_owned(),
             skus,
@@ -102,6 +106,10 @@ impl BenchReport {
             engine_cpu_seconds_per_1000_orders: engine.map(|u| round(per_1000(u.cpu_seconds), 2)),
             emulators_peak_rss_mb: emulators.map(|u| round(u.peak_rss_mb, 1)),
             emulators_cpu_seconds: emulators.map(|u| round(u.cpu_seconds, 2)),
+            engine_rest_seconds: rest.map(|r| round(r.wall_seconds, 1)),
+            engine_rest_core_pct: rest
+                .filter(|r| r.wall_seconds > 0.0)
+                .map(|r| round(r.cpu_seconds / r.wall_seconds * 100.0, 2)),
             wall_seconds: round(p.wall_seconds, 1),
             speed: p.speed,
         }
@@ -191,6 +199,11 @@ impl BenchReport {
                 "<= 10",
             ),
             (
+                "engine at rest (share of a core)",
+                opt(self.engine_rest_core_pct, " %"),
+                "< 2 % at 20k SKUs, speed 1",
+            ),
+            (
                 "engine peak RSS",
                 opt(self.engine_peak_rss_mb, " MB"),
                 "<= 150 MB at 20k SKUs",
@@ -228,4 +241,51 @@ impl BenchReport {
 fn round(v: f64, places: i32) -> f64 {
     let f = 10f64.powi(places);
     (v * f).round() / f
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bench::process::Usage;
+    use crate::demo::{Rest, RunUsage};
+
+    fn process(rest: Option<Rest>) -> Process {
+        let usage = Usage {
+            cpu_seconds: 30.0,
+            peak_rss_mb: 120.0,
+        };
+        Process {
+            wall_seconds: 200.0,
+            cpu_seconds: 40.0,
+            peak_rss_mb: 200.0,
+            parse_peak_rss_mb: 20.0,
+            start_rss_mb: 20.0,
+            speed: 1.0,
+            usage: Some(RunUsage {
+                engine: usage,
+                emulators: Some(usage),
+                rest,
+            }),
+        }
+    }
+
+    #[test]
+    fn the_rest_figure_is_the_engines_share_of_one_core_while_idle() {
+        let rest = Rest {
+            wall_seconds: 600.0,
+            cpu_seconds: 6.0,
+        };
+        let report = BenchReport::new(&Value::Null, Figures::default(), process(Some(rest)));
+        assert_eq!(report.engine_rest_seconds, Some(600.0));
+        assert_eq!(report.engine_rest_core_pct, Some(1.0));
+    }
+
+    #[test]
+    fn without_a_rest_there_is_no_rest_figure() {
+        let report = BenchReport::new(&Value::Null, Figures::default(), process(None));
+        assert_eq!(report.engine_rest_core_pct, None);
+        let mut text = Vec::new();
+        report.print_text(&mut text).unwrap();
+        assert!(String::from_utf8(text).unwrap().contains("engine at rest"));
+    }
 }

@@ -81,6 +81,11 @@ pub struct BenchArgs {
     /// engine's own CPU and memory are measured apart).
     #[arg(long)]
     pub in_process: bool,
+    /// Once the run is idle, keep the engine running this many (wall) seconds and report the
+    /// share of a core it uses at rest (`engine_rest_core_pct`). Run at `--speed 1` for the
+    /// cost of a real quiet hour.
+    #[arg(long)]
+    pub rest: Option<f64>,
 }
 
 #[derive(clap::Args, Debug)]

@@ -64,6 +64,7 @@ pub async fn demo(args: DemoArgs) -> anyhow::Result<ExitCode> {
         extra_routes: Some(extra),
         workers: args.workers,
         child_emulators: None,
+        rest: None,
     };
     let summary = demo::run(opts).await?;
     if args.report == "json" {
@@ -327,6 +328,7 @@ pub async fn bench(args: super::BenchArgs) -> anyhow::Result<ExitCode> {
                     .context("Failed to find the concord binary to run the emulators")?,
             )
         },
+        rest_seconds: args.rest,
     })
     .await?;
     if args.format == "json" {

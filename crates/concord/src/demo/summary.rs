@@ -33,6 +33,15 @@ pub struct RunUsage {
     pub engine: crate::bench::process::Usage,
     /// The emulator child, when the emulators ran in one.
     pub emulators: Option<crate::bench::process::Usage>,
+    /// The engine at rest after the run went idle (`DemoOptions::rest`).
+    pub rest: Option<Rest>,
+}
+
+/// CPU this process used while the engine ran on, idle, for `wall_seconds`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Rest {
+    pub wall_seconds: f64,
+    pub cpu_seconds: f64,
 }
 
 pub async fn collect(ctx: &Context, calls: &CallCounts) -> anyhow::Result<Summary> {

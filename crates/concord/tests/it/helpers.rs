@@ -75,6 +75,7 @@ pub async fn spawn_app_at(scenario_json: &str, speed: f64) -> TestApp {
         extra_routes: None,
         workers: 4,
         child_emulators: None,
+        rest: None,
     };
     let summary = tokio::time::timeout(RUN_TIMEOUT, demo::run(opts))
         .await
