@@ -229,6 +229,24 @@ impl Store {
         })
     }
 
+    /// Records of a kind in any of `statuses`, in key order: one indexed read for all of them.
+    pub async fn records_in_statuses(
+        &self,
+        kind: &str,
+        statuses: &[&str],
+    ) -> Result<Vec<Record>, StoreError> {
+        let statuses = serde_json::to_string(statuses)?;
+        with_db!(self, read, "records/list_statuses", |q, ex| {
+            q.bind(kind)
+                .bind(statuses)
+                .fetch_all(ex)
+                .await?
+                .iter()
+                .map(Record::from_row)
+                .collect()
+        })
+    }
+
     /// Records of a kind written at or after `since`, oldest first: what changed since a reader
     /// last looked (other processes' writes included), at the cost of the changes only.
     pub async fn records_updated_since(

@@ -61,6 +61,7 @@ conformance!(
     other::a_deleted_record_is_gone_and_others_stay,
     records::records_of_a_status_are_read_by_index_in_key_order,
     records::records_updated_since_a_moment_are_the_changes_oldest_first,
+    records::records_in_several_statuses_are_read_at_once_in_key_order,
     other::payload_log_filters_truncates_and_purges,
     other::payload_retention_purges_in_small_batches,
     other::exceptions_dedup_reopen_and_audit,

@@ -123,3 +123,34 @@ pub async fn records_updated_since_a_moment_are_the_changes_oldest_first(db: &Te
         ["b", "c", "a"]
     );
 }
+
+pub async fn records_in_several_statuses_are_read_at_once_in_key_order(db: &TestDb) {
+    let s = &db.store;
+    for (kind, key, status) in [
+        ("order", "3", "held"),
+        ("order", "1", "draft"),
+        ("order", "2", "settled"),
+        ("order", "4", "authorised"),
+        ("invoice", "0", "held"),
+    ] {
+        s.record_put(kind, key, status, &json!({ "k": key }))
+            .await
+            .unwrap();
+    }
+    let keys = |rs: Vec<concord_store::Record>| rs.into_iter().map(|r| r.key).collect::<Vec<_>>();
+    let wanted = ["held", "draft", "authorised"];
+    assert_eq!(
+        keys(s.records_in_statuses("order", &wanted).await.unwrap()),
+        ["1", "3", "4"]
+    );
+    assert!(s
+        .records_in_statuses("order", &["voided"])
+        .await
+        .unwrap()
+        .is_empty());
+    assert!(s
+        .records_in_statuses("order", &[])
+        .await
+        .unwrap()
+        .is_empty());
+}
