@@ -46,6 +46,7 @@ pub fn build_context(
         stock_lock: Default::default(),
         lowered_orders: Default::default(),
         polled_orders: Default::default(),
+        backlog_checked: Default::default(),
         last_snapshot: Default::default(),
         level_book: Default::default(),
         workers: Default::default(),

@@ -51,6 +51,8 @@ pub struct Context {
     /// One writer of Oro levels at a time: a full sync's write and an order's immediate lowering
     /// must not interleave, or the later write could restore units a checkout just took.
     pub stock_lock: Arc<Mutex<()>>,
+    /// Set once the pre-Concord sales are known to be recorded (see `intake::poll`).
+    pub backlog_checked: Arc<std::sync::atomic::AtomicBool>,
     /// Order id → the `updatedAt` this process's polls last recorded and enqueued it at.
     pub polled_orders: Arc<std::sync::Mutex<HashMap<i64, String>>>,
     /// Orders whose SKUs an immediate lowering has already covered (see `inventory::lower`).

@@ -79,12 +79,7 @@ pub async fn poll(ctx: &Context) -> Result<usize, FlowError> {
     }
     let started_s = ctx.clock.elapsed_s();
     let cursor = ctx.store.cursor_get(CURSOR).await?;
-    if ctx.store.cursor_get(BACKLOG_CHECKED).await?.is_none() {
-        record_preexisting_sales(ctx).await?;
-        ctx.store
-            .cursor_set(BACKLOG_CHECKED, &ctx.clock.now().to_rfc3339())
-            .await?;
-    }
+    ensure_backlog_checked(ctx).await?;
     let since = cursor
         .as_deref()
         .and_then(|c| DateTime::parse_from_rfc3339(c).ok())
@@ -120,6 +115,23 @@ pub async fn poll(ctx: &Context) -> Result<usize, FlowError> {
     }
     *last = Some((started_s, new_orders));
     Ok(new_orders)
+}
+
+/// Records the sales that predate Concord, once ever (the store remembers it across restarts and
+/// processes; this process then stops asking the store on every poll).
+async fn ensure_backlog_checked(ctx: &Context) -> Result<(), FlowError> {
+    use std::sync::atomic::Ordering;
+    if ctx.backlog_checked.load(Ordering::Relaxed) {
+        return Ok(());
+    }
+    if ctx.store.cursor_get(BACKLOG_CHECKED).await?.is_none() {
+        record_preexisting_sales(ctx).await?;
+        ctx.store
+            .cursor_set(BACKLOG_CHECKED, &ctx.clock.now().to_rfc3339())
+            .await?;
+    }
+    ctx.backlog_checked.store(true, Ordering::Relaxed);
+    Ok(())
 }
 
 /// Whether this process's polls already recorded and enqueued this order as it is now. The

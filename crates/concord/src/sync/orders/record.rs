@@ -167,21 +167,19 @@ pub async fn in_flight_candidates(store: &Store) -> Result<Vec<OrderRecord>, Sto
     .await
 }
 
-/// The records in any of `states`: one indexed read per state, never every order ever seen.
+/// The records in any of `states`, in order id (key) order: one indexed read for all the states,
+/// never every order ever seen. (Each lowering and stock write reads the six in-flight states;
+/// a read per state was a tenth of the store's statements.)
 pub async fn in_states(
     store: &Store,
     states: &[OrderState],
 ) -> Result<Vec<OrderRecord>, StoreError> {
-    let mut out = Vec::new();
-    for state in states {
-        let records = store.records("order", Some(state.as_str())).await?;
-        out.extend(
-            records
-                .into_iter()
-                .filter_map(|r| serde_json::from_value(r.data).ok()),
-        );
-    }
-    Ok(out)
+    let names: Vec<&str> = states.iter().map(|s| s.as_str()).collect();
+    let records = store.records_in_statuses("order", &names).await?;
+    Ok(records
+        .into_iter()
+        .filter_map(|r| serde_json::from_value(r.data).ok())
+        .collect())
 }
 
 /// Marks authorised orders allocated before `snapshot_s` as settled (their data is unchanged).
