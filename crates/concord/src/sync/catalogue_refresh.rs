@@ -21,29 +21,31 @@ impl Context {
     /// nothing is held or the last whole read is [`WHOLE_READ_EVERY_S`] old.
     pub async fn refresh_catalogue(&self, priority: Priority) -> Result<Catalogue, FlowError> {
         let now_s = self.clock.elapsed_s();
-        let held = {
+        let read_at_s = {
             let cache = self.cache.read().await;
-            cache
-                .catalogue
-                .clone()
-                .filter(|_| now_s - cache.catalogue_whole_at_s < WHOLE_READ_EVERY_S)
-                .map(|c| (c, cache.catalogue_at_s))
+            let incremental = cache.catalogue.is_some()
+                && now_s - cache.catalogue_whole_at_s < WHOLE_READ_EVERY_S;
+            incremental.then_some(cache.catalogue_at_s)
         };
-        let Some((mut catalogue, read_at_s)) = held else {
+        let Some(read_at_s) = read_at_s else {
             let products = self.cin7.products(priority).await?;
             self.keep("cin7_products", &products).await?;
             return Ok(self.install_catalogue(products, now_s).await);
         };
         let since = self.clock.at(read_at_s - OVERLAP_S);
         let changed = self.cin7.products_modified_since(since, priority).await?;
-        let moved = merge(&mut catalogue, changed);
-        {
+        // Merged under the write lock, into the held copy itself: a price push upserts into it
+        // too, and merging into a clone written back later would undo such an upsert.
+        let (catalogue, moved) = {
             let mut cache = self.cache.write().await;
-            cache.catalogue = Some(catalogue.clone());
+            let catalogue = cache.catalogue.get_or_insert_with(Catalogue::default);
+            let moved = merge(catalogue, changed);
+            let catalogue = catalogue.clone();
             cache.catalogue_at_s = now_s;
             // Only these need comparing with Oro's prices again, not the whole catalogue.
             cache.prices_changed.skus.extend(moved.iter().cloned());
-        }
+            (catalogue, moved)
+        };
         if !moved.is_empty() {
             let products: Vec<&ErpProduct> = catalogue.products().collect();
             self.keep("cin7_products", &products).await?;
@@ -62,7 +64,6 @@ impl Context {
         cache.catalogue = Some(catalogue.clone());
         cache.catalogue_at_s = at_s;
         cache.catalogue_whole_at_s = at_s;
-        cache.catalogue_version_s = at_s;
         catalogue
     }
 }

@@ -84,10 +84,9 @@ pub struct Caches {
     pub catalogue: Option<Catalogue>,
     pub catalogue_at_s: f64,
     /// When the held catalogue was last read whole (clock seconds; see `catalogue_refresh.rs`).
+    /// The price push compares every product against a catalogue it has not seen whole; changes
+    /// merged since are named one by one.
     pub catalogue_whole_at_s: f64,
-    /// When the held catalogue was last installed whole: the price push compares every product
-    /// against a catalogue it has not seen whole (changes merged since are named one by one).
-    pub catalogue_version_s: f64,
     pub cin7_customers: Option<Vec<ErpCustomer>>,
     /// The shared version `cin7_customers` was loaded at (see `cin7_customers.rs`).
     pub cin7_customers_version: Option<String>,
@@ -112,7 +111,7 @@ pub struct Caches {
     pub prices_read_at_s: HashMap<i64, f64>,
     /// SKUs whose prices changed since the push last compared them with Cin7.
     pub prices_changed: crate::sync::prices::freshness::PriceChanges,
-    /// The catalogue (by `catalogue_version_s`) the push last compared every product against.
+    /// The catalogue (by `catalogue_whole_at_s`) the push last compared every product against.
     pub prices_compared_catalogue_at_s: Option<f64>,
     pub assignments: HashMap<i64, i64>,
     pub oro_loaded: bool,

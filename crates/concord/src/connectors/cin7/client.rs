@@ -101,22 +101,7 @@ impl Cin7Client {
     }
 
     pub async fn products(&self, priority: Priority) -> Result<Vec<ErpProduct>, Cin7Error> {
-        let mut out = Vec::new();
-        for page in 1.. {
-            let query = vec![
-                ("Page", page.to_string()),
-                ("Limit", PAGE.to_string()),
-                ("IncludeBOM", "true".into()),
-            ];
-            let list: models::ProductList =
-                self.get_json("/product", query, priority, None).await?;
-            let n = list.products.len();
-            out.extend(list.products.into_iter().map(convert::product));
-            if last_page(n, page, list.total) {
-                break;
-            }
-        }
-        Ok(out)
+        self.product_pages(vec![], priority, convert::product).await
     }
 
     /// Products modified at or after `since`, deprecated ones included and flagged (`true`), so a
@@ -126,26 +111,43 @@ impl Cin7Client {
         since: chrono::DateTime<chrono::Utc>,
         priority: Priority,
     ) -> Result<Vec<(ErpProduct, bool)>, Cin7Error> {
-        let since = since.format("%Y-%m-%dT%H:%M:%SZ").to_string();
+        let filter = vec![
+            ("IncludeDeprecated", "true".to_owned()),
+            (
+                "ModifiedSince",
+                since.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+            ),
+        ];
+        self.product_pages(filter, priority, |p| {
+            let deprecated = p
+                .status
+                .as_deref()
+                .is_some_and(|s| s.eq_ignore_ascii_case("deprecated"));
+            (convert::product(p), deprecated)
+        })
+        .await
+    }
+
+    /// Every page of `GET /product` (with bills of materials) under `filter`, each product
+    /// converted as its page arrives so wire records never pile up.
+    async fn product_pages<T>(
+        &self,
+        filter: Vec<(&'static str, String)>,
+        priority: Priority,
+        convert: impl Fn(models::Product) -> T,
+    ) -> Result<Vec<T>, Cin7Error> {
         let mut out = Vec::new();
         for page in 1.. {
-            let query = vec![
+            let mut query = vec![
                 ("Page", page.to_string()),
                 ("Limit", PAGE.to_string()),
                 ("IncludeBOM", "true".into()),
-                ("IncludeDeprecated", "true".into()),
-                ("ModifiedSince", since.clone()),
             ];
+            query.extend(filter.iter().cloned());
             let list: models::ProductList =
                 self.get_json("/product", query, priority, None).await?;
             let n = list.products.len();
-            out.extend(list.products.into_iter().map(|p| {
-                let deprecated = p
-                    .status
-                    .as_deref()
-                    .is_some_and(|s| s.eq_ignore_ascii_case("deprecated"));
-                (convert::product(p), deprecated)
-            }));
+            out.extend(list.products.into_iter().map(&convert));
             if last_page(n, page, list.total) {
                 break;
             }

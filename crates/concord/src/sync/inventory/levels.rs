@@ -158,11 +158,10 @@ pub async fn remember_written(ctx: &Context, levels: &[Written]) -> Result<(), F
 async fn catch_up_book(ctx: &Context) -> Result<(), FlowError> {
     let now = ctx.clock.now();
     let since = {
-        let book = ctx.level_book.lock().map_err(|_| poisoned())?;
+        let mut book = ctx.level_book.lock().map_err(|_| poisoned())?;
         // Before the first full read there is nothing to bring up to date.
         let Some(since) = book.caught_up_to else {
-            drop(book);
-            set_caught_up(ctx, now)?;
+            book.caught_up_to = Some(now);
             return Ok(());
         };
         since - chrono::Duration::seconds(CATCH_UP_OVERLAP_S)
@@ -175,11 +174,6 @@ async fn catch_up_book(ctx: &Context) -> Result<(), FlowError> {
         }
     }
     book.caught_up_to = Some(now);
-    Ok(())
-}
-
-fn set_caught_up(ctx: &Context, now: chrono::DateTime<chrono::Utc>) -> Result<(), FlowError> {
-    ctx.level_book.lock().map_err(|_| poisoned())?.caught_up_to = Some(now);
     Ok(())
 }
 

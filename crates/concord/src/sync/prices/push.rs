@@ -51,10 +51,10 @@ pub async fn sync_with_progress(
 async fn take_scope(ctx: &Context) -> Option<PriceChanges> {
     let mut cache = ctx.cache.write().await;
     let mut scope = std::mem::take(&mut cache.prices_changed);
-    let version = cache.catalogue_version_s;
-    if cache.prices_compared_catalogue_at_s != Some(version) {
+    let whole_at = cache.catalogue_whole_at_s;
+    if cache.prices_compared_catalogue_at_s != Some(whole_at) {
         scope.all = true;
-        cache.prices_compared_catalogue_at_s = Some(version);
+        cache.prices_compared_catalogue_at_s = Some(whole_at);
     }
     (!scope.is_empty()).then_some(scope)
 }
