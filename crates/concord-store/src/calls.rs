@@ -94,32 +94,9 @@ pub fn truncate_body(body: &str) -> String {
 }
 
 impl Store {
-    /// Logs a call and returns its id (payload references in exceptions point at it).
-    pub async fn log_call(&self, call: &NewCall) -> Result<i64, StoreError> {
-        let now = self.now_us();
-        let request = call.request.as_deref().map(truncate_body);
-        let response = call.response.as_deref().map(truncate_body);
-        let status = call.status.map(i64::from);
-        let duration = i64::try_from(call.duration_ms).unwrap_or(i64::MAX);
-        with_db!(self, write, "calls/insert", |q, ex| {
-            let row = q
-                .bind(now)
-                .bind(&call.system)
-                .bind(&call.method)
-                .bind(&call.path)
-                .bind(status)
-                .bind(duration)
-                .bind(request)
-                .bind(response)
-                .bind(call.subject.as_deref())
-                .bind(call.error.as_deref())
-                .fetch_one(ex)
-                .await?;
-            row.int("id")
-        })
-    }
-
+    /// Calls logged, newest first (what this process logged included: it is written first).
     pub async fn calls(&self, filter: &CallFilter) -> Result<Vec<Call>, StoreError> {
+        self.flush_calls().await?;
         let (subject, system) = (filter.subject.as_deref(), filter.system.as_deref());
         with_db!(self, read, "calls/list", |q, ex| {
             let rows = q
@@ -136,6 +113,7 @@ impl Store {
     /// Small batches keep each write short, so retention never holds the store's write lock
     /// (SQLite) or a long transaction (PostgreSQL) against the engine.
     pub async fn purge_calls_batch(&self, age: Duration, batch: u32) -> Result<u64, StoreError> {
+        self.flush_calls().await?;
         let cutoff = self.now_us().saturating_sub(duration_us(age));
         Ok(with_db!(self, write, "calls/purge_batch", |q, ex| q
             .bind(cutoff)
@@ -147,6 +125,7 @@ impl Store {
 
     /// When the oldest call still in the payload log was made; `None` when the log is empty.
     pub async fn oldest_call_at(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
+        self.flush_calls().await?;
         with_db!(self, read, "calls/oldest", |q, ex| {
             match q.fetch_optional(ex).await? {
                 Some(row) => row.time("at").map(Some),
@@ -157,6 +136,7 @@ impl Store {
 
     /// Deletes calls logged more than `age` ago; returns how many.
     pub async fn purge_calls_older_than(&self, age: Duration) -> Result<u64, StoreError> {
+        self.flush_calls().await?;
         let cutoff = self.now_us().saturating_sub(duration_us(age));
         Ok(with_db!(self, write, "calls/purge", |q, ex| q
             .bind(cutoff)

@@ -40,6 +40,7 @@ impl Store {
         system: &str,
         since: DateTime<Utc>,
     ) -> Result<Vec<MinuteCount>, StoreError> {
+        self.flush_calls().await?;
         with_db!(self, read, "charts/calls_per_minute", |q, ex| {
             let rows = q.bind(system).bind(micros(since)).fetch_all(ex).await?;
             rows.iter()
@@ -62,6 +63,7 @@ impl Store {
         path: &str,
         since: DateTime<Utc>,
     ) -> Result<Vec<CallMark>, StoreError> {
+        self.flush_calls().await?;
         with_db!(self, read, "charts/call_marks", |q, ex| {
             let rows = q
                 .bind(system)

@@ -11,6 +11,7 @@ use sqlx::sqlite::{
 };
 use sqlx::{Connection, PgConnection, Postgres, Row, Sqlite, Transaction};
 use std::str::FromStr;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Notify;
@@ -32,22 +33,67 @@ pub struct Store {
     /// Rung when this process makes a job due (enqueue, retry, reap), so idle workers wake at
     /// once instead of asking the database every few seconds whether anything arrived.
     pub(crate) job_bell: JobBell,
+    /// Payload-log rows waiting to be written in one batch (see `call_buffer`).
+    pub(crate) call_buffer: Arc<crate::call_buffer::CallBuffer>,
 }
 
 /// Wakes this process's idle workers when a job becomes due. Jobs another process enqueues ring
 /// no bell here: the workers' longest sleep bounds how late they see those.
 #[derive(Clone, Debug, Default)]
-pub struct JobBell(Arc<Notify>);
+pub struct JobBell(Arc<BellInner>);
+
+#[derive(Debug)]
+struct BellInner {
+    /// Rung once per job made due now: one idle worker wakes for each.
+    due_now: Notify,
+    /// Rung when a job was put in the queue for later (a retry, a deferral, a scheduled run), so
+    /// whoever sleeps until the next due job can wake earlier if this one comes first.
+    due_later: Notify,
+    /// The earliest such time (microseconds) not yet taken by [`JobBell::take_earliest_later`].
+    earliest_later_us: AtomicI64,
+}
+
+impl Default for BellInner {
+    fn default() -> Self {
+        BellInner {
+            due_now: Notify::new(),
+            due_later: Notify::new(),
+            earliest_later_us: AtomicI64::new(i64::MAX),
+        }
+    }
+}
 
 impl JobBell {
     /// One idle worker wakes per ring; with none idle, the next to wait returns at once.
     pub fn ring(&self) {
-        self.0.notify_one();
+        self.0.due_now.notify_one();
     }
 
     /// Waits for a ring.
     pub async fn rung(&self) {
-        self.0.notified().await;
+        self.0.due_now.notified().await;
+    }
+
+    /// Announces a job this process queued for `at_us` (the store's microseconds): a ring when
+    /// that is now, else a note for whoever watches the clock.
+    pub(crate) fn announce(&self, at_us: i64, now_us: i64) {
+        if at_us <= now_us {
+            self.ring();
+        } else {
+            self.0.earliest_later_us.fetch_min(at_us, Ordering::SeqCst);
+            self.0.due_later.notify_one();
+        }
+    }
+
+    /// Waits until a job is queued for later (see [`JobBell::take_earliest_later`]).
+    pub async fn queued_for_later(&self) {
+        self.0.due_later.notified().await;
+    }
+
+    /// The earliest time a job was queued for later since the last call, if any.
+    pub fn take_earliest_later(&self) -> Option<DateTime<Utc>> {
+        let us = self.0.earliest_later_us.swap(i64::MAX, Ordering::SeqCst);
+        (us != i64::MAX).then(|| from_micros(us).ok()).flatten()
     }
 }
 
@@ -64,8 +110,12 @@ pub(crate) enum Db {
 }
 
 /// An open transaction for the `*_in` methods. Dropping it without [`StoreTx::commit`] rolls back.
-/// The bell rings on commit when the transaction enqueued a job: before that no worker can see it.
-pub struct StoreTx(pub(crate) TxInner, pub(crate) Option<JobBell>);
+/// The bell hears of the jobs the transaction enqueued on commit (before that no worker can see
+/// them): one ring per job due now, one announcement per job due later.
+pub struct StoreTx(
+    pub(crate) TxInner,
+    pub(crate) Option<(JobBell, Vec<(i64, i64)>)>,
+);
 
 pub(crate) enum TxInner {
     Sqlite(Transaction<'static, Sqlite>),
@@ -78,8 +128,10 @@ impl StoreTx {
             TxInner::Sqlite(tx) => tx.commit().await?,
             TxInner::Postgres(tx) => tx.commit().await?,
         }
-        if let Some(bell) = self.1 {
-            bell.ring();
+        if let Some((bell, jobs)) = self.1 {
+            for (at_us, now_us) in jobs {
+                bell.announce(at_us, now_us);
+            }
         }
         Ok(())
     }
@@ -160,6 +212,7 @@ impl Store {
             db,
             clock,
             job_bell: JobBell::default(),
+            call_buffer: Arc::default(),
         })
     }
 
@@ -186,6 +239,7 @@ impl Store {
             db: self.db.clone(),
             clock,
             job_bell: self.job_bell.clone(),
+            call_buffer: self.call_buffer.clone(),
         }
     }
 
@@ -201,6 +255,9 @@ impl Store {
 
     /// Closes the pools; later calls fail. Useful before dropping a test schema or database.
     pub async fn close(&self) {
+        if let Err(e) = self.flush_calls().await {
+            tracing::warn!(error = %e, "Could not write the last payload-log rows.");
+        }
         match &self.db {
             Db::Sqlite { write, read } => {
                 read.close().await;

@@ -6,7 +6,8 @@
 //! - [`job`] and [`queue`]: the durable queue (enqueue, claim with a lease, heartbeat, complete,
 //!   fail with the stored retry policy, reap, dead letters, replay).
 //! - [`state`]: Oro ↔ Cin7 id links, flow records and cursors.
-//! - [`calls`]: the payload log of external calls, with retention.
+//! - [`calls`]: the payload log of external calls, with retention; [`call_buffer`] writes it in
+//!   batches.
 //! - [`charts`]: the few-column reads behind the dashboard's charts.
 //! - [`exceptions`] and [`audit`]: owned exceptions deduplicated by fingerprint; the audit log.
 //! - [`budget`]: the rate budget shared by every process on one database.
@@ -18,6 +19,7 @@
 
 pub mod audit;
 pub mod budget;
+pub mod call_buffer;
 pub mod calls;
 pub mod charts;
 pub mod db;

@@ -81,7 +81,7 @@ impl Store {
                 .transpose()?
         });
         if id.is_some() {
-            self.job_bell.ring();
+            self.job_bell.announce(a.run_at, a.now);
         }
         Ok(id.map(JobId))
     }
@@ -107,7 +107,7 @@ impl Store {
                 .transpose()?
         });
         if id.is_some() {
-            self.job_bell.ring();
+            self.job_bell.announce(a.run_at, a.now);
         }
         Ok(id.map(JobId))
     }
@@ -127,7 +127,9 @@ impl Store {
                 .transpose()?
         });
         if id.is_some() {
-            tx.1 = Some(self.job_bell.clone());
+            let mut jobs = tx.1.take().map_or_else(Vec::new, |(_, jobs)| jobs);
+            jobs.push((a.run_at, a.now));
+            tx.1 = Some((self.job_bell.clone(), jobs));
         }
         Ok(id.map(JobId))
     }
@@ -295,7 +297,9 @@ impl Store {
                 .await?
                 .rows_affected()
         });
-        lease_held(n, id, worker)
+        lease_held(n, id, worker)?;
+        self.job_bell.announce(at, now);
+        Ok(())
     }
 
     /// Returns running jobs whose lease expired to the queue (or to the dead letters when that

@@ -31,7 +31,7 @@ pub async fn calls_are_counted_per_minute_and_marked_by_kind(db: &TestDb) {
             call("cin7", "POST", "/sale/invoice", 200, Some("order:1")),
         ),
     ] {
-        at(s, secs).log_call(&c).await.unwrap();
+        at(s, secs).log_call(c.clone()).await.unwrap();
     }
     let per_minute = at(s, 100.0).calls_per_minute("cin7", t0()).await.unwrap();
     let counts: Vec<(i64, u64)> = per_minute

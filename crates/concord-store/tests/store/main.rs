@@ -63,6 +63,7 @@ conformance!(
     records::records_updated_since_a_moment_are_the_changes_oldest_first,
     records::records_in_several_statuses_are_read_at_once_in_key_order,
     other::payload_log_filters_truncates_and_purges,
+    other::the_payload_log_writes_behind_in_batches_and_loses_nothing,
     other::payload_retention_purges_in_small_batches,
     other::exceptions_dedup_reopen_and_audit,
     audit::audit_pages_run_newest_first_without_repeats_or_gaps,
@@ -80,4 +81,5 @@ conformance!(
     wake::a_new_job_rings_the_bell_and_a_duplicate_does_not,
     wake::a_job_enqueued_in_a_transaction_rings_only_when_it_commits,
     wake::next_due_is_the_earliest_queued_job,
+    wake::a_job_queued_for_later_tells_the_timekeeper_when_not_the_workers,
 );

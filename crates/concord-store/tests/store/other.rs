@@ -129,16 +129,55 @@ fn call(system: &str, subject: &str) -> NewCall {
     }
 }
 
+/// Calls are written in batches, behind the callers: a read in the same process writes what is
+/// waiting first, and another process sees every call once the short linger has passed.
+pub async fn the_payload_log_writes_behind_in_batches_and_loses_nothing(db: &TestDb) {
+    let s = &db.store;
+    for n in 0..450 {
+        s.log_call(call("cin7", &format!("order:{n}")))
+            .await
+            .unwrap();
+    }
+    let elsewhere = db.second_store(Clock::scaled(t0(), 1.0)).await;
+    let all = CallFilter {
+        limit: 0,
+        ..Default::default()
+    };
+    // Full batches were written by the callers that filled them (the rest waits for the linger,
+    // unless the loop above took longer than it).
+    let seen_at_once = elsewhere.calls(&all).await.unwrap().len();
+    assert!((400..=450).contains(&seen_at_once), "{seen_at_once}");
+    assert_eq!(
+        s.calls(&all).await.unwrap().len(),
+        450,
+        "a read here writes what waits"
+    );
+
+    s.log_call(call("oro", "order:late")).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    let late = CallFilter {
+        subject: Some("order:late".into()),
+        ..Default::default()
+    };
+    assert_eq!(
+        elsewhere.calls(&late).await.unwrap().len(),
+        1,
+        "written after the linger"
+    );
+}
+
 pub async fn payload_log_filters_truncates_and_purges(db: &TestDb) {
     let s = &db.store;
-    let old = s.log_call(&call("oro", "order:1")).await.unwrap();
+    s.log_call(call("oro", "order:1")).await.unwrap();
+    let old = s.calls(&CallFilter::default()).await.unwrap()[0].id;
     let day = at(s, 86_400.0);
     let mut big = call("cin7", "order:1");
     big.response = Some("x".repeat(MAX_BODY_BYTES * 2));
     big.status = None;
     big.error = Some("timeout".into());
-    let newer = day.log_call(&big).await.unwrap();
-    day.log_call(&call("cin7", "order:2")).await.unwrap();
+    day.log_call(big).await.unwrap();
+    let newer = day.calls(&CallFilter::default()).await.unwrap()[0].id;
+    day.log_call(call("cin7", "order:2")).await.unwrap();
 
     let order1 = s
         .calls(&CallFilter {
@@ -191,7 +230,7 @@ pub async fn payload_retention_purges_in_small_batches(db: &TestDb) {
             path: path.into(),
             ..NewCall::default()
         };
-        at(s, secs).log_call(&call).await.unwrap();
+        at(s, secs).log_call(call.clone()).await.unwrap();
     }
     let later = at(s, 7200.0 + 1800.0);
     let hour = Duration::from_secs(3600);

@@ -69,3 +69,29 @@ pub async fn next_due_is_the_earliest_queued_job(db: &TestDb) {
     assert_eq!(claimed[0].idempotency_key, "now");
     assert_eq!(s.next_due().await.unwrap(), Some(sooner));
 }
+
+/// A job queued for later rings no worker awake (nothing to claim yet) but tells whoever watches
+/// the clock when it falls due; so does a job put back to wait (a deferral or a retry).
+pub async fn a_job_queued_for_later_tells_the_timekeeper_when_not_the_workers(db: &TestDb) {
+    let s = &db.store;
+    let later = t0() + chrono::Duration::seconds(90);
+    s.enqueue(job("later").run_at(later)).await.unwrap();
+    assert!(!rang(s).await, "nothing is due yet");
+    let heard = tokio::time::timeout(Duration::from_secs(5), s.job_bell().queued_for_later()).await;
+    assert!(heard.is_ok(), "the timekeeper hears of it");
+    assert_eq!(s.job_bell().take_earliest_later(), Some(later));
+    assert_eq!(s.job_bell().take_earliest_later(), None, "taken once");
+
+    s.enqueue(job("now")).await.unwrap();
+    let claimed = s.claim("w", 1, Duration::from_secs(60)).await.unwrap();
+    assert_eq!(claimed.len(), 1);
+    s.reschedule(claimed[0].id, "w", Duration::from_secs(30))
+        .await
+        .unwrap();
+    let back_at = s
+        .job_bell()
+        .take_earliest_later()
+        .expect("a deferral is announced");
+    let expected = t0() + chrono::Duration::seconds(30);
+    assert!((back_at - expected).num_seconds().abs() <= 2, "{back_at}");
+}

@@ -30,7 +30,7 @@ fn logged_body(body: &str) -> String {
 }
 
 /// Logs one call; a failure to log is reported but never fails the call itself.
-pub async fn record(store: &Store, call: CallRecord<'_>) -> Option<i64> {
+pub async fn record(store: &Store, call: CallRecord<'_>) {
     let new = NewCall {
         system: call.system.to_owned(),
         method: call.method.to_owned(),
@@ -42,12 +42,8 @@ pub async fn record(store: &Store, call: CallRecord<'_>) -> Option<i64> {
         subject: call.subject.map(str::to_owned),
         error: call.error.as_deref().map(redact_free_text),
     };
-    match store.log_call(&new).await {
-        Ok(id) => Some(id),
-        Err(e) => {
-            tracing::warn!(error = %e, system = call.system, "Could not write the payload log.");
-            None
-        }
+    if let Err(e) = store.log_call(new).await {
+        tracing::warn!(error = %e, system = call.system, "Could not write the payload log.");
     }
 }
 

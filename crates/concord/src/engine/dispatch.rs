@@ -59,7 +59,9 @@ pub async fn run(ctx: &Context, job: &Job) -> Result<(), Failure> {
             Err(e) => return Err(Failure::Fatal(format!("shipment.sync payload: {e}"))),
         },
         POSTINGS_SLOT => crate::sync::postings::slot::run(ctx).await,
-        ORDERS_POLL => orders::intake::poll(ctx).await.map(|_| ()),
+        ORDERS_POLL => orders::intake::poll(ctx, orders::intake::Reach::Sweep)
+            .await
+            .map(|_| ()),
         STOCK_SYNC => inventory::sync::sync(ctx).await,
         PRICES_SYNC => prices::push::sync(ctx, false).await.map(|_| ()),
         RECONCILE => crate::reconcile::orders::run(ctx).await.map(|_| ()),

@@ -19,6 +19,7 @@ use tokio::task::JoinSet;
 pub struct EngineHandle {
     tasks: JoinSet<()>,
     board: std::sync::Arc<supervise::WorkerBoard>,
+    store: concord_store::Store,
 }
 
 pub fn start(ctx: Context, workers: usize) -> EngineHandle {
@@ -31,16 +32,22 @@ pub fn start(ctx: Context, workers: usize) -> EngineHandle {
         .take(8)
         .collect();
     ctx.workers.expect(workers.max(1));
+    let idle = std::sync::Arc::new(worker::IdleWorkers::default());
     for n in 0..workers.max(1) {
         tasks.spawn(supervise::worker(
             ctx.clone(),
             format!("{}-{run_id}-w{n}", std::process::id()),
+            idle.clone(),
         ));
     }
-    let board = ctx.workers.clone();
+    let (board, store) = (ctx.workers.clone(), ctx.store.clone());
     tasks.spawn(schedule::run(ctx.clone()));
     tasks.spawn(schedule::reaper(ctx));
-    EngineHandle { tasks, board }
+    EngineHandle {
+        tasks,
+        board,
+        store,
+    }
 }
 
 impl EngineHandle {
@@ -52,6 +59,10 @@ impl EngineHandle {
         // Stopped on purpose (shutdown, the end of a demo): no worker is missing, so readiness
         // reflects the store alone until an engine starts again.
         self.board.expect(0);
+        // The payload log is written behind the calls: what is waiting goes down now.
+        if let Err(e) = self.store.flush_calls().await {
+            tracing::warn!(error = %e, "Could not write the last payload-log rows.");
+        }
     }
 }
 

@@ -62,10 +62,10 @@ mod tests {
             ..NewCall::default()
         };
         for _ in 0..(PURGE_BATCH + 20) {
-            old.log_call(&call).await.unwrap();
+            old.log_call(call.clone()).await.unwrap();
         }
         let now = old.with_clock(Clock::real());
-        now.log_call(&call).await.unwrap();
+        now.log_call(call.clone()).await.unwrap();
 
         assert_eq!(
             purge_once(&now, 30).await.unwrap(),

@@ -3,6 +3,7 @@
 
 use crate::sync::context::Context;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Pause before a dead worker is restarted, so a worker that dies at once cannot spin.
@@ -78,10 +79,10 @@ impl Drop for Alive<'_> {
 }
 
 /// Runs `worker::run` for `name` forever, restarting it whenever it ends.
-pub async fn worker(ctx: Context, name: String) {
+pub async fn worker(ctx: Context, name: String, idle: Arc<super::worker::IdleWorkers>) {
     let board = ctx.workers.clone();
     keep_alive(&board, &name, || {
-        super::worker::run(ctx.clone(), name.clone())
+        super::worker::run(ctx.clone(), name.clone(), idle.clone())
     })
     .await;
 }
@@ -113,7 +114,6 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::Arc;
 
     #[tokio::test]
     async fn a_worker_that_panics_is_restarted_and_counted() {

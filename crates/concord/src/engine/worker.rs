@@ -5,7 +5,10 @@ use super::dispatch;
 use crate::sync::context::Context;
 use concord_core::Clock;
 use concord_store::{FailOutcome, Job};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 
 /// How long a claimed job is ours before another worker may take it: two minutes of clock time,
@@ -51,7 +54,7 @@ fn start_heartbeat(ctx: &Context, worker: &str, job: &Job) -> Heartbeat {
     }))
 }
 
-pub async fn run(ctx: Context, worker: String) {
+pub async fn run(ctx: Context, worker: String, idle: Arc<IdleWorkers>) {
     let lease = lease(&ctx.clock);
     loop {
         match ctx.store.claim(&worker, 1, lease).await {
@@ -60,10 +63,55 @@ pub async fn run(ctx: Context, worker: String) {
                     run_one(&ctx, &worker, job).await;
                 }
             }
-            Ok(_) => wait_for_work(&ctx).await,
+            Ok(_) => idle.wait(&ctx).await,
             Err(e) => {
                 tracing::warn!(error = %e, "Could not claim jobs.");
                 ctx.clock.sleep(Duration::from_secs(10)).await;
+            }
+        }
+    }
+}
+
+/// How a process's idle workers share the waiting: one of them (the timekeeper) sleeps until the
+/// earliest queued job falls due, the rest only until a bell rings. A job falling due then wakes
+/// one worker, not all of them: with every idle worker watching the clock, each due time cost one
+/// claim per worker, all but one finding nothing (two fifths of the store's statements).
+#[derive(Debug, Default)]
+pub struct IdleWorkers {
+    timekeeper_taken: AtomicBool,
+    /// Rung when the timekeeper gives up its watch, so another idle worker takes it over.
+    handover: Notify,
+}
+
+/// Gives the timekeeper's watch back when the timekeeper wakes (or is aborted) and hands it on.
+struct Watch<'a>(&'a IdleWorkers);
+
+impl Drop for Watch<'_> {
+    fn drop(&mut self) {
+        self.0.timekeeper_taken.store(false, Ordering::SeqCst);
+        self.0.handover.notify_one();
+    }
+}
+
+impl IdleWorkers {
+    /// Returns when this worker should try to claim again.
+    async fn wait(&self, ctx: &Context) {
+        loop {
+            if self
+                .timekeeper_taken
+                .compare_exchange(false, true, Ordering::SeqCst, Ordering::SeqCst)
+                .is_ok()
+            {
+                let _watch = Watch(self);
+                wait_for_work(ctx).await;
+                return;
+            }
+            // A bound all the same, so no mistake in the hand-over can leave work unclaimed.
+            let bound = 10 * longest_idle(&ctx.clock);
+            tokio::select! {
+                () = ctx.store.job_bell().rung() => return,
+                () = self.handover.notified() => {}
+                () = ctx.clock.sleep(bound) => return,
             }
         }
     }
@@ -77,26 +125,38 @@ pub fn longest_idle(clock: &Clock) -> Duration {
     Duration::from_secs(2).max(Duration::from_secs_f64(0.5 * clock.speed()))
 }
 
-/// Sleeps until the earliest queued job falls due, a job is enqueued here (the bell), or
-/// [`longest_idle`] passes, whichever comes first.
+/// The timekeeper's wait: until the earliest queued job falls due, a job is enqueued here (the
+/// bell), or [`longest_idle`] passes, whichever comes first. A job this process queues for later
+/// (a retry, a deferral) moves the wake-up earlier when it comes first.
 async fn wait_for_work(ctx: &Context) {
-    let longest = longest_idle(&ctx.clock);
-    let wait = match ctx.store.next_due().await {
-        Ok(Some(due)) => until(&ctx.clock, due).min(longest),
+    let bell = ctx.store.job_bell();
+    // Anything queued for later before this read is in it.
+    let _ = bell.take_earliest_later();
+    let longest = ctx.clock.now()
+        + chrono::Duration::from_std(longest_idle(&ctx.clock)).unwrap_or(chrono::TimeDelta::MAX);
+    let mut wake_at = match ctx.store.next_due().await {
+        Ok(Some(due)) => due.min(longest),
         Ok(None) => longest,
         Err(e) => {
             tracing::warn!(error = %e, "Could not read when the next job is due.");
             longest
         }
     };
-    if wait.is_zero() {
-        // Due already, yet another worker took it first: claim again after a breath, never spin.
-        tokio::time::sleep(Duration::from_millis(10)).await;
-        return;
-    }
-    tokio::select! {
-        () = ctx.store.job_bell().rung() => {}
-        () = ctx.clock.sleep(wait) => {}
+    loop {
+        if let Some(later) = bell.take_earliest_later() {
+            wake_at = wake_at.min(later);
+        }
+        let wait = until(&ctx.clock, wake_at);
+        if wait.is_zero() {
+            // Due already (another worker may take it first): claim after a breath, never spin.
+            tokio::time::sleep(Duration::from_millis(10)).await;
+            return;
+        }
+        tokio::select! {
+            () = bell.rung() => return,
+            () = bell.queued_for_later() => {}
+            () = ctx.clock.sleep(wait) => return,
+        }
     }
 }
 

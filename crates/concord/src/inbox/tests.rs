@@ -3,7 +3,7 @@
 use super::actions::Action;
 use super::{exceptions, jobs, report_out, ExceptionQuery, ListFormat, ReportFormat};
 use concord_core::catalogue::ExceptionKind;
-use concord_store::{ExceptionStatus, NewCall, NewException, NewJob, Store};
+use concord_store::{CallFilter, ExceptionStatus, NewCall, NewException, NewJob, Store};
 
 async fn store() -> (Store, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
@@ -90,7 +90,8 @@ async fn show_explains_the_exception_with_its_payloads_and_audit_trail() {
         subject: Some("order:1".into()),
         ..Default::default()
     };
-    let call_id = store.log_call(&call).await.unwrap();
+    store.log_call(call).await.unwrap();
+    let call_id = store.calls(&CallFilter::default()).await.unwrap()[0].id;
     let id = raise(&store, ExceptionKind::SkuUnknown, "order:1", vec![call_id]).await;
     let mut buf = out();
     exceptions::act(&store, id, Action::Ack, Some("looking"), &mut buf)

@@ -16,7 +16,7 @@ async fn log_buyer_call(store: &Store) {
         subject: Some("order:1001".into()),
         ..NewCall::default()
     };
-    store.log_call(&call).await.unwrap();
+    store.log_call(call.clone()).await.unwrap();
 }
 
 async fn csrf_of(web: &TestWeb, cookie: &str) -> String {

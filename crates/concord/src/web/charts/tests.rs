@@ -222,7 +222,7 @@ mod page {
             subject: Some("order:1001".into()),
             ..NewCall::default()
         };
-        store.log_call(&sale).await.unwrap();
+        store.log_call(sale.clone()).await.unwrap();
         let tokens = vec![(hash_token("viewer-token-123"), Role::Viewer)];
         let budget = vec![("cin7".to_owned(), 55)];
         let app = router(WebState::new(store, tokens, WebState::no_health(), budget));
