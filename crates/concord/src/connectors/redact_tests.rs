@@ -134,6 +134,15 @@ proptest! {
     }
 
     #[test]
+    fn the_byte_scan_agrees_with_the_normalised_text(
+        text in "([A-Za-z0-9_ .:\"{}-]|é|ß|Token|API-Key|pass word|Cookie){0,80}"
+    ) {
+        let n = normalise(&text);
+        let by_text = n.contains("authorization") || STEMS.iter().any(|s| n.contains(s));
+        prop_assert_eq!(may_hold_secret(&text), by_text, "{}", text);
+    }
+
+    #[test]
     fn text_without_secret_keys_is_untouched(text in "[a-z ]{0,60}") {
         prop_assume!(!may_hold_secret(&text) && !text.contains("bearer") && !text.contains("basic"));
         prop_assert_eq!(redact_free_text(&text), text);

@@ -46,8 +46,8 @@ pub struct Context {
     /// One read of Oro's reference data in flight (see `oro_reference.rs`).
     pub oro_load_lock: Arc<Mutex<()>>,
     /// One order poll at a time (the first poll's backlog check must finish before another
-    /// starts); holds when the last one started and how many new orders it found.
-    pub poll_lock: Arc<Mutex<Option<(f64, usize)>>>,
+    /// starts); holds what this process remembers of its polls.
+    pub poll_lock: Arc<Mutex<crate::sync::orders::intake::PollMemory>>,
     /// One writer of Oro levels at a time: a full sync's write and an order's immediate lowering
     /// must not interleave, or the later write could restore units a checkout just took.
     pub stock_lock: Arc<Mutex<()>>,

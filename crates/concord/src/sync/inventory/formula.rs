@@ -15,21 +15,31 @@ pub fn available_by_base_sku(
     locations: Option<&[String]>,
     catalogue: &Catalogue,
 ) -> HashMap<String, Decimal> {
+    available_for_base_skus(rows, locations, catalogue, |_| true)
+}
+
+/// As [`available_by_base_sku`], for the base SKUs `wanted` accepts only: an order's lowering
+/// needs a handful of SKUs, and summing the whole snapshot for each order cost as much as
+/// everything else the lowering did.
+pub fn available_for_base_skus(
+    rows: &[StockRow],
+    locations: Option<&[String]>,
+    catalogue: &Catalogue,
+    wanted: impl Fn(&str) -> bool,
+) -> HashMap<String, Decimal> {
     let mut out: HashMap<String, Decimal> = HashMap::new();
     for row in rows {
         if locations.is_some_and(|l| !l.iter().any(|x| x == &row.location)) {
             continue;
         }
-        match catalogue.get(&row.sku).and_then(|p| p.pack.as_ref()) {
-            // Saturating: an absurd quantity from the API must not bring the stock flow down.
-            Some(pack) => {
-                let total = out.entry(pack.base_sku.clone()).or_default();
-                *total = total.saturating_add(row.available.saturating_mul(pack.size));
-            }
-            None => {
-                let total = out.entry(row.sku.clone()).or_default();
-                *total = total.saturating_add(row.available);
-            }
+        // Saturating: an absurd quantity from the API must not bring the stock flow down.
+        let (base, units) = match catalogue.get(&row.sku).and_then(|p| p.pack.as_ref()) {
+            Some(pack) => (&pack.base_sku, row.available.saturating_mul(pack.size)),
+            None => (&row.sku, row.available),
+        };
+        if wanted(base) {
+            let total = out.entry(base.clone()).or_default();
+            *total = total.saturating_add(units);
         }
     }
     out

@@ -51,6 +51,20 @@ fn packs_count_at_their_size_and_unmapped_locations_are_ignored() {
 }
 
 #[test]
+fn a_lowering_sums_only_the_base_skus_it_asks_for_packs_included() {
+    let rows = vec![
+        row("TEE", "Main", dec!(100)),
+        row("TEE-C12", "Main", dec!(2)),
+        row("CAP", "Main", dec!(7)),
+    ];
+    let some = available_for_base_skus(&rows, None, &catalogue(), |base| base == "TEE");
+    assert_eq!(some, HashMap::from([("TEE".to_owned(), dec!(124))]));
+    let all = available_by_base_sku(&rows, None, &catalogue());
+    assert_eq!(all.get("CAP"), Some(&dec!(7)));
+    assert_eq!(all.get("TEE"), Some(&dec!(124)));
+}
+
+#[test]
 fn buffers_match_exactly_or_by_prefix_and_the_first_wins() {
     let buffers = vec![
         StockBuffer {

@@ -26,7 +26,7 @@ pub async fn lower_for_order(ctx: &Context, order_id: i64) -> Result<(), FlowErr
     if already_lowered(ctx, order_id) {
         return Ok(());
     }
-    intake::poll(ctx).await?;
+    intake::poll(ctx, intake::Reach::Recent).await?;
     let candidates = record::in_flight_candidates(&ctx.store).await?;
     // One lowering covers every order waiting for one: under a burst, the jobs behind it find
     // their order already done instead of each re-reading Oro (they queued up ahead of orders).
@@ -34,15 +34,13 @@ pub async fn lower_for_order(ctx: &Context, order_id: i64) -> Result<(), FlowErr
     let skus: HashSet<&str> = skus.iter().map(String::as_str).collect();
     ctx.ensure_oro_loaded().await?;
     let catalogue = ctx.catalogue().await?;
-    let products: Vec<_> = ctx
-        .cache
-        .read()
-        .await
-        .oro_products
-        .values()
-        .filter(|p| skus.contains(p.sku.as_str()))
-        .cloned()
-        .collect();
+    let products: Vec<_> = {
+        let cache = ctx.cache.read().await;
+        skus.iter()
+            .filter_map(|sku| cache.oro_products.get(*sku))
+            .cloned()
+            .collect()
+    };
     if products.is_empty() {
         remember_lowered(ctx, covered);
         return Ok(());
@@ -59,8 +57,12 @@ pub async fn lower_for_order(ctx: &Context, order_id: i64) -> Result<(), FlowErr
             }
         }
     }
-    let available =
-        formula::available_by_base_sku(&rows, ctx.rules.locations.as_deref(), &catalogue);
+    let available = formula::available_for_base_skus(
+        &rows,
+        ctx.rules.locations.as_deref(),
+        &catalogue,
+        |base| skus.contains(base),
+    );
     let wanted = formula::levels(
         &products,
         &available,

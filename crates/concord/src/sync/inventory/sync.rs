@@ -51,9 +51,9 @@ pub async fn sync(ctx: &Context) -> Result<(), FlowError> {
         Err(e) => stale_snapshot(ctx, started_s, e.into()).await?,
     };
     for _round in 0..MAX_ROUNDS {
-        intake::poll(ctx).await?;
+        intake::poll(ctx, intake::Reach::Recent).await?;
         write_levels(ctx, snapshot_s, &rows, fresh).await?;
-        if intake::poll(ctx).await? == 0 {
+        if intake::poll(ctx, intake::Reach::Recent).await? == 0 {
             break;
         }
     }

@@ -63,36 +63,91 @@ pub async fn enqueue_order_at(
     store.enqueue(job).await.map(|_| ())
 }
 
-/// Reads orders changed since the cursor, records any not seen before (with the base units they
-/// take, so the stock formula counts them at once) and enqueues their sync. Returns how many
-/// orders were new.
-pub async fn poll(ctx: &Context) -> Result<usize, FlowError> {
+/// How far back a poll reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reach {
+    /// From the cursor less the overlap window: the safety net for orders committed late (the
+    /// periodic poll).
+    Sweep,
+    /// From the cursor's own second: what changed since the last poll, as the stock sync and the
+    /// immediate lowering need it around each write. Re-reading the overlap window there made
+    /// every one of them parse a minute of orders again (the largest single cost per order).
+    Recent,
+}
+
+/// What this process remembers of its own polls (held under [`Context::poll_lock`]).
+#[derive(Debug, Default)]
+pub struct PollMemory {
+    last: Option<LastPoll>,
+    /// The cursor as this process last read or wrote it: a recent poll starts from here. Another
+    /// process may have moved it on since; starting earlier only reads a few orders twice.
+    cursor: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct LastPoll {
+    started_s: f64,
+    new_orders: usize,
+    reach: Reach,
+}
+
+/// Reads orders changed since the cursor (less the overlap for a sweep), records any not seen
+/// before (with the base units they take, so the stock formula counts them at once) and enqueues
+/// their sync. Returns how many orders were new.
+pub async fn poll(ctx: &Context, reach: Reach) -> Result<usize, FlowError> {
     let asked_s = ctx.clock.elapsed_s();
-    let mut last = ctx.poll_lock.lock().await;
+    let mut memory = ctx.poll_lock.lock().await;
     // A poll that started after this one was asked for has seen every order this one would
     // (stock syncs and lowerings poll around each write, often several at once): its answer is as
     // fresh as needed, and a second read of Oro's recent orders would only cost parsing them again.
-    if let Some((started_s, found)) = *last {
-        if started_s > asked_s {
-            return Ok(found);
+    if let Some(last) = memory.last {
+        if last.started_s > asked_s && (reach == Reach::Recent || last.reach == Reach::Sweep) {
+            return Ok(last.new_orders);
         }
     }
     let started_s = ctx.clock.elapsed_s();
-    let cursor = ctx.store.cursor_get(CURSOR).await?;
+    let cursor = match (reach, &memory.cursor) {
+        (Reach::Recent, Some(known)) => Some(known.clone()),
+        _ => ctx.store.cursor_get(CURSOR).await?,
+    };
     ensure_backlog_checked(ctx).await?;
+    let overlap_s = match reach {
+        Reach::Sweep => ctx.schedule.poll_overlap_s,
+        Reach::Recent => 0.0,
+    };
     let since = cursor
         .as_deref()
         .and_then(|c| DateTime::parse_from_rfc3339(c).ok())
         .map(|c| {
-            let overlap = chrono::Duration::seconds(ctx.schedule.poll_overlap_s as i64);
-            (c.with_timezone(&Utc) - overlap)
+            (c.with_timezone(&Utc) - chrono::Duration::seconds(overlap_s as i64))
                 .format("%Y-%m-%dT%H:%M:%SZ")
                 .to_string()
         });
     let orders = ctx.oro.orders_since(since.as_deref()).await?;
-    let mut newest = cursor.clone();
-    let mut new_orders = 0;
-    for order in &orders {
+    let (new_orders, newest) = take_in(ctx, &orders, cursor.clone()).await?;
+    if newest != cursor {
+        if let Some(newest) = &newest {
+            ctx.store.cursor_set(CURSOR, newest).await?;
+        }
+    }
+    memory.cursor = newest;
+    memory.last = Some(LastPoll {
+        started_s,
+        new_orders,
+        reach,
+    });
+    Ok(new_orders)
+}
+
+/// Records and enqueues each polled order not already taken in at this version. Returns how
+/// many were new and the newest `updatedAt` seen (at least `cursor`).
+async fn take_in(
+    ctx: &Context,
+    orders: &[crate::domain::OroOrder],
+    cursor: Option<String>,
+) -> Result<(usize, Option<String>), FlowError> {
+    let (mut new_orders, mut newest) = (0, cursor);
+    for order in orders {
         if already_polled(ctx, order) {
             continue;
         }
@@ -110,11 +165,7 @@ pub async fn poll(ctx: &Context) -> Result<usize, FlowError> {
             newest = Some(order.updated_at.clone());
         }
     }
-    if let Some(newest) = newest {
-        ctx.store.cursor_set(CURSOR, &newest).await?;
-    }
-    *last = Some((started_s, new_orders));
-    Ok(new_orders)
+    Ok((new_orders, newest))
 }
 
 /// Records the sales that predate Concord, once ever (the store remembers it across restarts and
