@@ -171,6 +171,48 @@ impl Store {
         Ok(())
     }
 
+    /// As [`Store::record_put`] for many records of one kind and status, in one statement per
+    /// few hundred: a stock sync notes every level it wrote, and a write each was most of its cost
+    /// in the store.
+    pub async fn record_put_many(
+        &self,
+        kind: &str,
+        status: &str,
+        records: &[(String, serde_json::Value)],
+    ) -> Result<(), StoreError> {
+        const UPSERT: &str = " ON CONFLICT (kind, key) DO UPDATE SET status = excluded.status, \
+                              data = excluded.data, updated_at = excluded.updated_at";
+        let now = self.now_us();
+        let texts: Vec<(&str, String)> = records
+            .iter()
+            .map(|(key, data)| (key.as_str(), data.to_string()))
+            .collect();
+        macro_rules! upsert {
+            ($db:ty, $pool:expr, $rows:expr) => {{
+                let mut query = sqlx::QueryBuilder::<$db>::new(
+                    "INSERT INTO records (kind, key, status, data, created_at, updated_at) ",
+                );
+                query.push_values($rows, |mut row, (key, data)| {
+                    row.push_bind(kind)
+                        .push_bind(*key)
+                        .push_bind(status)
+                        .push_bind(data.as_str())
+                        .push_bind(now)
+                        .push_bind(now);
+                });
+                query.push(UPSERT);
+                query.build().execute($pool).await?;
+            }};
+        }
+        for rows in texts.chunks(500) {
+            match &self.db {
+                crate::db::Db::Sqlite { write, .. } => upsert!(sqlx::Sqlite, write, rows),
+                crate::db::Db::Postgres(pool) => upsert!(sqlx::Postgres, pool, rows),
+            }
+        }
+        Ok(())
+    }
+
     pub async fn record_put_in(
         &self,
         tx: &mut StoreTx,

@@ -154,3 +154,31 @@ pub async fn records_in_several_statuses_are_read_at_once_in_key_order(db: &Test
         .unwrap()
         .is_empty());
 }
+
+/// Many records written at once read back as if written one by one: new ones created, existing
+/// ones replaced with their first `created_at` kept, more rows than one statement carries.
+pub async fn many_records_are_written_at_once_and_replace_what_was_there(db: &TestDb) {
+    let s = crate::support::at(&db.store, 0.0);
+    s.record_put("level", "L0", "written", &json!({"quantity": "1"}))
+        .await
+        .unwrap();
+    let later = crate::support::at(&db.store, 60.0);
+    let many: Vec<(String, serde_json::Value)> = (0..1_200)
+        .map(|n| (format!("L{n}"), json!({"quantity": n.to_string()})))
+        .collect();
+    later
+        .record_put_many("level", "written", &many)
+        .await
+        .unwrap();
+
+    let all = later.records("level", None).await.unwrap();
+    assert_eq!(all.len(), 1_200);
+    let first = later.record_get("level", "L0").await.unwrap().unwrap();
+    assert_eq!(first.data, json!({"quantity": "0"}), "replaced");
+    assert!(first.created_at < first.updated_at, "first creation kept");
+    let last = later.record_get("level", "L1199").await.unwrap().unwrap();
+    assert_eq!(
+        (last.status.as_str(), last.data.clone()),
+        ("written", json!({"quantity": "1199"}))
+    );
+}

@@ -136,17 +136,21 @@ pub async fn written_for(
 /// Notes levels just written: in the store (what every process compares Oro with, and how the
 /// others' books learn of it) and in this process's book.
 pub async fn remember_written(ctx: &Context, levels: &[Written]) -> Result<(), FlowError> {
-    for w in levels {
-        let data = serde_json::json!({
-            "quantity": w.quantity.to_string(),
-            "sku": w.sku,
-            "unit": w.unit,
-            "by": &*ctx.instance,
-        });
-        ctx.store
-            .record_put(WRITTEN, &w.id, "written", &data)
-            .await?;
-    }
+    let records: Vec<(String, serde_json::Value)> = levels
+        .iter()
+        .map(|w| {
+            let data = serde_json::json!({
+                "quantity": w.quantity.to_string(),
+                "sku": w.sku,
+                "unit": w.unit,
+                "by": &*ctx.instance,
+            });
+            (w.id.clone(), data)
+        })
+        .collect();
+    ctx.store
+        .record_put_many(WRITTEN, "written", &records)
+        .await?;
     let mut book = ctx.level_book.lock().map_err(|_| poisoned())?;
     for w in levels {
         book.learn_written((w.sku.clone(), w.unit.clone()), &w.id, w.quantity);
