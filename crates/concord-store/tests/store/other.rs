@@ -153,6 +153,23 @@ pub async fn the_payload_log_writes_behind_in_batches_and_loses_nothing(db: &Tes
         "a read here writes what waits"
     );
 
+    // A few full-size bodies make a full batch too: the buffer never holds megabytes.
+    let mut page = call("oro", "page");
+    page.response = Some("x".repeat(MAX_BODY_BYTES));
+    for _ in 0..16 {
+        s.log_call(page.clone()).await.unwrap();
+    }
+    let pages = CallFilter {
+        subject: Some("page".into()),
+        limit: 0,
+        ..Default::default()
+    };
+    assert_eq!(
+        elsewhere.calls(&pages).await.unwrap().len(),
+        16,
+        "1 MiB of bodies is a batch"
+    );
+
     s.log_call(call("oro", "order:late")).await.unwrap();
     tokio::time::sleep(Duration::from_millis(600)).await;
     let late = CallFilter {

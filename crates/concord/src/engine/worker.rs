@@ -132,8 +132,10 @@ async fn wait_for_work(ctx: &Context) {
     let bell = ctx.store.job_bell();
     // Anything queued for later before this read is in it.
     let _ = bell.take_earliest_later();
-    let longest = ctx.clock.now()
-        + chrono::Duration::from_std(longest_idle(&ctx.clock)).unwrap_or(chrono::TimeDelta::MAX);
+    let longest = chrono::Duration::from_std(longest_idle(&ctx.clock))
+        .ok()
+        .and_then(|idle| ctx.clock.now().checked_add_signed(idle))
+        .unwrap_or(chrono::DateTime::<chrono::Utc>::MAX_UTC);
     let mut wake_at = match ctx.store.next_due().await {
         Ok(Some(due)) => due.min(longest),
         Ok(None) => longest,
