@@ -48,6 +48,25 @@ async fn order_reads_since(server: &MockServer) -> Vec<String> {
         .collect()
 }
 
+/// A context whose backlog check is done, so each poll is one order read.
+async fn polling_context(server: &MockServer) -> (Context, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let ctx = context(server, &dir).await;
+    ctx.store
+        .cursor_set(BACKLOG_CHECKED, "2026-11-02T08:00:00Z")
+        .await
+        .unwrap();
+    (ctx, dir)
+}
+
+fn spawn_poll(
+    ctx: &Context,
+    reach: Reach,
+) -> tokio::task::JoinHandle<Result<usize, crate::sync::context::FlowError>> {
+    let ctx = ctx.clone();
+    tokio::spawn(async move { poll(&ctx, reach).await })
+}
+
 async fn order_reads(server: &MockServer) -> usize {
     let requests = server.received_requests().await.unwrap();
     requests
@@ -61,28 +80,14 @@ async fn a_poll_asked_for_during_another_reads_again_and_later_askers_share_that
     let server = MockServer::start().await;
     // Each read takes 400 ms, so later polls are asked for while one is in flight.
     mount_token_and_orders(&server, Duration::from_millis(400)).await;
-    let dir = tempfile::tempdir().unwrap();
-    let ctx = context(&server, &dir).await;
-    ctx.store
-        .cursor_set(BACKLOG_CHECKED, "2026-11-02T08:00:00Z")
-        .await
-        .unwrap();
+    let (ctx, _dir) = polling_context(&server).await;
 
-    let first = tokio::spawn({
-        let ctx = ctx.clone();
-        async move { poll(&ctx, Reach::Recent).await }
-    });
+    let first = spawn_poll(&ctx, Reach::Recent);
     tokio::time::sleep(Duration::from_millis(100)).await;
     // Asked for after the first read started: it may have missed what these want, so one of
     // them reads again, and the other shares that read.
-    let second = tokio::spawn({
-        let ctx = ctx.clone();
-        async move { poll(&ctx, Reach::Recent).await }
-    });
-    let third = tokio::spawn({
-        let ctx = ctx.clone();
-        async move { poll(&ctx, Reach::Recent).await }
-    });
+    let second = spawn_poll(&ctx, Reach::Recent);
+    let third = spawn_poll(&ctx, Reach::Recent);
     for task in [first, second, third] {
         assert_eq!(task.await.unwrap().unwrap(), 0);
     }
@@ -102,12 +107,7 @@ async fn a_poll_asked_for_during_another_reads_again_and_later_askers_share_that
 async fn a_sweep_reads_back_over_the_overlap_and_a_recent_poll_from_the_cursor_second() {
     let server = MockServer::start().await;
     mount_token_and_orders(&server, Duration::ZERO).await;
-    let dir = tempfile::tempdir().unwrap();
-    let ctx = context(&server, &dir).await;
-    ctx.store
-        .cursor_set(BACKLOG_CHECKED, "2026-11-02T08:00:00Z")
-        .await
-        .unwrap();
+    let (ctx, _dir) = polling_context(&server).await;
     ctx.store
         .cursor_set(CURSOR, "2026-11-02T09:00:00Z")
         .await
@@ -130,16 +130,8 @@ async fn a_sweep_reads_back_over_the_overlap_and_a_recent_poll_from_the_cursor_s
 async fn a_sweep_never_shares_a_recent_poll_but_a_recent_poll_shares_a_sweep() {
     let server = MockServer::start().await;
     mount_token_and_orders(&server, Duration::from_millis(400)).await;
-    let dir = tempfile::tempdir().unwrap();
-    let ctx = context(&server, &dir).await;
-    ctx.store
-        .cursor_set(BACKLOG_CHECKED, "2026-11-02T08:00:00Z")
-        .await
-        .unwrap();
-    let spawn = |reach| {
-        let ctx = ctx.clone();
-        tokio::spawn(async move { poll(&ctx, reach).await })
-    };
+    let (ctx, _dir) = polling_context(&server).await;
+    let spawn = |reach| spawn_poll(&ctx, reach);
     // The poll lock is fair: waiting polls run in the order they asked.
     let first = spawn(Reach::Sweep);
     tokio::time::sleep(Duration::from_millis(100)).await;
