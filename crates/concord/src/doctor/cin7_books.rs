@@ -27,7 +27,7 @@ async fn payment_term(ctx: &Context) -> Vec<Check> {
             "set [rules.new_customer] if Concord should create Cin7 customers",
         )];
     };
-    match ctx.cin7.payment_terms().await {
+    match super::read_patiently(|| ctx.cin7.payment_terms()).await {
         Ok(book) => vec![named_in(
             AREA,
             "payment term",
@@ -62,7 +62,7 @@ async fn price_tiers(ctx: &Context) -> Vec<Check> {
     if names.is_empty() {
         return Vec::new();
     }
-    let book = match ctx.cin7.price_tier_names().await {
+    let book = match super::read_patiently(|| ctx.cin7.price_tier_names()).await {
         Ok(book) => book,
         Err(e) => return vec![unreadable("price tiers", "/ref/priceTier", &e)],
     };
@@ -112,7 +112,7 @@ async fn accounts(ctx: &Context) -> Vec<Check> {
     if named.is_empty() {
         return checks;
     }
-    let book: Option<Vec<BookEntry>> = match ctx.cin7.accounts().await {
+    let book: Option<Vec<BookEntry>> = match super::read_patiently(|| ctx.cin7.accounts()).await {
         Ok(book) => book,
         Err(e) => {
             checks.push(unreadable("accounts", "/ref/account", &e));
@@ -143,7 +143,7 @@ async fn webhooks(ctx: &Context, config: &Config) -> Vec<Check> {
             "set cin7.webhook_url and cin7.webhook_token for faster updates (needs Cin7's Automation module)",
         )];
     }
-    let listed = match ctx.cin7.webhooks().await {
+    let listed = match super::read_patiently(|| ctx.cin7.webhooks()).await {
         Ok(listed) => listed,
         Err(e) => return vec![unreadable("webhooks", "/webhooks", &e)],
     };

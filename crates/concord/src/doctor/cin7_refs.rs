@@ -77,7 +77,7 @@ fn named_locations(ctx: &Context) -> Vec<String> {
 }
 
 async fn locations(ctx: &Context) -> Vec<Check> {
-    let book = match ctx.cin7.locations().await {
+    let book = match super::read_patiently(|| ctx.cin7.locations()).await {
         Ok(book) => book,
         Err(e) => return vec![unreadable("locations", "/ref/location", &e)],
     };
@@ -91,7 +91,7 @@ async fn locations(ctx: &Context) -> Vec<Check> {
 
 async fn service_product(ctx: &Context, role: &str, name: &str, key: &str) -> Check {
     let label = format!("{role} service product \"{name}\"");
-    let found = match ctx.cin7.products_named(name).await {
+    let found = match super::read_patiently(|| ctx.cin7.products_named(name)).await {
         Ok(found) => found,
         Err(e) => {
             return Check::fail(
@@ -148,10 +148,11 @@ async fn tax_rules(ctx: &Context) -> Vec<Check> {
             "none named: every line takes its Cin7 customer's tax rule",
         )];
     }
-    let rules: Vec<ErpTaxRule> = match ctx.cin7.tax_rules(Priority::Bulk).await {
-        Ok(rules) => rules,
-        Err(e) => return vec![unreadable("tax rules", "/ref/tax", &e)],
-    };
+    let rules: Vec<ErpTaxRule> =
+        match super::read_patiently(|| ctx.cin7.tax_rules(Priority::Bulk)).await {
+            Ok(rules) => rules,
+            Err(e) => return vec![unreadable("tax rules", "/ref/tax", &e)],
+        };
     let book: Vec<BookEntry> = rules
         .iter()
         .map(|r| BookEntry {

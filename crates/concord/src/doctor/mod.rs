@@ -141,3 +141,26 @@ fn oro_fix() -> &'static str {
 }
 
 pub use render::{write_json, write_text};
+
+/// A doctor's Cin7 read, tried again after a transient failure: Cin7 answers the odd call with a
+/// 5xx and "try again later", and one such answer must not fail a go-live check (the engine's
+/// jobs retry the same way).
+pub(crate) async fn read_patiently<T, F, Fut>(
+    read: F,
+) -> Result<T, crate::connectors::cin7::Cin7Error>
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = Result<T, crate::connectors::cin7::Cin7Error>>,
+{
+    const ATTEMPTS: u64 = 3;
+    let mut attempt = 1;
+    loop {
+        match read().await {
+            Err(crate::connectors::cin7::Cin7Error::Transient(_)) if attempt < ATTEMPTS => {
+                tokio::time::sleep(std::time::Duration::from_millis(250 * attempt)).await;
+                attempt += 1;
+            }
+            other => return other,
+        }
+    }
+}

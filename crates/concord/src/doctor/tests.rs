@@ -61,3 +61,41 @@ fn the_json_report_says_whether_it_passed_and_keeps_every_check() {
     assert!(doc["checks"][0].get("fix").is_none());
     assert!(report().failed());
 }
+
+#[tokio::test]
+async fn a_read_is_tried_again_after_a_transient_failure_but_not_after_a_refusal() {
+    use crate::connectors::cin7::Cin7Error;
+    use std::sync::atomic::{AtomicU32, Ordering};
+    let calls = AtomicU32::new(0);
+    let flaky = || async {
+        match calls.fetch_add(1, Ordering::SeqCst) {
+            0 => Err(Cin7Error::Transient("HTTP 502".into())),
+            _ => Ok("read"),
+        }
+    };
+    assert_eq!(read_patiently(flaky).await.unwrap(), "read");
+    assert_eq!(calls.load(Ordering::SeqCst), 2);
+
+    let refusals = AtomicU32::new(0);
+    let refused = || async {
+        refusals.fetch_add(1, Ordering::SeqCst);
+        Err::<(), _>(Cin7Error::Permanent {
+            status: 403,
+            message: "no".into(),
+        })
+    };
+    assert!(read_patiently(refused).await.is_err());
+    assert_eq!(refusals.load(Ordering::SeqCst), 1, "a refusal is final");
+
+    let outages = AtomicU32::new(0);
+    let down = || async {
+        outages.fetch_add(1, Ordering::SeqCst);
+        Err::<(), _>(Cin7Error::Transient("HTTP 503".into()))
+    };
+    assert!(read_patiently(down).await.is_err());
+    assert_eq!(
+        outages.load(Ordering::SeqCst),
+        3,
+        "three tries, then the failure"
+    );
+}
