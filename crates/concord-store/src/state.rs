@@ -174,19 +174,18 @@ impl Store {
     /// As [`Store::record_put`] for many records of one kind and status, in one statement per
     /// few hundred: a stock sync notes every level it wrote, and a write each was most of its cost
     /// in the store.
-    pub async fn record_put_many(
+    ///
+    /// Each statement's rows are written to JSON text just before it goes: a 20,000-product
+    /// catalogue never exists as one text.
+    pub async fn record_put_many<K: AsRef<str>, T: serde::Serialize>(
         &self,
         kind: &str,
         status: &str,
-        records: &[(String, serde_json::Value)],
+        records: &[(K, T)],
     ) -> Result<(), StoreError> {
         const UPSERT: &str = " ON CONFLICT (kind, key) DO UPDATE SET status = excluded.status, \
                               data = excluded.data, updated_at = excluded.updated_at";
         let now = self.now_us();
-        let texts: Vec<(&str, String)> = records
-            .iter()
-            .map(|(key, data)| (key.as_str(), data.to_string()))
-            .collect();
         macro_rules! upsert {
             ($db:ty, $pool:expr, $rows:expr) => {{
                 let mut query = sqlx::QueryBuilder::<$db>::new(
@@ -204,13 +203,29 @@ impl Store {
                 query.build().execute($pool).await?;
             }};
         }
-        for rows in texts.chunks(500) {
+        for chunk in records.chunks(500) {
+            let rows = chunk
+                .iter()
+                .map(|(key, data)| Ok((key.as_ref(), serde_json::to_string(data)?)))
+                .collect::<Result<Vec<(&str, String)>, serde_json::Error>>()?;
             match &self.db {
-                crate::db::Db::Sqlite { write, .. } => upsert!(sqlx::Sqlite, write, rows),
-                crate::db::Db::Postgres(pool) => upsert!(sqlx::Postgres, pool, rows),
+                crate::db::Db::Sqlite { write, .. } => upsert!(sqlx::Sqlite, write, &rows),
+                crate::db::Db::Postgres(pool) => upsert!(sqlx::Postgres, pool, &rows),
             }
         }
         Ok(())
+    }
+
+    /// The keys of every record of a kind, in order, without their data.
+    pub async fn record_keys(&self, kind: &str) -> Result<Vec<String>, StoreError> {
+        with_db!(self, read, "records/keys", |q, ex| {
+            q.bind(kind)
+                .fetch_all(ex)
+                .await?
+                .iter()
+                .map(|r| r.text("key"))
+                .collect()
+        })
     }
 
     pub async fn record_put_in(

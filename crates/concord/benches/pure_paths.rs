@@ -34,7 +34,7 @@ fn product(sku: String, pack: Option<Pack>) -> ErpProduct {
         name: sku.clone(),
         sku,
         pack,
-        price_tiers: BTreeMap::new(),
+        price_tiers: Default::default(),
         is_service: false,
     }
 }

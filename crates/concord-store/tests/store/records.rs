@@ -173,6 +173,10 @@ pub async fn many_records_are_written_at_once_and_replace_what_was_there(db: &Te
 
     let all = later.records("level", None).await.unwrap();
     assert_eq!(all.len(), 1_200);
+    let keys = later.record_keys("level").await.unwrap();
+    let in_order: Vec<String> = all.iter().map(|r| r.key.clone()).collect();
+    assert_eq!(keys, in_order, "the keys alone, in key order");
+    assert!(later.record_keys("no such kind").await.unwrap().is_empty());
     let first = later.record_get("level", "L0").await.unwrap().unwrap();
     assert_eq!(first.data, json!({"quantity": "0"}), "replaced");
     assert!(first.created_at < first.updated_at, "first creation kept");

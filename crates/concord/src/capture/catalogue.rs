@@ -14,7 +14,12 @@ pub fn cin7_product(p: &ErpCatalogueProduct) -> Cin7Product {
         sku: p.product.sku.clone(),
         name: p.product.name.clone(),
         uom: p.uom.clone().unwrap_or_else(|| "Each".to_owned()),
-        price_tiers: p.product.price_tiers.clone(),
+        price_tiers: p
+            .product
+            .price_tiers
+            .iter()
+            .map(|(tier, price)| (tier.to_owned(), *price))
+            .collect(),
         pack_of: p.product.pack.as_ref().map(|pack| PackOf {
             sku: pack.base_sku.clone(),
             quantity: pack.size,

@@ -10,7 +10,7 @@ use crate::config::Rules;
 use crate::domain::*;
 use chrono::{DateTime, Utc};
 use rust_decimal_macros::dec;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 
 fn placed(id: i64, at: &str, tax: Option<rust_decimal::Decimal>) -> PlacedOrder {
     PlacedOrder {
@@ -152,7 +152,7 @@ fn snapshot() -> Snapshot {
             sku: "TEE".into(),
             name: "Tee".into(),
             pack: None,
-            price_tiers: BTreeMap::from([("Trade".into(), dec!(5.00))]),
+            price_tiers: [("Trade".to_owned(), dec!(5.00))].into_iter().collect(),
             is_service: false,
         },
         uom: None,

@@ -3,7 +3,6 @@
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 /// A Cin7 product: a base SKU, or a pack product whose bill of materials is `size` base units.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -12,7 +11,7 @@ pub struct ErpProduct {
     pub sku: String,
     pub name: String,
     pub pack: Option<Pack>,
-    pub price_tiers: BTreeMap<String, Decimal>,
+    pub price_tiers: TierPrices,
     pub is_service: bool,
 }
 
@@ -348,4 +347,6 @@ pub struct WebhookSubscription {
 }
 
 mod capture;
+mod tiers;
 pub use capture::*;
+pub use tiers::TierPrices;

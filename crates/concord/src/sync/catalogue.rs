@@ -56,6 +56,10 @@ impl Catalogue {
         self.by_sku.values().map(|p| &**p)
     }
 
+    pub fn len(&self) -> usize {
+        self.by_sku.len()
+    }
+
     pub fn is_empty(&self) -> bool {
         self.by_sku.is_empty()
     }

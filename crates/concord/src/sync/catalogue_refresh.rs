@@ -28,12 +28,15 @@ impl Context {
             incremental.then_some(cache.catalogue_at_s)
         };
         let Some(read_at_s) = read_at_s else {
-            let products = self.cin7.products(priority).await?;
-            self.keep("cin7_products", &products).await?;
+            let products = self.cin7.products(&self.compared_tiers(), priority).await?;
+            self.keep_whole_catalogue(&products).await?;
             return Ok(self.install_catalogue(products, now_s).await);
         };
         let since = self.clock.at(read_at_s - OVERLAP_S);
-        let changed = self.cin7.products_modified_since(since, priority).await?;
+        let changed = self
+            .cin7
+            .products_modified_since(since, &self.compared_tiers(), priority)
+            .await?;
         // Merged under the write lock, into the held copy itself: a price push upserts into it
         // too, and merging into a clone written back later would undo such an upsert.
         let (catalogue, moved) = {
@@ -47,8 +50,7 @@ impl Context {
             (catalogue, moved)
         };
         if !moved.is_empty() {
-            let products: Vec<&ErpProduct> = catalogue.products().collect();
-            self.keep("cin7_products", &products).await?;
+            self.keep_catalogue_changes(&catalogue, &moved).await?;
         }
         Ok(catalogue)
     }
@@ -98,7 +100,6 @@ mod tests {
     use super::*;
     use crate::domain::Pack;
     use rust_decimal_macros::dec;
-    use std::collections::BTreeMap;
 
     fn product(sku: &str, trade: rust_decimal::Decimal) -> ErpProduct {
         ErpProduct {
@@ -106,7 +107,7 @@ mod tests {
             sku: sku.into(),
             name: sku.into(),
             pack: None,
-            price_tiers: BTreeMap::from([("Trade".to_owned(), trade)]),
+            price_tiers: [("Trade".to_owned(), trade)].into_iter().collect(),
             is_service: false,
         }
     }
@@ -134,8 +135,11 @@ mod tests {
         let changed = vec![(product("A", dec!(11)), false), (case_of("B"), false)];
         let moved: Vec<String> = merge(&mut c, changed).into_iter().collect();
         assert_eq!(moved, ["A", "B", "B-C12"], "a new pack brings its base SKU");
-        assert_eq!(c.get("A").unwrap().price_tiers["Trade"], dec!(11));
-        assert_eq!(c.get("B").unwrap().price_tiers["Trade"], dec!(5));
+        assert_eq!(
+            c.get("A").unwrap().price_tiers.get("Trade"),
+            Some(&dec!(11))
+        );
+        assert_eq!(c.get("B").unwrap().price_tiers.get("Trade"), Some(&dec!(5)));
         assert_eq!(c.pack_of("B", dec!(12)).unwrap().sku, "B-C12");
     }
 

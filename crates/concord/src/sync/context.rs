@@ -156,7 +156,7 @@ impl Context {
         if let Some(c) = self.cache.read().await.catalogue.clone() {
             return Ok(c);
         }
-        if let Some((at_s, products)) = self.kept("cin7_products", KEPT_FOR_S).await? {
+        if let Some((at_s, products)) = self.kept_catalogue(KEPT_FOR_S).await? {
             return Ok(self.install_catalogue(products, at_s).await);
         }
         self.refresh_catalogue(Priority::Orders).await

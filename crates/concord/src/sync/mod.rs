@@ -2,6 +2,7 @@
 //! I/O in job handlers; [`context`] is what every handler shares.
 
 pub mod catalogue;
+pub mod catalogue_kept;
 pub mod catalogue_refresh;
 pub mod cin7_customers;
 pub mod context;

@@ -100,8 +100,15 @@ impl Cin7Client {
         }
     }
 
-    pub async fn products(&self, priority: Priority) -> Result<Vec<ErpProduct>, Cin7Error> {
-        self.product_pages(vec![], priority, convert::product).await
+    /// Every product, with the prices of the named tiers only: Cin7 sends ten tiers a product
+    /// and Concord compares the few its rules map, so the rest would only take memory.
+    pub async fn products(
+        &self,
+        tiers: &[String],
+        priority: Priority,
+    ) -> Result<Vec<ErpProduct>, Cin7Error> {
+        self.product_pages(vec![], priority, |p| convert::product_of_tiers(p, tiers))
+            .await
     }
 
     /// Products modified at or after `since`, deprecated ones included and flagged (`true`), so a
@@ -109,6 +116,7 @@ impl Cin7Client {
     pub async fn products_modified_since(
         &self,
         since: chrono::DateTime<chrono::Utc>,
+        tiers: &[String],
         priority: Priority,
     ) -> Result<Vec<(ErpProduct, bool)>, Cin7Error> {
         let filter = vec![
@@ -123,7 +131,7 @@ impl Cin7Client {
                 .status
                 .as_deref()
                 .is_some_and(|s| s.eq_ignore_ascii_case("deprecated"));
-            (convert::product(p), deprecated)
+            (convert::product_of_tiers(p, tiers), deprecated)
         })
         .await
     }

@@ -16,12 +16,19 @@ pub fn product(p: Product) -> ErpProduct {
         sku: p.sku,
         name: p.name,
         pack,
-        price_tiers: p.price_tiers,
+        price_tiers: p.price_tiers.into_iter().collect(),
         is_service: p
             .kind
             .as_deref()
             .is_some_and(|k| k.eq_ignore_ascii_case("service")),
     }
+}
+
+/// As [`product`], with the prices of the `tiers` named only (see `Cin7Client::products`).
+pub fn product_of_tiers(p: Product, tiers: &[String]) -> ErpProduct {
+    let mut product = product(p);
+    product.price_tiers.keep_only(tiers);
+    product
 }
 
 pub fn customer(c: Customer) -> ErpCustomer {

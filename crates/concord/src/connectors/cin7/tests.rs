@@ -221,7 +221,7 @@ async fn sale_list_pages_until_short_and_keeps_only_exact_external_ids() {
 async fn a_pack_product_carries_its_bill_of_materials() {
     let server = MockServer::start().await;
     let body = serde_json::json!({"Total": 2, "Page": 1, "Products": [
-        {"ID": "a", "SKU": "TEE", "Name": "Tee", "PriceTiers": {"Trade": 9.5}},
+        {"ID": "a", "SKU": "TEE", "Name": "Tee", "PriceTiers": {"Trade": 9.5, "Tier 3": 0}},
         {"ID": "b", "SKU": "TEE-C12", "Name": "Tee x12", "BillOfMaterial": "true", "BillOfMaterialsProducts": [{"ProductCode": "TEE", "Quantity": "12.0000"}]}]});
     Mock::given(method("GET"))
         .and(path("/product"))
@@ -230,14 +230,19 @@ async fn a_pack_product_carries_its_bill_of_materials() {
         .mount(&server)
         .await;
     let (c, _dir) = client(&server).await;
-    let products = c.products(Priority::Bulk).await.unwrap();
+    let products = c.products(&["Trade".into()], Priority::Bulk).await.unwrap();
     let pack = products
         .iter()
         .find(|p| p.sku == "TEE-C12")
         .and_then(|p| p.pack.clone())
         .unwrap();
     assert_eq!((pack.base_sku.as_str(), pack.size), ("TEE", dec!(12)));
-    assert_eq!(products[0].price_tiers["Trade"], dec!(9.5));
+    assert_eq!(products[0].price_tiers.get("Trade"), Some(&dec!(9.5)));
+    assert_eq!(
+        products[0].price_tiers.len(),
+        1,
+        "only the tiers asked for are kept"
+    );
 }
 
 #[tokio::test]

@@ -112,7 +112,7 @@ async fn an_html_page_or_an_empty_body_is_retried_never_a_decode_failure() {
         matches!(&err, Cin7Error::Transient(m) if m.contains("empty body")),
         "{err:?}"
     );
-    let err = c.products(Priority::Bulk).await.unwrap_err();
+    let err = c.products(&[], Priority::Bulk).await.unwrap_err();
     assert_eq!(
         err.retry_action(),
         crate::connectors::RetryAction::Retry,

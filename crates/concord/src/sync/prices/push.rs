@@ -138,9 +138,9 @@ async fn push_scope(
         {
             Ok(()) => {
                 let mut updated = product.clone();
-                updated
-                    .price_tiers
-                    .extend(tiers.iter().map(|(k, v)| (k.clone(), *v)));
+                for (tier, price) in tiers {
+                    updated.price_tiers.set(tier, *price);
+                }
                 if let Some(c) = ctx.cache.write().await.catalogue.as_mut() {
                     c.upsert(updated);
                 }
