@@ -3,8 +3,8 @@
 
 use super::PRODUCT;
 use crate::config::Rules;
-use crate::domain::ErpProduct;
 use crate::sync::catalogue::Catalogue;
+use crate::sync::catalogue_refresh::tests::product;
 use crate::sync::context::Context;
 use concord_core::scenario::PriceTierMapping;
 use rust_decimal::Decimal;
@@ -28,17 +28,6 @@ fn rules(tiers: &[&str]) -> Rules {
 
 async fn context(server: &MockServer, dir: &tempfile::TempDir, tiers: &[&str]) -> Context {
     crate::sync::test_context::against(server, dir, rules(tiers)).await
-}
-
-fn product(sku: &str, trade: Decimal) -> ErpProduct {
-    ErpProduct {
-        id: format!("id-{sku}"),
-        sku: sku.into(),
-        name: sku.into(),
-        pack: None,
-        price_tiers: [("Trade".to_owned(), trade)].into_iter().collect(),
-        is_service: false,
-    }
 }
 
 async fn kept_skus(ctx: &Context) -> Option<Vec<(String, Option<Decimal>)>> {

@@ -96,12 +96,13 @@ pub fn merge(catalogue: &mut Catalogue, changed: Vec<(ErpProduct, bool)>) -> BTr
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::domain::Pack;
     use rust_decimal_macros::dec;
 
-    fn product(sku: &str, trade: rust_decimal::Decimal) -> ErpProduct {
+    /// A base product with one `Trade` tier price (shared with the kept catalogue's tests).
+    pub(crate) fn product(sku: &str, trade: rust_decimal::Decimal) -> ErpProduct {
         ErpProduct {
             id: format!("id-{sku}"),
             sku: sku.into(),
