@@ -7,9 +7,9 @@ use std::process::ExitCode;
 /// catalogue, price lists) wholesale, and glibc's malloc kept the freed copies' pages, so the
 /// resident set grew with every refresh (at 20,000 SKUs: 402 MB with glibc, 261 MB with mimalloc;
 /// see docs/benchmarks.md). Built without its transparent-huge-page advice (`no_thp`): where the
-/// kernel grants huge pages on request (Debian's default), each 2 MiB page of a sparse heap stayed
-/// resident whole, 33 MB of the engine's peak at 20,000 SKUs. On a kernel that gives huge pages
-/// to every process, `MIMALLOC_ALLOW_THP=0` does the same.
+/// kernel grants huge pages on request (`madvise`, as on the machine measured), each 2 MiB page of
+/// a sparse heap stayed resident whole, 33 MB of the engine's peak at 20,000 SKUs. On a kernel
+/// that gives huge pages to every process, `MIMALLOC_ALLOW_THP=0` does the same.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

@@ -12,7 +12,7 @@ use super::catalogue::Catalogue;
 use super::context::{Context, FlowError};
 use crate::domain::ErpProduct;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeSet, HashSet};
+use std::collections::BTreeSet;
 
 /// Record kind of one kept product, keyed by SKU.
 const PRODUCT: &str = "cin7_product";
@@ -35,21 +35,22 @@ impl Context {
         tiers.into_iter().cloned().collect()
     }
 
-    /// Keeps a whole read: every product, minus the kept ones Cin7 no longer lists.
+    /// Keeps a whole read, as installed (one product a SKU): every product, minus the kept ones
+    /// Cin7 no longer lists.
     pub(crate) async fn keep_whole_catalogue(
         &self,
-        products: &[ErpProduct],
+        catalogue: &Catalogue,
     ) -> Result<(), FlowError> {
-        let rows: Vec<(&str, &ErpProduct)> = products.iter().map(|p| (p.sku.as_str(), p)).collect();
+        let rows: Vec<(&str, &ErpProduct)> =
+            catalogue.products().map(|p| (p.sku.as_str(), p)).collect();
         self.store.record_put_many(PRODUCT, "ok", &rows).await?;
-        let listed: HashSet<&str> = products.iter().map(|p| p.sku.as_str()).collect();
         for sku in self.store.record_keys(PRODUCT).await? {
-            if !listed.contains(sku.as_str()) {
+            if catalogue.get(&sku).is_none() {
                 self.store.record_delete(PRODUCT, &sku).await?;
             }
         }
         self.store.record_delete("cache", ONE_DOCUMENT).await?;
-        self.keep_summary(products.len()).await
+        self.keep_summary(catalogue.len()).await
     }
 
     /// Keeps what a refresh moved: the products of `moved` the catalogue holds are written, the

@@ -51,7 +51,9 @@ async fn a_whole_read_and_later_changes_come_back_as_one_catalogue() {
     assert_eq!(kept_skus(&ctx).await, None, "nothing kept yet");
 
     let whole = [("A", dec!(1)), ("B", dec!(2)), ("C", dec!(3))].map(|(s, p)| product(s, p));
-    ctx.keep_whole_catalogue(&whole).await.unwrap();
+    ctx.keep_whole_catalogue(&Catalogue::new(whole.to_vec()))
+        .await
+        .unwrap();
     assert_eq!(kept_skus(&ctx).await.unwrap().len(), 3);
 
     // A refresh changed A and found C deprecated: only those two records are touched.
@@ -68,7 +70,7 @@ async fn a_whole_read_and_later_changes_come_back_as_one_catalogue() {
     );
 
     // A whole read no longer listing A removes it.
-    ctx.keep_whole_catalogue(&[product("B", dec!(2))])
+    ctx.keep_whole_catalogue(&Catalogue::new(vec![product("B", dec!(2))]))
         .await
         .unwrap();
     assert_eq!(
@@ -81,7 +83,7 @@ async fn a_whole_read_and_later_changes_come_back_as_one_catalogue() {
 async fn a_kept_set_that_disagrees_with_its_summary_is_not_used() {
     let (server, dir) = (MockServer::start().await, tempfile::tempdir().unwrap());
     let ctx = context(&server, &dir, &["Trade"]).await;
-    let whole = [product("A", dec!(1)), product("B", dec!(2))];
+    let whole = Catalogue::new(vec![product("A", dec!(1)), product("B", dec!(2))]);
     ctx.keep_whole_catalogue(&whole).await.unwrap();
     assert!(
         ctx.kept_catalogue(-1.0).await.unwrap().is_none(),
@@ -112,7 +114,7 @@ async fn the_earlier_one_document_copy_is_removed_on_the_next_keep() {
         )
         .await
         .unwrap();
-    ctx.keep_whole_catalogue(&[product("A", dec!(1))])
+    ctx.keep_whole_catalogue(&Catalogue::new(vec![product("A", dec!(1))]))
         .await
         .unwrap();
     assert!(ctx
@@ -121,4 +123,19 @@ async fn the_earlier_one_document_copy_is_removed_on_the_next_keep() {
         .await
         .unwrap()
         .is_none());
+}
+
+#[tokio::test]
+async fn a_whole_read_listing_a_sku_twice_is_kept_once_and_still_used() {
+    let (server, dir) = (MockServer::start().await, tempfile::tempdir().unwrap());
+    let ctx = context(&server, &dir, &["Trade"]).await;
+    let listed = vec![product("A", dec!(1)), product("A", dec!(2))];
+    ctx.keep_whole_catalogue(&Catalogue::new(listed))
+        .await
+        .unwrap();
+    assert_eq!(
+        kept_skus(&ctx).await,
+        Some(vec![("A".to_owned(), Some(dec!(2)))]),
+        "the summary counts what was kept, not what was listed"
+    );
 }

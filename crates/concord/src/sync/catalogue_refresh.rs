@@ -29,8 +29,9 @@ impl Context {
         };
         let Some(read_at_s) = read_at_s else {
             let products = self.cin7.products(&self.compared_tiers(), priority).await?;
-            self.keep_whole_catalogue(&products).await?;
-            return Ok(self.install_catalogue(products, now_s).await);
+            let catalogue = self.install_catalogue(products, now_s).await;
+            self.keep_whole_catalogue(&catalogue).await?;
+            return Ok(catalogue);
         };
         let since = self.clock.at(read_at_s - OVERLAP_S);
         let changed = self
