@@ -177,6 +177,16 @@ pub async fn many_records_are_written_at_once_and_replace_what_was_there(db: &Te
     let in_order: Vec<String> = all.iter().map(|r| r.key.clone()).collect();
     assert_eq!(keys, in_order, "the keys alone, in key order");
     assert!(later.record_keys("no such kind").await.unwrap().is_empty());
+    let mut each = Vec::new();
+    later
+        .records_each("level", |key, data| each.push((key, data.to_owned())))
+        .await
+        .unwrap();
+    let stored: Vec<(String, String)> = all
+        .iter()
+        .map(|r| (r.key.clone(), r.data.to_string()))
+        .collect();
+    assert_eq!(each, stored, "each record's data as stored, in key order");
     let first = later.record_get("level", "L0").await.unwrap().unwrap();
     assert_eq!(first.data, json!({"quantity": "0"}), "replaced");
     assert!(first.created_at < first.updated_at, "first creation kept");

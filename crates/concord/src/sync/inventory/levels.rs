@@ -116,11 +116,17 @@ pub async fn written_for(
     full: bool,
 ) -> Result<HashMap<String, Decimal>, FlowError> {
     if full {
-        let all = ctx.store.records(WRITTEN, None).await?;
-        return Ok(all
-            .into_iter()
-            .filter_map(|r| Some((r.key, written_quantity(&r.data)?)))
-            .collect());
+        // Row by row: every written level held as a record at once was the stock sync's peak.
+        let mut all = HashMap::new();
+        ctx.store
+            .records_each(WRITTEN, |key, data| {
+                let value = serde_json::from_str(data).ok();
+                if let Some(q) = value.as_ref().and_then(written_quantity) {
+                    all.insert(key, q);
+                }
+            })
+            .await?;
+        return Ok(all);
     }
     let mut out = HashMap::new();
     for level in levels {

@@ -1,0 +1,1 @@
+SELECT key, data FROM records WHERE kind = $1 ORDER BY key
