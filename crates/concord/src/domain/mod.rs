@@ -347,6 +347,8 @@ pub struct WebhookSubscription {
 }
 
 mod capture;
+pub mod price_table;
 mod tiers;
 pub use capture::*;
+pub use price_table::PriceTable;
 pub use tiers::TierPrices;

@@ -10,7 +10,6 @@ use crate::connectors::oro::{OroClient, OroError};
 use crate::domain::*;
 use concord_core::Clock;
 use concord_store::Store;
-use rust_decimal::Decimal;
 use std::collections::HashMap;
 use std::sync::Arc;
 use tokio::sync::{Mutex, RwLock};
@@ -76,8 +75,7 @@ pub(crate) struct Kept<'a, T: serde::Serialize + ?Sized> {
 /// at 20,000 SKUs a copy per lowering was megabytes of churn for a read-only list.
 pub type Snapshot = (f64, Arc<Vec<StockRow>>);
 
-/// (sku, unit) → [(minimum quantity, price)] of one price list.
-pub type PriceTable = HashMap<(String, String), Vec<(Decimal, Decimal)>>;
+pub use crate::domain::PriceTable;
 
 #[derive(Default)]
 pub struct Caches {
@@ -91,7 +89,8 @@ pub struct Caches {
     /// The shared version `cin7_customers` was loaded at (see `cin7_customers.rs`).
     pub cin7_customers_version: Option<String>,
     pub oro_customers: HashMap<i64, OroCustomer>,
-    pub oro_products: HashMap<String, OroProduct>,
+    /// Shared, so that a stock sync or a price comparison takes every product without a copy.
+    pub oro_products: HashMap<String, Arc<OroProduct>>,
     /// When `oro_products` was last brought up to date (clock seconds).
     pub oro_products_at_s: f64,
     /// The newest `updatedAt` among the products read, where the next incremental read starts.
@@ -105,8 +104,8 @@ pub struct Caches {
     pub price_list_stamps: HashMap<i64, String>,
     /// When Oro's products and customers were last read whole (clock seconds).
     pub oro_full_at_s: f64,
-    /// price list id → (sku, unit) → [(minimum quantity, price)]
-    pub prices: HashMap<i64, PriceTable>,
+    /// price list id → its prices, shared so that a whole comparison reads them without a copy.
+    pub prices: HashMap<i64, Arc<PriceTable>>,
     /// price list id → when it was last read whole (clock seconds).
     pub prices_read_at_s: HashMap<i64, f64>,
     /// SKUs whose prices changed since the push last compared them with Cin7.
@@ -223,7 +222,7 @@ impl Context {
     /// Records an inventory status Concord just wrote, so the kept product agrees with Oro.
     pub async fn remember_inventory_status(&self, sku: &str, status: &str) {
         if let Some(p) = self.cache.write().await.oro_products.get_mut(sku) {
-            p.inventory_status = Some(status.to_owned());
+            Arc::make_mut(p).inventory_status = Some(status.to_owned());
         }
     }
 

@@ -9,6 +9,7 @@ use super::prices::freshness::{changed_skus, lists_to_read};
 use crate::connectors::oro::Since;
 use crate::domain::{OroOrder, OroPrice};
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 /// A full re-read notices products and customers deleted in Oro, which no `updatedAt` read shows.
 const FULL_REREAD_S: f64 = 6.0 * 3600.0;
@@ -83,35 +84,40 @@ impl Context {
         lists.dedup();
         let stale = self.stale_price_lists(full, &lists).await?;
         let skus = self.skus_by_product_id().await;
-        let mut read = HashMap::new();
         for list in stale {
             let mut table = PriceTable::new();
             add_prices(&mut table, self.oro.prices(list).await?, &skus);
-            read.insert(list, table);
+            table.shrink_to_fit();
+            // Installed as soon as read, so that the old copy goes now: holding every new list
+            // until the last was read kept two copies of all of them at once.
+            self.install_price_list(list, table).await;
         }
-        let read_at = self.clock.elapsed_s();
         let mut cache = self.cache.write().await;
         cache.assignments = assignments.into_iter().collect();
         cache.prices.retain(|list, _| lists.contains(list));
         cache
             .prices_read_at_s
             .retain(|list, _| lists.contains(list));
-        for (list, table) in read {
-            // A list only partly filled by orders' own reads was never compared whole.
-            let before = cache
-                .prices_read_at_s
-                .get(&list)
-                .and(cache.prices.get(&list));
-            let changes = changed_skus(before, &table);
-            cache.prices_changed.merge(changes);
-            cache.prices.insert(list, table);
-            cache.prices_read_at_s.insert(list, read_at);
-        }
         if full {
             cache.oro_full_at_s = now;
         }
         cache.oro_loaded = true;
         Ok(())
+    }
+
+    async fn install_price_list(&self, list: i64, table: PriceTable) {
+        let read_at = self.clock.elapsed_s();
+        let mut cache = self.cache.write().await;
+        // A list only partly filled by orders' own reads was never compared whole.
+        let before = cache
+            .prices_read_at_s
+            .get(&list)
+            .and(cache.prices.get(&list))
+            .map(|t| &**t);
+        let changes = changed_skus(before, &table);
+        cache.prices_changed.merge(changes);
+        cache.prices.insert(list, Arc::new(table));
+        cache.prices_read_at_s.insert(list, read_at);
     }
 
     /// Which of `lists` to read whole (see [`lists_to_read`]). A list's own `updatedAt` is read
@@ -180,7 +186,7 @@ impl Context {
             Some(_) => {}
         }
         for (p, _) in read {
-            cache.oro_products.insert(p.sku.clone(), p);
+            cache.oro_products.insert(p.sku.clone(), Arc::new(p));
         }
         if stamp > cache.oro_products_stamp {
             cache.oro_products_stamp = stamp;
@@ -288,7 +294,7 @@ impl Context {
         let found = self.oro.products_by_sku(&missing).await?;
         let mut cache = self.cache.write().await;
         for p in found {
-            cache.oro_products.insert(p.sku.clone(), p);
+            cache.oro_products.insert(p.sku.clone(), Arc::new(p));
         }
         Ok(())
     }
@@ -349,10 +355,7 @@ impl Context {
             order
                 .lines
                 .iter()
-                .filter(|l| {
-                    fresh
-                        || !table.is_some_and(|t| t.contains_key(&(l.sku.clone(), l.unit.clone())))
-                })
+                .filter(|l| fresh || !table.is_some_and(|t| t.contains(&l.sku, &l.unit)))
                 .filter_map(|l| cache.oro_products.get(&l.sku))
                 .map(|p| (p.id.clone(), p.sku.clone()))
                 .collect()
@@ -365,17 +368,12 @@ impl Context {
         let mut fresh_rows = PriceTable::new();
         add_prices(&mut fresh_rows, read, &wanted);
         let mut cache = self.cache.write().await;
-        let table = cache.prices.entry(list).or_default();
-        let skus: HashSet<&String> = wanted.values().collect();
-        let held: PriceTable = table
-            .iter()
-            .filter(|((sku, _), _)| skus.contains(sku))
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect();
+        let skus: HashSet<&str> = wanted.values().map(String::as_str).collect();
+        let table = Arc::make_mut(cache.prices.entry(list).or_default());
+        let held = table.subset(skus.iter().copied());
         // A price found changed here reaches Cin7 at the next push, not at the next whole read.
         let changes = changed_skus(Some(&held), &fresh_rows);
-        table.retain(|(sku, _), _| !skus.contains(sku));
-        table.extend(fresh_rows);
+        table.replace_skus(&skus, &fresh_rows);
         cache.prices_changed.merge(changes);
         Ok(())
     }
@@ -389,10 +387,7 @@ fn busy() -> FlowError {
 fn add_prices(table: &mut PriceTable, prices: Vec<OroPrice>, skus: &HashMap<String, String>) {
     for p in prices {
         if let Some(sku) = skus.get(&p.product_id) {
-            table
-                .entry((sku.clone(), p.unit))
-                .or_default()
-                .push((p.quantity, p.value));
+            table.insert(sku, &p.unit, p.quantity, p.value);
         }
     }
 }

@@ -7,6 +7,7 @@ use crate::sync::catalogue::Catalogue;
 use concord_core::domain::round_quantity;
 use concord_core::scenario::StockBuffer;
 use rust_decimal::Decimal;
+use std::borrow::Borrow;
 use std::collections::HashMap;
 
 /// Available base units per base SKU over the sellable locations (`None` = every location).
@@ -75,15 +76,15 @@ pub fn unit_level(sellable: Decimal, conversion_rate: Decimal, precision: u32) -
 }
 
 /// Levels for every Oro product Cin7 stocks: (sku, unit) → quantity.
-pub fn levels(
-    products: &[OroProduct],
+pub fn levels<P: Borrow<OroProduct>>(
+    products: &[P],
     available: &HashMap<String, Decimal>,
     buffers: &[StockBuffer],
     in_flight: &HashMap<String, Decimal>,
     catalogue: &Catalogue,
 ) -> HashMap<(String, String), Decimal> {
     let mut out = HashMap::with_capacity(products.len() * 2);
-    for p in products {
+    for p in products.iter().map(Borrow::borrow) {
         if catalogue.base(&p.sku).is_none() {
             continue;
         }

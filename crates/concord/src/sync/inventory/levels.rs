@@ -6,6 +6,7 @@ use crate::domain::{InventoryLevel, OroProduct};
 use crate::sync::context::{Context, FlowError};
 use rust_decimal::Decimal;
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 /// Products per targeted read: Oro takes the ids in one `filter[product]` query parameter, and a
 /// URL must stay well under the common 8 KB limit.
@@ -38,7 +39,7 @@ impl Written {
 /// book is due a full read, otherwise only the levels of products the book disagrees with.
 pub async fn read_levels(
     ctx: &Context,
-    products: &[OroProduct],
+    products: &[Arc<OroProduct>],
     sku_of: &HashMap<&str, &str>,
     wanted: &HashMap<LevelKey, Decimal>,
 ) -> Result<(Vec<InventoryLevel>, bool), FlowError> {

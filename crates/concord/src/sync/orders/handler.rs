@@ -270,6 +270,7 @@ async fn findings_with_fresh_prices(
             .assignments
             .get(&order.customer_id)
             .and_then(|l| cache.prices.get(l))
+            .map(|t| &**t)
             .filter(|_| check_prices);
         validate(order, mapped, table)
     };

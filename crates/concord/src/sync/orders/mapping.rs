@@ -158,12 +158,15 @@ pub fn is_awaiting_approval(internal_status: Option<&str>, status: Option<&str>)
 }
 
 /// The price for `quantity` from a list's (minimum quantity, price) tiers: the largest tier not above it.
-pub fn effective_price(tiers: &[(Decimal, Decimal)], quantity: Decimal) -> Option<Decimal> {
+pub fn effective_price(
+    tiers: impl IntoIterator<Item = (Decimal, Decimal)>,
+    quantity: Decimal,
+) -> Option<Decimal> {
     tiers
-        .iter()
+        .into_iter()
         .filter(|(min, _)| *min <= quantity)
         .max_by(|a, b| a.0.cmp(&b.0))
-        .map(|(_, price)| *price)
+        .map(|(_, price)| price)
 }
 
 #[cfg(test)]

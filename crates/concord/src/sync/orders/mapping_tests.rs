@@ -158,8 +158,8 @@ fn the_status_follows_approval_and_credit_hold() {
 #[test]
 fn the_effective_price_is_the_largest_tier_not_above_the_quantity() {
     let tiers = [(dec!(1), dec!(9.50)), (dec!(100), dec!(9.03))];
-    assert_eq!(effective_price(&tiers, dec!(24)), Some(dec!(9.50)));
-    assert_eq!(effective_price(&tiers, dec!(100)), Some(dec!(9.03)));
-    assert_eq!(effective_price(&tiers, dec!(0.5)), None);
-    assert_eq!(effective_price(&[], dec!(5)), None);
+    assert_eq!(effective_price(tiers, dec!(24)), Some(dec!(9.50)));
+    assert_eq!(effective_price(tiers, dec!(100)), Some(dec!(9.03)));
+    assert_eq!(effective_price(tiers, dec!(0.5)), None);
+    assert_eq!(effective_price([], dec!(5)), None);
 }

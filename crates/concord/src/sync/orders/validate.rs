@@ -2,11 +2,10 @@
 //! concerns and what a person needs to know. Hold or flag is decided by the caller's rules.
 
 use super::mapping::{effective_price, MappedUnit};
-use crate::domain::OroOrder;
+use crate::domain::{OroOrder, PriceTable};
 use concord_core::catalogue::ExceptionKind;
 use concord_core::domain::round_money;
 use rust_decimal::Decimal;
-use std::collections::HashMap;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Finding {
@@ -14,9 +13,6 @@ pub struct Finding {
     pub detail_key: String,
     pub message: String,
 }
-
-/// Prices of the customer's assigned list: (sku, unit) → [(minimum quantity, price)].
-pub type PriceTable = HashMap<(String, String), Vec<(Decimal, Decimal)>>;
 
 pub fn validate(
     order: &OroOrder,
@@ -39,7 +35,7 @@ pub fn validate(
     }
     if let Some(table) = prices {
         for line in &order.lines {
-            let Some(tiers) = table.get(&(line.sku.clone(), line.unit.clone())) else {
+            let Some(tiers) = table.tiers(&line.sku, &line.unit) else {
                 continue;
             };
             if let Some(expected) = effective_price(tiers, line.quantity) {
@@ -169,8 +165,9 @@ mod tests {
 
     #[test]
     fn unmapped_lines_and_off_list_prices_are_found() {
-        let table: PriceTable =
-            HashMap::from([(("TEE".into(), "case".into()), vec![(dec!(1), dec!(110))])]);
+        let table: PriceTable = [(("TEE".into(), "case".into()), vec![(dec!(1), dec!(110))])]
+            .into_iter()
+            .collect();
         let f = validate(
             &order(dec!(271.20), Some(dec!(43.20))),
             &[Err(ExceptionKind::UnitUnmapped)],

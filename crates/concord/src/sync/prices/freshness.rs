@@ -4,7 +4,7 @@
 //! read whole when first needed and then on a slow safety cadence, an order's own prices are
 //! re-read when they disagree, and the Cin7 push compares only the SKUs those reads changed.
 
-use crate::sync::context::PriceTable;
+use crate::domain::price_table::{skus_that_differ, PriceTable};
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// SKUs whose Oro prices changed since the price push last compared them with Cin7.
@@ -55,29 +55,10 @@ pub fn changed_skus(old: Option<&PriceTable>, new: &PriceTable) -> PriceChanges 
             skus: BTreeSet::new(),
         };
     };
-    let mut skus = BTreeSet::new();
-    for (key, tiers) in new {
-        if old.get(key).is_none_or(|o| !same_tiers(o, tiers)) {
-            skus.insert(key.0.clone());
-        }
+    PriceChanges {
+        all: false,
+        skus: skus_that_differ(old, new).into_iter().collect(),
     }
-    for key in old.keys().filter(|k| !new.contains_key(*k)) {
-        skus.insert(key.0.clone());
-    }
-    PriceChanges { all: false, skus }
-}
-
-fn same_tiers(
-    a: &[(rust_decimal::Decimal, rust_decimal::Decimal)],
-    b: &[(rust_decimal::Decimal, rust_decimal::Decimal)],
-) -> bool {
-    if a.len() != b.len() {
-        return false;
-    }
-    let (mut a, mut b) = (a.to_vec(), b.to_vec());
-    a.sort_unstable();
-    b.sort_unstable();
-    a == b
 }
 
 #[cfg(test)]

@@ -1,23 +1,22 @@
 //! Pure price-mirror rules: for each Cin7 product, the tier prices the mapped Oro lists say it
 //! should carry (the list's price at quantity 1, a pack product at the unit of its pack size).
 
-use crate::domain::OroProduct;
+use crate::domain::{OroProduct, PriceTable};
 use crate::sync::catalogue::Catalogue;
 use rust_decimal::Decimal;
-use std::collections::{BTreeMap, HashMap};
-
-/// (sku, unit) → [(minimum quantity, price)] for one price list.
-pub type ListPrices = HashMap<(String, String), Vec<(Decimal, Decimal)>>;
+use std::borrow::Borrow;
+use std::collections::BTreeMap;
 
 /// Cin7 SKU → tier name → price, for every tier that differs from what Cin7 holds.
-pub fn drifted_tiers(
-    mappings: &[(ListPrices, String)],
-    products: &[OroProduct],
+pub fn drifted_tiers<T: AsRef<PriceTable>, P: Borrow<OroProduct>>(
+    mappings: &[(T, String)],
+    products: &[P],
     catalogue: &Catalogue,
 ) -> BTreeMap<String, BTreeMap<String, Decimal>> {
     let mut out: BTreeMap<String, BTreeMap<String, Decimal>> = BTreeMap::new();
     for (prices, tier) in mappings {
-        for p in products {
+        let prices = prices.as_ref();
+        for p in products.iter().map(Borrow::borrow) {
             if catalogue.base(&p.sku).is_none() {
                 continue;
             }
@@ -29,8 +28,8 @@ pub fn drifted_tiers(
                 };
                 let Some(target) = target else { continue };
                 let Some(at_one) = prices
-                    .get(&(p.sku.clone(), u.unit.clone()))
-                    .and_then(|t| t.iter().find(|(q, _)| *q == Decimal::ONE))
+                    .tiers(&p.sku, &u.unit)
+                    .and_then(|mut t| t.find(|(q, _)| *q == Decimal::ONE))
                 else {
                     continue;
                 };
@@ -93,13 +92,11 @@ mod tests {
             ],
             tax_code: None,
         }];
-        let mut list: ListPrices = HashMap::new();
-        list.insert(
-            ("TEE".into(), "each".into()),
-            vec![(dec!(1), dec!(9.50)), (dec!(100), dec!(9.03))],
-        );
-        list.insert(("TEE".into(), "case".into()), vec![(dec!(1), dec!(110.58))]);
-        let drift = drifted_tiers(&[(list, "Trade".into())], &products, &catalogue);
+        let mut list = PriceTable::new();
+        list.insert("TEE", "each", dec!(1), dec!(9.50));
+        list.insert("TEE", "each", dec!(100), dec!(9.03));
+        list.insert("TEE", "case", dec!(1), dec!(110.58));
+        let drift = drifted_tiers(&[(std::sync::Arc::new(list), "Trade".into())], &products, &catalogue);
         assert_eq!(drift.len(), 1);
         assert_eq!(drift["TEE-C12"]["Trade"], dec!(110.58));
     }

@@ -5,7 +5,9 @@
 //! restart continues where it stopped.
 
 use super::freshness::PriceChanges;
-use super::mapping::{drifted_tiers, ListPrices};
+use super::mapping::drifted_tiers;
+use crate::domain::PriceTable;
+use std::sync::Arc;
 use crate::connectors::budget::Priority;
 use crate::domain::OroProduct;
 use crate::sync::catalogue::Catalogue;
@@ -68,7 +70,7 @@ async fn push_scope(
 ) -> Result<(usize, usize), FlowError> {
     let (mappings, products) = {
         let cache = ctx.cache.read().await;
-        let products: Vec<OroProduct> = match scope.all {
+        let products: Vec<Arc<OroProduct>> = match scope.all {
             true => cache.oro_products.values().cloned().collect(),
             false => scope
                 .skus
@@ -76,13 +78,12 @@ async fn push_scope(
                 .filter_map(|sku| cache.oro_products.get(sku).cloned())
                 .collect(),
         };
-        let empty = ListPrices::new();
-        let mappings: Vec<(ListPrices, String)> = ctx
+        let mappings: Vec<(Arc<PriceTable>, String)> = ctx
             .rules
             .price_tiers
             .iter()
             .map(|m| {
-                let table = cache.prices.get(&m.price_list).unwrap_or(&empty);
+                let table = cache.prices.get(&m.price_list);
                 (scoped(table, &products, scope.all), m.tier.clone())
             })
             .collect();
@@ -171,14 +172,15 @@ async fn push_scope(
     Ok((drift.len(), pushed))
 }
 
-/// `table` narrowed to `products`' units (all of it when `all`).
-fn scoped(table: &ListPrices, products: &[OroProduct], all: bool) -> ListPrices {
-    if all {
-        return table.clone();
+/// `table` narrowed to `products` (shared whole when `all`: the comparison only reads it).
+fn scoped(
+    table: Option<&Arc<PriceTable>>,
+    products: &[Arc<OroProduct>],
+    all: bool,
+) -> Arc<PriceTable> {
+    match (table, all) {
+        (None, _) => Arc::default(),
+        (Some(table), true) => Arc::clone(table),
+        (Some(table), false) => Arc::new(table.subset(products.iter().map(|p| p.sku.as_str()))),
     }
-    products
-        .iter()
-        .flat_map(|p| p.units.iter().map(move |u| (p.sku.clone(), u.unit.clone())))
-        .filter_map(|key| table.get(&key).map(|tiers| (key, tiers.clone())))
-        .collect()
 }
