@@ -137,7 +137,9 @@ impl PriceTable {
 impl PartialEq for PriceTable {
     fn eq(&self, other: &Self) -> bool {
         self.sku_count() == other.sku_count()
-            && self.skus().all(|sku| other.by_sku.contains_key(sku) && self.same_prices(other, sku))
+            && self
+                .skus()
+                .all(|sku| other.by_sku.contains_key(sku) && self.same_prices(other, sku))
     }
 }
 

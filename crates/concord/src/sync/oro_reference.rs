@@ -86,7 +86,9 @@ impl Context {
         let skus = self.skus_by_product_id().await;
         for list in stale {
             let mut table = PriceTable::new();
-            add_prices(&mut table, self.oro.prices(list).await?, &skus);
+            self.oro
+                .prices_each(list, |p| add_price(&mut table, p, &skus))
+                .await?;
             table.shrink_to_fit();
             // Installed as soon as read, so that the old copy goes now: holding every new list
             // until the last was read kept two copies of all of them at once.
@@ -386,9 +388,13 @@ fn busy() -> FlowError {
 /// Files `prices` under (SKU, unit), skipping products not in `skus` (product id → SKU).
 fn add_prices(table: &mut PriceTable, prices: Vec<OroPrice>, skus: &HashMap<String, String>) {
     for p in prices {
-        if let Some(sku) = skus.get(&p.product_id) {
-            table.insert(sku, &p.unit, p.quantity, p.value);
-        }
+        add_price(table, p, skus);
+    }
+}
+
+fn add_price(table: &mut PriceTable, p: OroPrice, skus: &HashMap<String, String>) {
+    if let Some(sku) = skus.get(&p.product_id) {
+        table.insert(sku, &p.unit, p.quantity, p.value);
     }
 }
 

@@ -141,6 +141,21 @@ impl OroClient {
             .await
     }
 
+    /// Every price of one price list, each handed to `each` as its page arrives: a whole list
+    /// collected first was a second copy of it (55,000 prices a list at 20,000 SKUs).
+    pub async fn prices_each(
+        &self,
+        price_list: i64,
+        mut each: impl FnMut(OroPrice),
+    ) -> Result<(), OroError> {
+        let query = vec![("filter[priceList]", price_list.to_string())];
+        self.get_each("/productprices", query, |r, _| {
+            each_some(convert::price(r), &mut each);
+            Ok(())
+        })
+        .await
+    }
+
     /// (customer id, price list id) pairs.
     pub async fn price_list_assignments(&self) -> Result<Vec<(i64, i64)>, OroError> {
         self.get_all("/pricelisttocustomers", vec![], |r, _| {
@@ -220,8 +235,24 @@ impl OroClient {
         base: Vec<(&'static str, String)>,
         mut convert: impl FnMut(&Resource, &Included) -> Result<Option<T>, OroError>,
     ) -> Result<Vec<T>, OroError> {
-        let page_size = if path == "/orders" { ORDER_PAGE } else { PAGE };
         let mut out = Vec::new();
+        self.get_each(path, base, |r, inc| {
+            out.extend(convert(r, inc)?);
+            Ok(())
+        })
+        .await?;
+        Ok(out)
+    }
+
+    /// As [`Self::get_all`], handing each record to `each` as its page arrives instead of
+    /// collecting them, for a caller that folds a long list into its own shape.
+    pub(super) async fn get_each(
+        &self,
+        path: &str,
+        base: Vec<(&'static str, String)>,
+        mut each: impl FnMut(&Resource, &Included) -> Result<(), OroError>,
+    ) -> Result<(), OroError> {
+        let page_size = if path == "/orders" { ORDER_PAGE } else { PAGE };
         for page in 1.. {
             let mut query = base.clone();
             query.push(("page[size]", page_size.to_string()));
@@ -230,13 +261,13 @@ impl OroClient {
             let rows = doc.data.into_vec();
             let included = Included::new(doc.included);
             for row in &rows {
-                out.extend(convert(row, &included)?);
+                each(row, &included)?;
             }
             if rows.len() < page_size {
                 break;
             }
         }
-        Ok(out)
+        Ok(())
     }
 
     pub(super) async fn get_doc(
@@ -367,5 +398,11 @@ impl OroClient {
             Some(s) => Err(classify(s, retry_after.as_deref(), &text)),
             None => Err(OroError::Transient(error.unwrap_or_default())),
         }
+    }
+}
+
+fn each_some<T>(item: Option<T>, each: &mut impl FnMut(T)) {
+    if let Some(item) = item {
+        each(item);
     }
 }

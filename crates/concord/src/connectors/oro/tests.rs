@@ -216,6 +216,27 @@ async fn levels_are_written_through_the_synchronous_batch_api_in_hundreds() {
 }
 
 #[tokio::test]
+async fn prices_handed_over_one_by_one_are_the_prices_collected() {
+    let server = MockServer::start().await;
+    mount_token(&server, 1).await;
+    Mock::given(method("GET"))
+        .and(path("/admin/api/productprices"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("content-type", "application/vnd.api+json")
+                .set_body_string(load("productprices_get_list.json")),
+        )
+        .mount(&server)
+        .await;
+    let (c, _store, _dir) = client(&server).await;
+    let collected = c.prices(1).await.unwrap();
+    let mut each = Vec::new();
+    c.prices_each(1, |p| each.push(p)).await.unwrap();
+    assert!(!collected.is_empty());
+    assert_eq!(each, collected);
+}
+
+#[tokio::test]
 async fn a_missing_price_list_filter_is_a_permanent_error_naming_the_parameter() {
     let server = MockServer::start().await;
     mount_token(&server, 1).await;

@@ -96,7 +96,11 @@ mod tests {
         list.insert("TEE", "each", dec!(1), dec!(9.50));
         list.insert("TEE", "each", dec!(100), dec!(9.03));
         list.insert("TEE", "case", dec!(1), dec!(110.58));
-        let drift = drifted_tiers(&[(std::sync::Arc::new(list), "Trade".into())], &products, &catalogue);
+        let drift = drifted_tiers(
+            &[(std::sync::Arc::new(list), "Trade".into())],
+            &products,
+            &catalogue,
+        );
         assert_eq!(drift.len(), 1);
         assert_eq!(drift["TEE-C12"]["Trade"], dec!(110.58));
     }

@@ -6,15 +6,15 @@
 
 use super::freshness::PriceChanges;
 use super::mapping::drifted_tiers;
-use crate::domain::PriceTable;
-use std::sync::Arc;
 use crate::connectors::budget::Priority;
 use crate::domain::OroProduct;
+use crate::domain::PriceTable;
 use crate::sync::catalogue::Catalogue;
 use crate::sync::context::{Context, FlowError};
 use crate::sync::exceptions;
 use concord_core::catalogue::ExceptionKind;
 use serde_json::json;
+use std::sync::Arc;
 
 /// Pushes drift (or, with `dry_run`, only reports it). Returns (products drifted, products pushed).
 pub async fn sync(ctx: &Context, dry_run: bool) -> Result<(usize, usize), FlowError> {
