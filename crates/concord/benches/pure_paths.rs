@@ -143,7 +143,7 @@ fn mapping() {
     ];
     let t = median(|| {
         for q in 1..10_000u32 {
-            black_box(effective_price(&tiers, Decimal::from(q)));
+            black_box(effective_price(tiers, Decimal::from(q)));
         }
     });
     println!(

@@ -6,9 +6,12 @@ use proptest::prelude::*;
 use rust_decimal_macros::dec;
 use std::collections::BTreeMap;
 
-type Model = BTreeMap<(String, String), Vec<(Decimal, Decimal)>>;
+type Tiers = Vec<(Decimal, Decimal)>;
+type Model = BTreeMap<(String, String), Tiers>;
+/// SKU → its (unit, tiers), as one SKU's prices compare.
+type BySku = BTreeMap<String, Vec<(String, Tiers)>>;
 
-fn tiers_of(table: &PriceTable, sku: &str, unit: &str) -> Option<Vec<(Decimal, Decimal)>> {
+fn tiers_of(table: &PriceTable, sku: &str, unit: &str) -> Option<Tiers> {
     table.tiers(sku, unit).map(Iterator::collect)
 }
 
@@ -18,7 +21,7 @@ fn a_sku_keeps_its_units_apart_and_its_tiers_in_quantity_order() {
     t.insert("TEE", "each", dec!(100), dec!(9.03));
     t.insert("TEE", "case", dec!(1), dec!(110.58));
     t.insert("TEE", "each", dec!(1), dec!(9.50));
-    let cases: &[(&str, &str, Option<Vec<(Decimal, Decimal)>>)] = &[
+    let cases: &[(&str, &str, Option<Tiers>)] = &[
         (
             "TEE",
             "each",
@@ -89,7 +92,7 @@ fn build(rows: &[(String, String, u32, u32)]) -> (PriceTable, Model) {
 }
 
 fn model_skus_that_differ(old: &Model, new: &Model) -> Vec<String> {
-    let skus = |m: &Model| -> BTreeMap<String, Vec<(String, Vec<(Decimal, Decimal)>)>> {
+    let skus = |m: &Model| -> BySku {
         let mut out: BTreeMap<String, Vec<_>> = BTreeMap::new();
         for ((sku, unit), tiers) in m {
             out.entry(sku.clone())
