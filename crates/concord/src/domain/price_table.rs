@@ -18,7 +18,8 @@ pub struct PriceTable {
 /// the same prices hold them in the same order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 struct PriceRow {
-    unit: u16,
+    // u32, not u16: the row is 36 bytes either way (a `Decimal` aligns to 4).
+    unit: u32,
     min_quantity: Decimal,
     price: Decimal,
 }
@@ -54,7 +55,7 @@ impl PriceTable {
         let rows = self.by_sku.get(sku)?;
         let mut of_unit = rows
             .iter()
-            .filter(move |r| usize::from(r.unit) == number)
+            .filter(move |r| r.unit as usize == number)
             .map(|r| (r.min_quantity, r.price))
             .peekable();
         of_unit.peek()?;
@@ -119,18 +120,20 @@ impl PriceTable {
         rows
     }
 
-    fn unit_name(&self, number: u16) -> &str {
-        self.units.get(usize::from(number)).map_or("", |u| &**u)
+    fn unit_name(&self, number: u32) -> &str {
+        self.units.get(number as usize).map_or("", |u| &**u)
     }
 
-    fn unit_number(&mut self, unit: &str) -> u16 {
-        if let Some(at) = self.units.iter().position(|u| &**u == unit) {
-            return at as u16;
-        }
-        self.units.push(unit.into());
-        // A list names a handful of units; 65,536 would be a broken feed, and sharing the last
-        // number then only makes its prices ambiguous, not lost.
-        (self.units.len() - 1).min(usize::from(u16::MAX)) as u16
+    fn unit_number(&mut self, unit: &str) -> u32 {
+        let at = match self.units.iter().position(|u| &**u == unit) {
+            Some(at) => at,
+            None => {
+                self.units.push(unit.into());
+                self.units.len() - 1
+            }
+        };
+        // A list names a handful of units: four billion is beyond any feed.
+        u32::try_from(at).unwrap_or(u32::MAX)
     }
 }
 

@@ -147,3 +147,9 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_price_row_stays_thirty_six_bytes() {
+    // The point of the table: a unit number and two decimals, no strings.
+    assert_eq!(std::mem::size_of::<PriceRow>(), 36);
+}
