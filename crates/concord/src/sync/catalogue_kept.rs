@@ -102,26 +102,32 @@ impl Context {
         if !fresh || summary.tiers != self.compared_tiers() {
             return Ok(None);
         }
-        let records = self.store.records(PRODUCT, None).await?;
-        let products: Result<Vec<ErpProduct>, _> = records
-            .into_iter()
-            .map(|r| serde_json::from_value(r.data))
-            .collect();
-        match products {
-            Ok(products) if products.len() == summary.count => Ok(Some((summary.at_s, products))),
-            Ok(products) => {
-                tracing::warn!(
-                    kept = products.len(),
-                    expected = summary.count,
-                    "The kept Cin7 catalogue is incomplete; reading Cin7 instead."
-                );
-                Ok(None)
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, "A kept Cin7 product is unreadable; reading Cin7 instead.");
-                Ok(None)
-            }
+        // Row by row into products: 20,000 records as JSON values first were a second copy.
+        let mut products = Vec::with_capacity(summary.count);
+        let mut unreadable = None;
+        self.store
+            .records_each(PRODUCT, |sku, data| {
+                match serde_json::from_str::<ErpProduct>(data) {
+                    Ok(p) => products.push(p),
+                    Err(e) => {
+                        unreadable.get_or_insert((sku, e));
+                    }
+                }
+            })
+            .await?;
+        if let Some((sku, e)) = unreadable {
+            tracing::warn!(sku, error = %e, "A kept Cin7 product is unreadable; reading Cin7 instead.");
+            return Ok(None);
         }
+        if products.len() != summary.count {
+            tracing::warn!(
+                kept = products.len(),
+                expected = summary.count,
+                "The kept Cin7 catalogue is incomplete; reading Cin7 instead."
+            );
+            return Ok(None);
+        }
+        Ok(Some((summary.at_s, products)))
     }
 }
 

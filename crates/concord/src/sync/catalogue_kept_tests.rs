@@ -99,6 +99,14 @@ async fn a_kept_set_that_disagrees_with_its_summary_is_not_used() {
 
     ctx.store.record_delete(PRODUCT, "B").await.unwrap();
     assert_eq!(kept_skus(&ctx).await, None, "one product missing");
+
+    ctx.keep_whole_catalogue(&whole).await.unwrap();
+    assert!(kept_skus(&ctx).await.is_some(), "whole again");
+    ctx.store
+        .record_put(PRODUCT, "B", "ok", &serde_json::json!({"sku": "B"}))
+        .await
+        .unwrap();
+    assert_eq!(kept_skus(&ctx).await, None, "one product unreadable");
 }
 
 #[tokio::test]

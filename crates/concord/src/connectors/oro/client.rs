@@ -150,7 +150,9 @@ impl OroClient {
     ) -> Result<(), OroError> {
         let query = vec![("filter[priceList]", price_list.to_string())];
         self.get_each("/productprices", query, |r, _| {
-            each_some(convert::price(r), &mut each);
+            if let Some(price) = convert::price(r) {
+                each(price);
+            }
             Ok(())
         })
         .await
@@ -398,11 +400,5 @@ impl OroClient {
             Some(s) => Err(classify(s, retry_after.as_deref(), &text)),
             None => Err(OroError::Transient(error.unwrap_or_default())),
         }
-    }
-}
-
-fn each_some<T>(item: Option<T>, each: &mut impl FnMut(T)) {
-    if let Some(item) = item {
-        each(item);
     }
 }
