@@ -5,6 +5,7 @@
 use crate::calls::{truncate_body, NewCall};
 use crate::db::Db;
 use crate::error::StoreError;
+use crate::lite::LiteBuilder;
 use crate::Store;
 use sqlx::QueryBuilder;
 use std::sync::Mutex;
@@ -107,8 +108,8 @@ impl Store {
         const INSERT: &str = "INSERT INTO calls (at, system, method, path, status, duration_ms, \
                               request, response, subject, error) ";
         macro_rules! insert {
-            ($db:ty, $pool:expr) => {{
-                let mut query = QueryBuilder::<$db>::new(INSERT);
+            ($builder:expr, $pool:expr) => {{
+                let mut query = $builder;
                 query.push_values(batch, |mut row, p| {
                     row.push_bind(p.at)
                         .push_bind(p.call.system.as_str())
@@ -125,8 +126,8 @@ impl Store {
             }};
         }
         match &self.db {
-            Db::Sqlite { write, .. } => insert!(sqlx::Sqlite, write),
-            Db::Postgres(pool) => insert!(sqlx::Postgres, pool),
+            Db::Sqlite { write, .. } => insert!(LiteBuilder::new(INSERT), write),
+            Db::Postgres(pool) => insert!(QueryBuilder::<sqlx::Postgres>::new(INSERT), pool),
         }
         Ok(())
     }

@@ -2,14 +2,12 @@
 //! and the small macros that run one mirrored query file on whichever backend is in use.
 
 use crate::error::{redact_url, StoreError};
+use crate::lite::{LiteOptions, LitePool, LiteTx};
 use chrono::{DateTime, Utc};
 use concord_core::Clock;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqlitePool, SqlitePoolOptions,
-    SqliteRow, SqliteSynchronous,
-};
-use sqlx::{Connection, PgConnection, Postgres, Row, Sqlite, Transaction};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqliteSynchronous};
+use sqlx::{Connection, PgConnection, Postgres, Row, Transaction};
 use std::str::FromStr;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
@@ -100,11 +98,11 @@ impl JobBell {
 #[derive(Clone, Debug)]
 pub(crate) enum Db {
     /// SQLite allows one writer at a time: writes go through a single connection so in-process
-    /// writers wait in the pool queue (fair, no sleeping) rather than in SQLite's busy handler.
-    /// Reads use their own pool; WAL lets them run beside the writer.
+    /// writers wait their turn for it (fair, no sleeping) rather than in SQLite's busy handler.
+    /// Reads use their own connections; WAL lets them run beside the writer.
     Sqlite {
-        write: SqlitePool,
-        read: SqlitePool,
+        write: LitePool,
+        read: LitePool,
     },
     Postgres(PgPool),
 }
@@ -118,14 +116,14 @@ pub struct StoreTx(
 );
 
 pub(crate) enum TxInner {
-    Sqlite(Transaction<'static, Sqlite>),
+    Sqlite(LiteTx),
     Postgres(Transaction<'static, Postgres>),
 }
 
 impl StoreTx {
     pub async fn commit(self) -> Result<(), StoreError> {
         match self.0 {
-            TxInner::Sqlite(tx) => tx.commit().await?,
+            TxInner::Sqlite(tx) => tx.commit()?,
             TxInner::Postgres(tx) => tx.commit().await?,
         }
         if let Some((bell, jobs)) = self.1 {
@@ -138,12 +136,15 @@ impl StoreTx {
 
     pub async fn rollback(self) -> Result<(), StoreError> {
         match self.0 {
-            TxInner::Sqlite(tx) => tx.rollback().await?,
+            TxInner::Sqlite(tx) => tx.rollback()?,
             TxInner::Postgres(tx) => tx.rollback().await?,
         }
         Ok(())
     }
 }
+
+/// The SQLite migrations, embedded; run by sqlx on a file, by [`LitePool::open_memory`] in memory.
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 
 /// sqlx takes no lock to migrate SQLite (PostgreSQL gets an advisory lock), and switching a new
 /// file to WAL can meet a lock without waiting: two processes starting on one new file collide
@@ -153,11 +154,7 @@ async fn open_sqlite(url: &str, shown: &str) -> Result<Db, StoreError> {
     const ATTEMPTS: u32 = 5;
     let mut attempt = 1;
     loop {
-        let opened = match connect_sqlite(url, shown).await {
-            Ok(db) => migrate(&db, shown).await.map(|()| db),
-            Err(e) => Err(e),
-        };
-        match opened {
+        match connect_sqlite(url, shown).await {
             Err(e) if attempt < ATTEMPTS && is_start_up_collision(&e) => {
                 tracing::debug!(error = %e, attempt, "Another process is opening the store; trying again.");
                 tokio::time::sleep(Duration::from_millis(100 * u64::from(attempt))).await;
@@ -182,17 +179,6 @@ fn is_start_up_collision(e: &StoreError) -> bool {
     }
 }
 
-async fn migrate(db: &Db, shown: &str) -> Result<(), StoreError> {
-    let migrated = match db {
-        Db::Sqlite { write, .. } => sqlx::migrate!("./migrations/sqlite").run(write).await,
-        Db::Postgres(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await,
-    };
-    migrated.map_err(|source| StoreError::Migrate {
-        url: shown.to_string(),
-        source,
-    })
-}
-
 impl Store {
     /// Connects to `sqlite://PATH` (created if missing) or `postgres://…`, then runs migrations.
     #[tracing::instrument(skip_all, fields(url = %redact_url(url)))]
@@ -201,9 +187,7 @@ impl Store {
         let db = if url.starts_with("sqlite:") {
             open_sqlite(url, &shown).await?
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            let db = connect_postgres(url, &shown).await?;
-            migrate(&db, &shown).await?;
-            db
+            connect_postgres(url, &shown).await?
         } else {
             return Err(StoreError::UnsupportedUrl { url: shown });
         };
@@ -247,7 +231,7 @@ impl Store {
     /// read followed by a write can never fail on a snapshot another process moved on.
     pub async fn begin(&self) -> Result<StoreTx, StoreError> {
         let inner = match &self.db {
-            Db::Sqlite { write, .. } => TxInner::Sqlite(begin_sqlite(write).await?),
+            Db::Sqlite { write, .. } => TxInner::Sqlite(write.begin().await?),
             Db::Postgres(pool) => TxInner::Postgres(pool.begin().await?),
         };
         Ok(StoreTx(inner, None))
@@ -260,8 +244,8 @@ impl Store {
         }
         match &self.db {
             Db::Sqlite { write, read } => {
-                read.close().await;
-                write.close().await;
+                read.close();
+                write.close();
             }
             Db::Postgres(pool) => pool.close().await,
         }
@@ -271,22 +255,6 @@ impl Store {
     pub(crate) fn now_us(&self) -> i64 {
         micros(self.clock.now())
     }
-}
-
-/// `BEGIN IMMEDIATE`, run to the end in a task of its own.
-///
-/// sqlx's SQLite `begin_with` is not cancellation-safe: a caller dropped while it waits (an
-/// aborted job, a request handler whose client went away, an engine stopped mid-job) can leave
-/// the single write connection unreturned, and every later write then times out waiting for it.
-/// The store conformance suite's cancellation test wedged that way within seconds. A spawned
-/// task cannot be cancelled by its caller: if nobody awaits it any more, the transaction it
-/// opened is dropped, which rolls it back and hands the connection back to the pool.
-async fn begin_sqlite(write: &SqlitePool) -> Result<Transaction<'static, Sqlite>, StoreError> {
-    let pool = write.clone();
-    tokio::spawn(async move { pool.begin_with("BEGIN IMMEDIATE").await })
-        .await
-        .map_err(|e| StoreError::Database(sqlx::Error::Io(std::io::Error::other(e))))?
-        .map_err(StoreError::from)
 }
 
 /// Reads and strips our own `synchronous=normal|full` URL parameter (sqlx rejects unknown ones).
@@ -334,62 +302,55 @@ async fn connect_sqlite(url: &str, shown: &str) -> Result<Db, StoreError> {
         source,
     };
     let (url, synchronous) = take_synchronous(url).map_err(err)?;
+    let lite = LiteOptions {
+        synchronous: match synchronous {
+            SqliteSynchronous::Full => "FULL",
+            SqliteSynchronous::Extra => "EXTRA",
+            _ => "NORMAL",
+        },
+        busy_timeout: Duration::from_secs(10),
+    };
     let options = SqliteConnectOptions::from_str(&url)
         .map_err(err)?
         .create_if_missing(true)
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(synchronous)
-        .busy_timeout(Duration::from_secs(10))
+        .busy_timeout(lite.busy_timeout)
         .foreign_keys(true);
-    let memory = url.contains(":memory:") || url.contains("mode=memory");
-    if !memory {
-        // "Create if missing" includes the folder, so `sqlite://data/concord.db` works on a fresh checkout.
-        if let Some(dir) = options
-            .get_filename()
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-        {
-            std::fs::create_dir_all(dir).map_err(|e| err(sqlx::Error::Io(e)))?;
-        }
+    if url.contains(":memory:") || url.contains("mode=memory") {
+        // An in-memory database exists only on its own connection, so it reads where it writes.
+        let migrations: Vec<&str> = SQLITE_MIGRATIONS.iter().map(|m| &*m.sql).collect();
+        let pool = LitePool::open_memory(&migrations, lite)?;
+        return Ok(Db::Sqlite {
+            write: pool.clone(),
+            read: pool,
+        });
     }
-    let write = SqlitePoolOptions::new()
-        .max_connections(1)
-        .acquire_timeout(Duration::from_secs(30))
-        .after_release(|conn, _| Box::pin(async move { close_if_in_transaction(conn).await }))
-        .connect_with(options.clone())
+    let path = options.get_filename().to_path_buf();
+    // "Create if missing" includes the folder, so `sqlite://data/concord.db` works on a fresh checkout.
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| err(sqlx::Error::Io(e)))?;
+    }
+    // sqlx creates the file, switches it to WAL and migrates it; Concord then works through
+    // its own connections (see `lite`).
+    let mut setup = SqliteConnection::connect_with(&options)
         .await
         .map_err(err)?;
     // Reading the schema proves the file is a database before anything is written to it.
     sqlx::query("SELECT COUNT(*) FROM sqlite_master")
-        .fetch_one(&write)
+        .fetch_one(&mut setup)
         .await
         .map_err(err)?;
-    // An in-memory database exists only on its own connection, so it reads where it writes.
-    let read = if memory {
-        write.clone()
-    } else {
-        SqlitePoolOptions::new()
-            .max_connections(4)
-            .connect_with(options)
-            .await
-            .map_err(err)?
-    };
-    Ok(Db::Sqlite { write, read })
-}
-
-/// A connection handed back inside a transaction nobody owns would refuse every later `BEGIN`
-/// and keep every later write uncommitted; closing it rolls that transaction back. No ping first:
-/// it would cost a round trip to SQLite's thread on every write. So a connection whose dropped
-/// transaction's rollback is still queued is closed too (after that rollback runs), which only
-/// costs a reconnect after a failed transaction.
-async fn close_if_in_transaction(conn: &mut SqliteConnection) -> Result<bool, sqlx::Error> {
-    let leaked = conn.is_in_transaction();
-    if leaked {
-        tracing::warn!(
-            "A store connection came back inside a transaction; closing it rolls that back."
-        );
-    }
-    Ok(!leaked)
+    let migrated = SQLITE_MIGRATIONS.run(&mut setup).await;
+    setup.close().await.map_err(err)?;
+    migrated.map_err(|source| StoreError::Migrate {
+        url: shown.to_string(),
+        source,
+    })?;
+    Ok(Db::Sqlite {
+        write: LitePool::open(&path, 1, lite)?,
+        read: LitePool::open(&path, 4, lite)?,
+    })
 }
 
 async fn connect_postgres(url: &str, shown: &str) -> Result<Db, StoreError> {
@@ -416,6 +377,13 @@ async fn connect_postgres(url: &str, shown: &str) -> Result<Db, StoreError> {
         .connect_with(options)
         .await
         .map_err(err)?;
+    sqlx::migrate!("./migrations/postgres")
+        .run(&pool)
+        .await
+        .map_err(|source| StoreError::Migrate {
+            url: shown.to_string(),
+            source,
+        })?;
     Ok(Db::Postgres(pool))
 }
 
@@ -470,7 +438,6 @@ macro_rules! impl_row_ext {
         }
     };
 }
-impl_row_ext!(SqliteRow);
 impl_row_ext!(PgRow);
 
 /// The text of a mirrored query file: `sql!(sqlite, "jobs/claim")`.
@@ -499,7 +466,7 @@ macro_rules! with_db {
     ($store:expr, $side:ident, $file:literal, |$q:ident, $ex:ident| $body:expr) => {
         match &$store.db {
             $crate::db::Db::Sqlite { $side: $ex, .. } => {
-                let $q = sqlx::query($crate::db::sql!(sqlite, $file));
+                let $q = $crate::lite::query($crate::db::sql!(sqlite, $file));
                 $body
             }
             $crate::db::Db::Postgres($ex) => {
@@ -515,8 +482,8 @@ macro_rules! with_tx {
     ($tx:expr, $file:literal, |$q:ident, $ex:ident| $body:expr) => {
         match &mut $tx.0 {
             $crate::db::TxInner::Sqlite(inner) => {
-                let $ex = &mut **inner;
-                let $q = sqlx::query($crate::db::sql!(sqlite, $file));
+                let $ex = &mut *inner;
+                let $q = $crate::lite::query($crate::db::sql!(sqlite, $file));
                 $body
             }
             $crate::db::TxInner::Postgres(inner) => {

@@ -25,6 +25,14 @@ pub enum StoreError {
     #[error("store query failed: {0}")]
     Database(#[from] sqlx::Error),
 
+    /// A statement on the embedded SQLite store failed (see `lite`).
+    #[error("store query failed: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+
+    /// The store was closed ([`crate::Store::close`]); nothing more can be asked of it.
+    #[error("the store is closed")]
+    Closed,
+
     /// A row holds a value this version cannot read (a bad timestamp, JSON or enum text).
     #[error("stored value is invalid: {0}")]
     Corrupt(String),

@@ -28,6 +28,7 @@ pub mod error;
 pub mod exceptions;
 pub mod job;
 pub mod leases;
+mod lite;
 pub mod queue;
 pub mod state;
 

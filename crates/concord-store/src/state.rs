@@ -1,6 +1,6 @@
 //! Sync state: Oro ↔ Cin7 id links, per-entity flow records, and named cursors.
 
-use crate::db::{micros, with_db, with_tx, RowExt};
+use crate::db::{micros, sql, with_db, with_tx, RowExt};
 use crate::error::StoreError;
 use crate::{Store, StoreTx};
 use chrono::{DateTime, Utc};
@@ -187,8 +187,8 @@ impl Store {
                               data = excluded.data, updated_at = excluded.updated_at";
         let now = self.now_us();
         macro_rules! upsert {
-            ($db:ty, $pool:expr, $rows:expr) => {{
-                let mut query = sqlx::QueryBuilder::<$db>::new(
+            ($builder:ty, $pool:expr, $rows:expr) => {{
+                let mut query = <$builder>::new(
                     "INSERT INTO records (kind, key, status, data, created_at, updated_at) ",
                 );
                 query.push_values($rows, |mut row, (key, data)| {
@@ -209,8 +209,12 @@ impl Store {
                 .map(|(key, data)| Ok((key.as_ref(), serde_json::to_string(data)?)))
                 .collect::<Result<Vec<(&str, String)>, serde_json::Error>>()?;
             match &self.db {
-                crate::db::Db::Sqlite { write, .. } => upsert!(sqlx::Sqlite, write, &rows),
-                crate::db::Db::Postgres(pool) => upsert!(sqlx::Postgres, pool, &rows),
+                crate::db::Db::Sqlite { write, .. } => {
+                    upsert!(crate::lite::LiteBuilder, write, &rows)
+                }
+                crate::db::Db::Postgres(pool) => {
+                    upsert!(sqlx::QueryBuilder::<sqlx::Postgres>, pool, &rows)
+                }
             }
         }
         Ok(())
@@ -295,13 +299,26 @@ impl Store {
         mut each: impl FnMut(String, &str),
     ) -> Result<(), StoreError> {
         use futures::TryStreamExt;
-        with_db!(self, read, "records/data", |q, ex| {
-            let mut rows = q.bind(kind).fetch(ex);
-            while let Some(row) = rows.try_next().await? {
-                each(row.text("key")?, &row.text("data")?);
+        match &self.db {
+            crate::db::Db::Sqlite { read, .. } => {
+                crate::lite::query(sql!(sqlite, "records/data"))
+                    .bind(kind)
+                    .for_each(read, |row| {
+                        each(row.text("key")?, &row.text("data")?);
+                        Ok(())
+                    })
+                    .await
             }
-            Ok(())
-        })
+            crate::db::Db::Postgres(pool) => {
+                let mut rows = sqlx::query(sql!(postgres, "records/data"))
+                    .bind(kind)
+                    .fetch(pool);
+                while let Some(row) = rows.try_next().await? {
+                    each(row.text("key")?, &row.text("data")?);
+                }
+                Ok(())
+            }
+        }
     }
 
     /// Records of a kind in any of `statuses`, in key order: one indexed read for all of them.
