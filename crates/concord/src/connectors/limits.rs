@@ -12,14 +12,17 @@ pub async fn read_limited(mut resp: reqwest::Response, limit: usize) -> Result<S
     if resp.content_length().is_some_and(|n| n > limit as u64) {
         return Err(too_big());
     }
-    let mut body = Vec::new();
+    let announced = resp.content_length().map_or(0, |n| n as usize);
+    let mut body = Vec::with_capacity(announced);
     while let Some(chunk) = resp.chunk().await.map_err(|e| e.to_string())? {
         if body.len() + chunk.len() > limit {
             return Err(too_big());
         }
         body.extend_from_slice(&chunk);
     }
-    Ok(String::from_utf8_lossy(&body).into_owned())
+    // Valid UTF-8 (every answer so far) becomes the string without a copy.
+    Ok(String::from_utf8(body)
+        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
 }
 
 #[cfg(test)]
