@@ -33,6 +33,16 @@ pub struct Cli {
 }
 
 impl Cli {
+    /// True for the commands that run the engine by itself (`run`, and `bench` unless it keeps
+    /// the emulators in process): those get a single-threaded runtime (see `main`).
+    pub fn engine_alone(&self) -> bool {
+        match &self.command {
+            Command::Run { .. } => true,
+            Command::Bench(args) => !args.in_process,
+            _ => false,
+        }
+    }
+
     pub fn default_log_level(&self) -> &'static str {
         match (&self.command, self.verbose) {
             (_, true) => "concord=debug,info",

@@ -16,10 +16,16 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 fn main() -> ExitCode {
     let cli = concord::cli::Cli::parse();
     concord::telemetry::init(cli.log_json, cli.default_log_level());
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let mut builder = if cli.engine_alone() {
+        // The engine waits on I/O almost all the time: on one thread a task woken by an answer
+        // (HTTP, the store) runs where it was woken, while a pool of workers handed the wake-up
+        // across threads, parking and unparking them: 8 % of its CPU on the 600-order day
+        // (docs/benchmarks.md, issue 17, seventh round).
+        tokio::runtime::Builder::new_current_thread()
+    } else {
+        tokio::runtime::Builder::new_multi_thread()
+    };
+    let runtime = match builder.enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");
