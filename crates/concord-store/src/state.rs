@@ -321,6 +321,40 @@ impl Store {
         }
     }
 
+    /// As [`Store::records_each`], for the records of a kind in any of `statuses`: what a caller
+    /// that parses the data into its own type reads (no JSON value tree per row on the way).
+    pub async fn records_in_statuses_each(
+        &self,
+        kind: &str,
+        statuses: &[&str],
+        mut each: impl FnMut(String, &str),
+    ) -> Result<(), StoreError> {
+        use futures::TryStreamExt;
+        let statuses = serde_json::to_string(statuses)?;
+        match &self.db {
+            crate::db::Db::Sqlite { read, .. } => {
+                crate::lite::query(sql!(sqlite, "records/list_statuses"))
+                    .bind(kind)
+                    .bind(statuses)
+                    .for_each(read, |row| {
+                        each(row.text("key")?, &row.text("data")?);
+                        Ok(())
+                    })
+                    .await
+            }
+            crate::db::Db::Postgres(pool) => {
+                let mut rows = sqlx::query(sql!(postgres, "records/list_statuses"))
+                    .bind(kind)
+                    .bind(statuses)
+                    .fetch(pool);
+                while let Some(row) = rows.try_next().await? {
+                    each(row.text("key")?, &row.text("data")?);
+                }
+                Ok(())
+            }
+        }
+    }
+
     /// Records of a kind in any of `statuses`, in key order: one indexed read for all of them.
     pub async fn records_in_statuses(
         &self,

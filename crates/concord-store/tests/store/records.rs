@@ -153,6 +153,20 @@ pub async fn records_in_several_statuses_are_read_at_once_in_key_order(db: &Test
         .await
         .unwrap()
         .is_empty());
+    // Row by row: the same records, with their data as stored.
+    let mut each = Vec::new();
+    s.records_in_statuses_each("order", &wanted, |key, data| {
+        each.push((
+            key,
+            serde_json::from_str::<serde_json::Value>(data).unwrap(),
+        ));
+    })
+    .await
+    .unwrap();
+    assert_eq!(
+        each,
+        [("1", "1"), ("3", "3"), ("4", "4")].map(|(key, k)| (key.to_string(), json!({ "k": k })))
+    );
 }
 
 /// Many records written at once read back as if written one by one: new ones created, existing

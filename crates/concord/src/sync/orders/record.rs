@@ -175,11 +175,15 @@ pub async fn in_states(
     states: &[OrderState],
 ) -> Result<Vec<OrderRecord>, StoreError> {
     let names: Vec<&str> = states.iter().map(|s| s.as_str()).collect();
-    let records = store.records_in_statuses("order", &names).await?;
-    Ok(records
-        .into_iter()
-        .filter_map(|r| serde_json::from_value(r.data).ok())
-        .collect())
+    // Parsed straight from the stored text: by way of a JSON value tree this read was a tenth of
+    // the engine's CPU on the 600-order day (every stock write and lowering makes it).
+    let mut records = Vec::new();
+    store
+        .records_in_statuses_each("order", &names, |_, data| {
+            records.extend(serde_json::from_str::<OrderRecord>(data).ok());
+        })
+        .await?;
+    Ok(records)
 }
 
 /// Marks authorised orders allocated before `snapshot_s` as settled (their data is unchanged).
