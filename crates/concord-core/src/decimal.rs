@@ -36,10 +36,18 @@ impl Visitor<'_> for LenientDecimal {
     }
 
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Decimal, E> {
+        // Whole numbers (most quantities: `"OnHand": 12.0`) are exact as integers; formatting
+        // each float was 2 % of the engine's CPU on the 600-order day.
+        if v.fract() == 0.0 && v.abs() <= MAX_EXACT_INTEGER {
+            return Ok(Decimal::from(v as i64));
+        }
         // The shortest text that round-trips the float is what the sender meant (43.2, not 43.2000000001).
         parse(&v.to_string()).ok_or_else(|| E::custom(format!("{v} is not a finite decimal")))
     }
 }
+
+/// 2^53: every whole float up to this is exactly the integer it shows.
+const MAX_EXACT_INTEGER: f64 = 9_007_199_254_740_992.0;
 
 /// `#[serde(deserialize_with = "concord_core::decimal::lenient")]`
 pub fn lenient<'de, D: Deserializer<'de>>(d: D) -> Result<Decimal, D::Error> {
@@ -118,6 +126,24 @@ mod tests {
         ] {
             let h: Holder = serde_json::from_str(json).unwrap();
             assert_eq!(h.v, want, "{json}");
+        }
+    }
+
+    proptest::proptest! {
+        /// The whole-number shortcut gives what the text path gives, for every float: whole or
+        /// not, small or past 2^53 (where the text path takes over).
+        #[test]
+        fn a_float_reads_as_its_shortest_text(v in -1.0e18..1.0e18_f64) {
+            let read = LenientDecimal.visit_f64::<serde::de::value::Error>(v).ok();
+            proptest::prop_assert_eq!(read, parse(&v.to_string()));
+        }
+
+        #[test]
+        fn a_whole_float_reads_as_its_integer(i in -(1_i64 << 53)..=(1_i64 << 53)) {
+            #[allow(clippy::cast_precision_loss)] // exact up to 2^53, the range drawn from
+            let v = i as f64;
+            let read = LenientDecimal.visit_f64::<serde::de::value::Error>(v).ok();
+            proptest::prop_assert_eq!(read, Some(Decimal::from(i)));
         }
     }
 
