@@ -93,6 +93,21 @@ pub fn redact(value: &Value) -> Value {
     }
 }
 
+/// Each byte as [`may_hold_secret`] keeps it: an ASCII letter (lower-cased) or digit; 0 for the
+/// rest, which it drops.
+const KEEP: [u8; 256] = {
+    let mut table = [0_u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let byte = b as u8;
+        if byte.is_ascii_alphanumeric() {
+            table[b] = byte.to_ascii_lowercase();
+        }
+        b += 1;
+    }
+    table
+};
+
 /// Whether `text` may name a secret key. May say yes for an innocent body (the word "token" in
 /// a description); never says no for a body holding one.
 pub fn may_hold_secret(text: &str) -> bool {
@@ -106,11 +121,15 @@ pub fn may_hold_secret(text: &str) -> bool {
                 .map(memchr::memmem::Finder::new)
                 .collect()
         });
-    let normalised: Vec<u8> = text
-        .bytes()
-        .filter(u8::is_ascii_alphanumeric)
-        .map(|b| b.to_ascii_lowercase())
-        .collect();
+    // Written unconditionally and kept by advancing past it, without a branch per byte.
+    let mut normalised = vec![0_u8; text.len()];
+    let mut kept = 0;
+    for &b in text.as_bytes() {
+        let k = KEEP[usize::from(b)];
+        normalised[kept] = k;
+        kept += usize::from(k != 0);
+    }
+    normalised.truncate(kept);
     FINDERS
         .iter()
         .any(|finder| finder.find(&normalised).is_some())
