@@ -64,13 +64,22 @@ impl PendingCall {
     }
 }
 
+/// A body cut to the payload log's limit; one within it is kept as it is, not copied.
+fn cut(body: String) -> String {
+    if body.len() > crate::MAX_BODY_BYTES {
+        truncate_body(&body)
+    } else {
+        body
+    }
+}
+
 impl Store {
     /// Logs a call. It is written within [`LINGER`], with the calls logged around it; a read of
     /// the log in this process (or [`Store::flush_calls`]) writes it first.
     pub async fn log_call(&self, mut call: NewCall) -> Result<(), StoreError> {
         // Cut now: a waiting batch of full pages must not hold megabytes.
-        call.request = call.request.as_deref().map(truncate_body);
-        call.response = call.response.as_deref().map(truncate_body);
+        call.request = call.request.map(cut);
+        call.response = call.response.map(cut);
         let pending = PendingCall {
             at: self.now_us(),
             status: call.status.map(i64::from),
