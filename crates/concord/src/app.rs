@@ -49,6 +49,7 @@ pub fn build_context(
         backlog_checked: Default::default(),
         last_snapshot: Default::default(),
         level_book: Default::default(),
+        stock_hints: Default::default(),
         workers: Default::default(),
     })
 }

@@ -11,6 +11,9 @@ use concord_store::Job;
 pub const ORDER_SYNC: &str = "order.sync";
 pub const ORDERS_POLL: &str = "orders.poll";
 pub const STOCK_SYNC: &str = "stock.sync";
+/// The slot after Cin7 stock webhooks: a full sync only if their rows change a level (see
+/// `inventory::explained`). Its own kind, so the periodic full sync never waits behind it.
+pub const STOCK_WEBHOOK: &str = "stock.webhook";
 pub const PRICES_SYNC: &str = "prices.sync";
 pub const RECONCILE: &str = "reconcile";
 pub const CATALOGUE_REFRESH: &str = "catalogue.refresh";
@@ -63,6 +66,10 @@ pub async fn run(ctx: &Context, job: &Job) -> Result<(), Failure> {
             .await
             .map(|_| ()),
         STOCK_SYNC => inventory::sync::sync(ctx).await,
+        STOCK_WEBHOOK => {
+            let hinted_by = job.payload.get("hinted_by").and_then(|v| v.as_str());
+            inventory::sync::after_webhooks(ctx, hinted_by).await
+        }
         PRICES_SYNC => prices::push::sync(ctx, false).await.map(|_| ()),
         RECONCILE => crate::reconcile::orders::run(ctx).await.map(|_| ()),
         CATALOGUE_REFRESH => orders::release::refresh_catalogue_and_release(ctx).await,

@@ -28,7 +28,25 @@ pub async fn enqueue_keyed(
     run_at: Option<chrono::DateTime<chrono::Utc>>,
     coalesce: Option<Coalesce>,
 ) {
-    let job = periodic_job(kind, key, priority, run_at);
+    let job = periodic_job(kind, key, serde_json::json!({}), priority, run_at);
+    enqueue_job(ctx, job, coalesce).await;
+}
+
+/// As [`enqueue_keyed`], with a payload and no coalescing.
+pub async fn enqueue_keyed_with(
+    ctx: &Context,
+    kind: &str,
+    key: &str,
+    payload: serde_json::Value,
+    priority: i32,
+    run_at: Option<chrono::DateTime<chrono::Utc>>,
+) {
+    let job = periodic_job(kind, key, payload, priority, run_at);
+    enqueue_job(ctx, job, None).await;
+}
+
+async fn enqueue_job(ctx: &Context, job: NewJob, coalesce: Option<Coalesce>) {
+    let kind = job.kind.clone();
     let enqueued = match coalesce {
         Some(coalesce) => ctx.store.enqueue_coalesced(job, coalesce).await,
         None => ctx.store.enqueue(job).await,
@@ -41,6 +59,7 @@ pub async fn enqueue_keyed(
 fn periodic_job(
     kind: &str,
     key: &str,
+    payload: serde_json::Value,
     priority: i32,
     run_at: Option<chrono::DateTime<chrono::Utc>>,
 ) -> NewJob {
@@ -52,7 +71,7 @@ fn periodic_job(
     ]);
     NewJob {
         kind: kind.to_owned(),
-        payload: serde_json::json!({}),
+        payload,
         idempotency_key: key.to_owned(),
         priority,
         run_at,

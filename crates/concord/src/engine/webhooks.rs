@@ -3,8 +3,8 @@
 //! is refused and raises `webhook_rejected`; a good delivery only enqueues work and answers at once.
 //! A receiver is mounted only with a strong secret: without one its path does not exist.
 
-use super::dispatch::{CUSTOMERS_REFRESH, CUSTOMER_READ, SHIPMENT_SYNC, STOCK_SYNC};
-use super::schedule::enqueue_keyed;
+use super::dispatch::{CUSTOMERS_REFRESH, CUSTOMER_READ, SHIPMENT_SYNC, STOCK_WEBHOOK};
+use super::schedule::{enqueue_keyed, enqueue_keyed_with};
 use super::webhook_limits::{bearer_matches, RejectionLimiter, MAX_WEBHOOK_BYTES};
 use crate::connectors::{cin7, oro};
 use crate::sync::context::{Context, FlowError};
@@ -20,7 +20,8 @@ use concord_core::catalogue::ExceptionKind;
 use secrecy::{ExposeSecret, SecretString};
 use std::sync::Arc;
 
-/// Stock webhooks within this many clock seconds share one availability snapshot.
+/// Stock webhooks within this many clock seconds are looked at together (and share one
+/// availability snapshot when they need one).
 const COALESCE_S: f64 = 20.0;
 
 #[derive(Clone)]
@@ -196,23 +197,7 @@ async fn cin7_webhook(
     }
     let ctx = &state.ctx;
     match kind.as_str() {
-        "stock" => {
-            // Coalesced: every stock webhook of one 20-second slot joins one snapshot taken when
-            // the slot ends, so a burst costs one call and none is dropped (a webhook after the
-            // snapshot falls in the next slot). A sync still waiting to start covers this change
-            // too, so none is added behind it.
-            let slot = (ctx.clock.elapsed_s() / COALESCE_S).floor();
-            let run_at = ctx.clock.at((slot + 1.0) * COALESCE_S);
-            enqueue_keyed(
-                ctx,
-                STOCK_SYNC,
-                &format!("stock.sync:webhook:{slot}"),
-                6,
-                Some(run_at),
-                Some(concord_store::Coalesce::WhileQueued),
-            )
-            .await;
-        }
+        "stock" => take_stock_webhook(ctx, &body).await,
         "shipment" => match cin7::parse_shipment_webhook(&body) {
             Ok(prompt) => enqueue_shipment(ctx, &prompt).await,
             Err(e) => {
@@ -360,6 +345,39 @@ pub async fn schedule_customer_refresh(ctx: &Context) {
         3,
         None,
         None,
+    )
+    .await;
+}
+
+/// Notes a stock webhook's rows as hints and enqueues this process's look at them when the
+/// 20-second slot ends: a burst costs one look, and a full snapshot only if the rows change a
+/// level (`inventory::explained`). Keyed by process: only the process holding the hints can
+/// explain them, so another that claims the job takes a full snapshot instead.
+async fn take_stock_webhook(ctx: &Context, body: &[u8]) {
+    let now_s = ctx.clock.elapsed_s();
+    match cin7::parse_stock_changed(body) {
+        Ok(rows) => {
+            if let Ok(mut hints) = ctx.stock_hints.lock() {
+                hints.record(now_s, &rows);
+            }
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "A Cin7 stock webhook body could not be read; the next look takes a full snapshot.");
+            if let Ok(mut hints) = ctx.stock_hints.lock() {
+                hints.record_unreadable(now_s);
+            }
+        }
+    }
+    let slot = (now_s / COALESCE_S).floor();
+    let run_at = ctx.clock.at((slot + 1.0) * COALESCE_S);
+    let instance = &*ctx.instance;
+    enqueue_keyed_with(
+        ctx,
+        STOCK_WEBHOOK,
+        &format!("{STOCK_WEBHOOK}:{slot}:{instance}"),
+        serde_json::json!({ "hinted_by": instance }),
+        6,
+        Some(run_at),
     )
     .await;
 }

@@ -25,4 +25,5 @@ mod secret_rotation;
 mod security;
 mod shared_state;
 mod shipments;
+mod stock_webhooks;
 mod webhooks;

@@ -166,7 +166,7 @@ pub async fn remember_written(ctx: &Context, levels: &[Written]) -> Result<(), F
 }
 
 /// Brings the book up to date with levels other Concord processes wrote since it last looked.
-async fn catch_up_book(ctx: &Context) -> Result<(), FlowError> {
+pub(crate) async fn catch_up_book(ctx: &Context) -> Result<(), FlowError> {
     let now = ctx.clock.now();
     let since = {
         let mut book = ctx.level_book.lock().map_err(|_| poisoned())?;
@@ -206,7 +206,7 @@ fn written_by_another(data: &serde_json::Value, me: &str) -> Option<(LevelKey, D
     Some(((sku.to_owned(), unit.to_owned()), written_quantity(data)?))
 }
 
-fn poisoned() -> FlowError {
+pub(crate) fn poisoned() -> FlowError {
     FlowError::Data("the level book's lock was poisoned by a panic".into())
 }
 

@@ -24,6 +24,24 @@ const MAX_ROUNDS: usize = 3;
 /// added in Oro gets its levels written within this time.
 const PRODUCTS_FRESH_FOR_S: f64 = 300.0;
 
+/// The slot after stock webhooks: nothing when the process that received them finds that their
+/// rows change no level, a full sync otherwise (or when another process received them).
+pub async fn after_webhooks(ctx: &Context, hinted_by: Option<&str>) -> Result<(), FlowError> {
+    if hinted_by == Some(&*ctx.instance) {
+        let Ok(_one_writer) = ctx.stock_lock.try_lock() else {
+            return Err(FlowError::Busy(
+                "a stock sync or lowering is writing levels".into(),
+            ));
+        };
+        if super::explained::webhooks_change_nothing(ctx).await? {
+            metrics::counter!("concord_stock_webhooks_explained_total").increment(1);
+            tracing::debug!("Cin7 stock webhooks change no Oro level; no snapshot taken.");
+            return Ok(());
+        }
+    }
+    sync(ctx).await
+}
+
 pub async fn sync(ctx: &Context) -> Result<(), FlowError> {
     // One sync at a time, and none while an order's lowering writes: another is already doing
     // this work, so come back shortly rather than hold a worker that could be sending orders.
@@ -35,6 +53,10 @@ pub async fn sync(ctx: &Context) -> Result<(), FlowError> {
     let started_s = ctx.clock.elapsed_s();
     let (snapshot_s, rows, fresh) = match ctx.cin7.availability(None).await {
         Ok(rows) => {
+            if let Ok(mut hints) = ctx.stock_hints.lock() {
+                // The snapshot holds every change a webhook received before it began.
+                hints.forget_before(started_s);
+            }
             let rows = Arc::new(rows);
             if let Ok(mut last) = ctx.last_snapshot.lock() {
                 *last = Some((started_s, Arc::clone(&rows)));
