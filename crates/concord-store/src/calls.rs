@@ -83,10 +83,17 @@ impl Default for CallFilter {
 
 /// Cuts a body to [`MAX_BODY_BYTES`] on a character boundary, marking the cut.
 pub fn truncate_body(body: &str) -> String {
-    if body.len() <= MAX_BODY_BYTES {
+    truncate_body_to(body, MAX_BODY_BYTES)
+}
+
+/// Cuts a body to `limit` bytes (at most [`MAX_BODY_BYTES`]) on a character boundary, marking
+/// the cut.
+pub fn truncate_body_to(body: &str, limit: usize) -> String {
+    let limit = limit.clamp(TRUNCATED.len(), MAX_BODY_BYTES);
+    if body.len() <= limit {
         return body.to_string();
     }
-    let mut end = MAX_BODY_BYTES - TRUNCATED.len();
+    let mut end = limit - TRUNCATED.len();
     while !body.is_char_boundary(end) {
         end -= 1;
     }

@@ -33,7 +33,7 @@ pub mod queue;
 pub mod state;
 
 pub use audit::AuditEntry;
-pub use calls::{truncate_body, Call, CallFilter, NewCall, MAX_BODY_BYTES};
+pub use calls::{truncate_body, truncate_body_to, Call, CallFilter, NewCall, MAX_BODY_BYTES};
 pub use charts::{CallMark, ExceptionSpan, MinuteCount};
 pub use db::{Backend, JobBell, Store, StoreTx};
 pub use dry_run::{DryRunFilter, DryRunWrite, NewDryRunWrite};

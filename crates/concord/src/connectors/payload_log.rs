@@ -2,7 +2,7 @@
 //! (request, response, path and error text; see [`super::redact`]).
 
 pub use super::redact::{is_secret_key, redact, redact_free_text, redact_text};
-use concord_store::{truncate_body, NewCall, Store};
+use concord_store::{truncate_body_to, NewCall, Store, MAX_BODY_BYTES};
 use serde_json::Value;
 
 pub struct CallRecord<'a> {
@@ -17,16 +17,32 @@ pub struct CallRecord<'a> {
     pub error: Option<String>,
 }
 
-/// A response body as the log keeps it: its first [`concord_store::MAX_BODY_BYTES`], redacted.
-/// Only the kept part is searched for secret keys: a page of 1,000 levels or prices is several
-/// hundred kilobytes, and scanning all of it on every read was a twelfth of the engine's CPU.
-fn logged_body(body: &str) -> String {
-    let kept = truncate_body(body);
+/// How much of a successful read's answer the log keeps. A list page is hundreds of kilobytes
+/// and the system still holds it; its first records show what came back. Writing 64 KB of every
+/// page to the store was most of the payload log's cost (the 600-order day makes about 3,000
+/// list reads). Writes and failures keep [`MAX_BODY_BYTES`]: that is what a person debugs.
+pub const READ_KEPT_BYTES: usize = 16 * 1024;
+
+/// The most of a response the log keeps for this call.
+fn kept_bytes(method: &str, status: Option<u16>) -> usize {
+    let read_ok = method == "GET" && status.is_some_and(|s| (200..300).contains(&s));
+    if read_ok {
+        READ_KEPT_BYTES
+    } else {
+        MAX_BODY_BYTES
+    }
+}
+
+/// A response body as the log keeps it: its first `limit` bytes, redacted. Only the kept part is
+/// searched for secret keys: a page of 1,000 levels or prices is several hundred kilobytes, and
+/// scanning all of it on every read was a twelfth of the engine's CPU.
+fn logged_body(body: &str, limit: usize) -> String {
+    let kept = truncate_body_to(body, limit);
     if !super::redact::may_hold_secret(&kept) {
         return kept;
     }
     // Redacted whole, where the JSON parses, and only then cut.
-    truncate_body(&redact_text(body))
+    truncate_body_to(&redact_text(body), limit)
 }
 
 /// Logs one call; a failure to log is reported but never fails the call itself.
@@ -38,7 +54,9 @@ pub async fn record(store: &Store, call: CallRecord<'_>) {
         status: call.status,
         duration_ms: call.duration_ms,
         request: call.request.map(|r| redact(r).to_string()),
-        response: call.response.map(logged_body),
+        response: call
+            .response
+            .map(|body| logged_body(body, kept_bytes(call.method, call.status))),
         subject: call.subject.map(str::to_owned),
         error: call.error.as_deref().map(redact_free_text),
     };
@@ -62,7 +80,7 @@ mod tests {
     #[test]
     fn a_large_body_is_kept_to_its_limit_unchanged_when_it_names_no_secret() {
         let page = big_page("");
-        let kept = logged_body(&page);
+        let kept = logged_body(&page, MAX_BODY_BYTES);
         assert!(kept.len() <= MAX_BODY_BYTES);
         assert!(page.starts_with(kept.trim_end_matches("…[truncated]")));
     }
@@ -70,13 +88,39 @@ mod tests {
     #[test]
     fn a_secret_in_the_kept_part_is_redacted_and_one_past_it_is_cut_off() {
         let early = r#"{"client_secret":"s3cr3t-value","data":[1,2,3]}"#;
-        let logged = logged_body(early);
+        let logged = logged_body(early, MAX_BODY_BYTES);
         assert!(!logged.contains("s3cr3t-value"), "{logged}");
         assert!(logged.contains("[redacted]"));
 
         let late = big_page(r#","access_token":"tok-123456""#);
-        let logged = logged_body(&late);
+        let logged = logged_body(&late, MAX_BODY_BYTES);
         assert!(!logged.contains("tok-123456"));
         assert!(logged.len() <= MAX_BODY_BYTES);
+    }
+
+    #[test]
+    fn a_successful_read_keeps_less_than_a_write_or_a_failure() {
+        let page = big_page("");
+        // (method, status) → most bytes kept.
+        let cases = [
+            ("GET", Some(200), READ_KEPT_BYTES),
+            ("GET", Some(404), MAX_BODY_BYTES),
+            ("GET", Some(503), MAX_BODY_BYTES),
+            ("GET", None, MAX_BODY_BYTES),
+            ("POST", Some(200), MAX_BODY_BYTES),
+            ("PATCH", Some(200), MAX_BODY_BYTES),
+        ];
+        for (method, status, most) in cases {
+            let kept = logged_body(&page, kept_bytes(method, status));
+            assert!(kept.len() <= most, "{method} {status:?}");
+            assert!(
+                kept.len() > most - 64,
+                "{method} {status:?}: {} bytes",
+                kept.len()
+            );
+            assert!(kept.ends_with("…[truncated]"));
+        }
+        let small = r#"{"data":[]}"#;
+        assert_eq!(logged_body(small, kept_bytes("GET", Some(200))), small);
     }
 }

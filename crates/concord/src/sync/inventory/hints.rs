@@ -26,7 +26,8 @@ struct Hint {
 /// What this process's stock webhooks said since its last snapshot.
 #[derive(Debug, Default)]
 pub struct StockHints {
-    overlay: HashMap<Pair, Hint>,
+    /// SKU → location → hint: looked up by `&str` for each snapshot row, without building a key.
+    overlay: HashMap<String, HashMap<String, Hint>>,
     /// Pairs received since the last check, and whether an unreadable body came meanwhile.
     pending: Pending,
 }
@@ -50,15 +51,13 @@ impl StockHints {
                 .or_default();
             *total = total.saturating_add(row.available);
         }
-        for (pair, available) in summed {
-            self.pending.pairs.insert(pair.clone());
-            self.overlay.insert(
-                pair,
-                Hint {
-                    available,
-                    received_s,
-                },
-            );
+        for ((sku, location), available) in summed {
+            self.pending.pairs.insert((sku.clone(), location.clone()));
+            let hint = Hint {
+                available,
+                received_s,
+            };
+            self.overlay.entry(sku).or_default().insert(location, hint);
         }
     }
 
@@ -80,9 +79,14 @@ impl StockHints {
 
     /// A snapshot that began at `snapshot_s` includes every webhook received before it.
     pub fn forget_before(&mut self, snapshot_s: f64) {
-        let overlay = &mut self.overlay;
-        overlay.retain(|_, hint| hint.received_s >= snapshot_s);
-        self.pending.pairs.retain(|pair| overlay.contains_key(pair));
+        for locations in self.overlay.values_mut() {
+            locations.retain(|_, hint| hint.received_s >= snapshot_s);
+        }
+        self.overlay.retain(|_, locations| !locations.is_empty());
+        let overlay = &self.overlay;
+        self.pending
+            .pairs
+            .retain(|(sku, location)| overlay.get(sku).is_some_and(|l| l.contains_key(location)));
         if self
             .pending
             .unreadable_at_s
@@ -102,28 +106,25 @@ impl StockHints {
         bases: &HashSet<String>,
     ) -> HashMap<String, Decimal> {
         let in_bases = |sku: &str| bases.contains(base_sku(sku, catalogue));
+        let hinted = |r: &StockRow| {
+            self.overlay
+                .get(&r.sku)
+                .is_some_and(|l| l.contains_key(&r.location))
+        };
         let mut rows: Vec<StockRow> = snapshot
             .iter()
-            .filter(|r| in_bases(&r.sku))
-            .filter(|r| {
-                !self
-                    .overlay
-                    .contains_key(&(r.sku.clone(), r.location.clone()))
-            })
+            .filter(|r| in_bases(&r.sku) && !hinted(r))
             .cloned()
             .collect();
-        rows.extend(
-            self.overlay
-                .iter()
-                .filter(|((sku, _), _)| in_bases(sku))
-                .map(|((sku, location), hint)| StockRow {
-                    sku: sku.clone(),
-                    location: location.clone(),
-                    on_hand: Decimal::ZERO,
-                    allocated: Decimal::ZERO,
-                    available: hint.available,
-                }),
-        );
+        for (sku, locations) in self.overlay.iter().filter(|(sku, _)| in_bases(sku)) {
+            rows.extend(locations.iter().map(|(location, hint)| StockRow {
+                sku: sku.clone(),
+                location: location.clone(),
+                on_hand: Decimal::ZERO,
+                allocated: Decimal::ZERO,
+                available: hint.available,
+            }));
+        }
         formula::available_for_base_skus(&rows, locations, catalogue, |b| bases.contains(b))
     }
 }
@@ -138,9 +139,12 @@ impl StockHints {
         bases: &HashSet<String>,
     ) -> HashMap<String, f64> {
         let mut out: HashMap<String, f64> = HashMap::new();
-        for ((sku, _), hint) in &self.overlay {
+        for (sku, locations) in &self.overlay {
             let base = base_sku(sku, catalogue);
-            if bases.contains(base) {
+            if !bases.contains(base) {
+                continue;
+            }
+            for hint in locations.values() {
                 let at = hint.received_s - WEBHOOK_DELAY_S;
                 let earliest = out.entry(base.to_owned()).or_insert(at);
                 *earliest = earliest.min(at);
