@@ -184,7 +184,8 @@ impl Store {
         records: &[(K, T)],
     ) -> Result<(), StoreError> {
         const UPSERT: &str = " ON CONFLICT (kind, key) DO UPDATE SET status = excluded.status, \
-                              data = excluded.data, updated_at = excluded.updated_at";
+                              data = excluded.data, updated_at = excluded.updated_at, \
+                              version = records.version + 1";
         let now = self.now_us();
         macro_rules! upsert {
             ($builder:ty, $pool:expr, $rows:expr) => {{
@@ -323,6 +324,26 @@ impl Store {
 
     /// As [`Store::records_each`], for the records of a kind in any of `statuses`: what a caller
     /// that parses the data into its own type reads (no JSON value tree per row on the way).
+    /// Key and version of each record of `kind` in any of `statuses`, in no particular order. A
+    /// record's version moves with every write of it, so a caller that keeps parsed records reads
+    /// again only those whose version moved.
+    pub async fn record_versions_in_statuses(
+        &self,
+        kind: &str,
+        statuses: &[&str],
+    ) -> Result<Vec<(String, i64)>, StoreError> {
+        let statuses = serde_json::to_string(statuses)?;
+        with_db!(self, read, "records/versions_statuses", |q, ex| {
+            q.bind(kind)
+                .bind(&statuses)
+                .fetch_all(ex)
+                .await?
+                .iter()
+                .map(|r| Ok((r.text("key")?, r.int("version")?)))
+                .collect()
+        })
+    }
+
     pub async fn records_in_statuses_each(
         &self,
         kind: &str,

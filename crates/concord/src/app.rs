@@ -50,6 +50,7 @@ pub fn build_context(
         last_snapshot: Default::default(),
         level_book: Default::default(),
         stock_hints: Default::default(),
+        kept_orders: Default::default(),
         workers: Default::default(),
     })
 }

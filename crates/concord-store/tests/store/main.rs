@@ -63,6 +63,7 @@ conformance!(
     records::records_updated_since_a_moment_are_the_changes_oldest_first,
     records::records_in_several_statuses_are_read_at_once_in_key_order,
     records::many_records_are_written_at_once_and_replace_what_was_there,
+    records::every_write_of_a_record_moves_its_version,
     other::payload_log_filters_truncates_and_purges,
     other::the_payload_log_writes_behind_in_batches_and_loses_nothing,
     other::payload_retention_purges_in_small_batches,

@@ -210,3 +210,52 @@ pub async fn many_records_are_written_at_once_and_replace_what_was_there(db: &Te
         ("written", json!({"quantity": "1199"}))
     );
 }
+
+/// Every write of a record moves its version, one at a time or many at once, and the versions of
+/// the records in some statuses read without their data.
+pub async fn every_write_of_a_record_moves_its_version(db: &TestDb) {
+    let s = &db.store;
+    let versions = |mut v: Vec<(String, i64)>| {
+        v.sort();
+        v
+    };
+    s.record_put("order", "1", "held", &json!({ "n": 1 }))
+        .await
+        .unwrap();
+    s.record_put("order", "2", "draft", &json!({ "n": 2 }))
+        .await
+        .unwrap();
+    s.record_put("order", "3", "voided", &json!({ "n": 3 }))
+        .await
+        .unwrap();
+    let first = versions(
+        s.record_versions_in_statuses("order", &["held", "draft"])
+            .await
+            .unwrap(),
+    );
+    assert_eq!(
+        first.iter().map(|(k, _)| k.as_str()).collect::<Vec<_>>(),
+        ["1", "2"]
+    );
+
+    // The same data written again is still a write: its version moves.
+    s.record_put("order", "1", "held", &json!({ "n": 1 }))
+        .await
+        .unwrap();
+    s.record_put_many("order", "draft", &[("2", json!({ "n": 22 }))])
+        .await
+        .unwrap();
+    let second = versions(
+        s.record_versions_in_statuses("order", &["held", "draft"])
+            .await
+            .unwrap(),
+    );
+    for ((key, before), (_, after)) in first.iter().zip(&second) {
+        assert!(after > before, "record {key}: {before} → {after}");
+    }
+    assert!(s
+        .record_versions_in_statuses("order", &["settled"])
+        .await
+        .unwrap()
+        .is_empty());
+}

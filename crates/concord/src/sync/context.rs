@@ -58,6 +58,8 @@ pub struct Context {
     pub lowered_orders: Arc<std::sync::Mutex<std::collections::HashSet<i64>>>,
     /// The last good availability snapshot and its clock second, for the freshness gate.
     pub last_snapshot: Arc<std::sync::Mutex<Option<Snapshot>>>,
+    /// The in-flight order records as last read and parsed (see `orders::in_flight`).
+    pub kept_orders: Arc<crate::sync::orders::in_flight::Kept>,
     /// What this process's Cin7 stock webhooks said since its last snapshot (see `inventory::hints`).
     pub stock_hints: Arc<std::sync::Mutex<crate::sync::inventory::hints::StockHints>>,
     /// What each Oro level showed when last read or written (see `inventory::book`).

@@ -1,3 +1,4 @@
 INSERT INTO records (kind, key, status, data, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)
 ON CONFLICT (kind, key) DO UPDATE
-SET status = excluded.status, data = excluded.data, updated_at = excluded.updated_at
+SET status = excluded.status, data = excluded.data, updated_at = excluded.updated_at,
+    version = records.version + 1

@@ -12,7 +12,7 @@ use super::formula;
 use super::hints::{touched_bases, Pending};
 use super::levels::{catch_up_book, poisoned};
 use crate::sync::context::{Context, FlowError};
-use crate::sync::orders::record;
+use crate::sync::orders::in_flight;
 use rust_decimal::Decimal;
 use std::collections::HashMap;
 
@@ -66,7 +66,7 @@ async fn check(ctx: &Context, pending: &Pending) -> Result<bool, FlowError> {
     // As a snapshot taken when the rows were true would count them: an order Cin7 allocated
     // after that is not in the rows yet, so it is still in flight.
     let mut in_flight: HashMap<String, Decimal> = HashMap::new();
-    for rec in record::in_flight_candidates(&ctx.store).await? {
+    for rec in in_flight::candidates(&ctx.store, &ctx.kept_orders).await? {
         for (sku, units) in &rec.base_units {
             if described_at
                 .get(sku)

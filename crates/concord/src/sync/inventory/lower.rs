@@ -6,7 +6,7 @@
 use super::formula;
 use super::levels::Written;
 use crate::sync::context::{Context, FlowError};
-use crate::sync::orders::{intake, record};
+use crate::sync::orders::{in_flight, intake, record};
 use rust_decimal::Decimal;
 use std::collections::{HashMap, HashSet};
 
@@ -27,7 +27,7 @@ pub async fn lower_for_order(ctx: &Context, order_id: i64) -> Result<(), FlowErr
         return Ok(());
     }
     intake::poll(ctx, intake::Reach::Recent).await?;
-    let candidates = record::in_flight_candidates(&ctx.store).await?;
+    let candidates = in_flight::candidates(&ctx.store, &ctx.kept_orders).await?;
     // One lowering covers every order waiting for one: under a burst, the jobs behind it find
     // their order already done instead of each re-reading Oro (they queued up ahead of orders).
     let (skus, covered) = pending_skus(ctx, &candidates);
@@ -114,7 +114,10 @@ fn already_lowered(ctx: &Context, order_id: i64) -> bool {
 
 /// The SKUs of in-flight orders no lowering has covered yet, and those orders. An order recorded
 /// after `candidates` was read is not among them, so its own job still runs.
-fn pending_skus(ctx: &Context, candidates: &[record::OrderRecord]) -> (HashSet<String>, Vec<i64>) {
+fn pending_skus(
+    ctx: &Context,
+    candidates: &[std::sync::Arc<record::OrderRecord>],
+) -> (HashSet<String>, Vec<i64>) {
     // No await below: holding the guard is fine, and a poisoned set is still a valid set.
     let lowered = ctx
         .lowered_orders

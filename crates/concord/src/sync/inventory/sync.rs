@@ -12,7 +12,7 @@ use super::levels::{read_levels, remember_written, written_for, Written};
 use crate::domain::StockRow;
 use crate::sync::context::{Context, FlowError};
 use crate::sync::exceptions;
-use crate::sync::orders::{intake, record};
+use crate::sync::orders::{in_flight, intake, record};
 use concord_core::catalogue::ExceptionKind;
 use rust_decimal::Decimal;
 use std::collections::HashMap;
@@ -131,7 +131,7 @@ async fn in_flight(
     snapshot_s: f64,
 ) -> Result<(HashMap<String, Decimal>, Vec<i64>), FlowError> {
     let mut out: HashMap<String, Decimal> = HashMap::new();
-    let candidates = record::in_flight_candidates(&ctx.store).await?;
+    let candidates = in_flight::candidates(&ctx.store, &ctx.kept_orders).await?;
     let ids = candidates.iter().map(|r| r.order_id).collect();
     for rec in candidates {
         if rec.in_flight_at(snapshot_s) {

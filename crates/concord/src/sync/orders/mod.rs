@@ -4,6 +4,7 @@
 pub mod cause_keys;
 pub mod discounts;
 pub mod handler;
+pub mod in_flight;
 pub mod intake;
 pub mod mapping;
 pub mod record;

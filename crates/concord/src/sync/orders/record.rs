@@ -149,24 +149,6 @@ pub async fn save(store: &Store, record: &OrderRecord) -> Result<(), StoreError>
 /// in flight again, so the stock formula no longer needs to read it.
 pub const SETTLED: &str = "allocated";
 
-/// Records that may count as in flight: every state but the settled and final ones. Reading
-/// these instead of all records keeps each stock computation proportional to open work, not to
-/// every order ever seen.
-pub async fn in_flight_candidates(store: &Store) -> Result<Vec<OrderRecord>, StoreError> {
-    in_states(
-        store,
-        &[
-            OrderState::Received,
-            OrderState::Held,
-            OrderState::Submitting,
-            OrderState::HeaderCreated,
-            OrderState::Draft,
-            OrderState::Authorised,
-        ],
-    )
-    .await
-}
-
 /// The records in any of `states`, in order id (key) order: one indexed read for all the states,
 /// never every order ever seen. (Each lowering and stock write reads the six in-flight states;
 /// a read per state was a tenth of the store's statements.)
