@@ -190,13 +190,15 @@ impl Store {
         macro_rules! upsert {
             ($builder:ty, $pool:expr, $rows:expr) => {{
                 let mut query = <$builder>::new(
-                    "INSERT INTO records (kind, key, status, data, created_at, updated_at) ",
+                    "INSERT INTO records (kind, key, status, data, created_at, updated_at, version) ",
                 );
+                // A new record's version starts at the moment it is written (see `records/put`).
                 query.push_values($rows, |mut row, (key, data)| {
                     row.push_bind(kind)
                         .push_bind(*key)
                         .push_bind(status)
                         .push_bind(data.as_str())
+                        .push_bind(now)
                         .push_bind(now)
                         .push_bind(now);
                 });

@@ -1,4 +1,5 @@
-INSERT INTO records (kind, key, status, data, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)
+-- A new record starts its version at the moment it is written (see the sqlite query). Mirrors sqlite.
+INSERT INTO records (kind, key, status, data, created_at, updated_at, version) VALUES ($1, $2, $3, $4, $5, $5, $5)
 ON CONFLICT (kind, key) DO UPDATE
 SET status = excluded.status, data = excluded.data, updated_at = excluded.updated_at,
     version = records.version + 1
