@@ -324,8 +324,6 @@ impl Store {
         }
     }
 
-    /// As [`Store::records_each`], for the records of a kind in any of `statuses`: what a caller
-    /// that parses the data into its own type reads (no JSON value tree per row on the way).
     /// Key and version of each record of `kind` in any of `statuses`, in no particular order. A
     /// record's version moves with every write of it, so a caller that keeps parsed records reads
     /// again only those whose version moved.
@@ -346,6 +344,8 @@ impl Store {
         })
     }
 
+    /// As [`Store::records_each`], for the records of a kind in any of `statuses`: what a caller
+    /// that parses the data into its own type reads (no JSON value tree per row on the way).
     pub async fn records_in_statuses_each(
         &self,
         kind: &str,

@@ -13,8 +13,6 @@ use super::hints::{touched_bases, Pending};
 use super::levels::{catch_up_book, poisoned};
 use crate::sync::context::{Context, FlowError};
 use crate::sync::orders::in_flight;
-use rust_decimal::Decimal;
-use std::collections::HashMap;
 
 /// True when the pending webhooks change nothing Oro must see. The pending pairs are consumed;
 /// a check that fails puts them back, so the retry still has them to explain.
@@ -65,17 +63,8 @@ async fn check(ctx: &Context, pending: &Pending) -> Result<bool, FlowError> {
     };
     // As a snapshot taken when the rows were true would count them: an order Cin7 allocated
     // after that is not in the rows yet, so it is still in flight.
-    let mut in_flight: HashMap<String, Decimal> = HashMap::new();
-    for rec in in_flight::candidates(&ctx.store, &ctx.kept_orders).await? {
-        for (sku, units) in &rec.base_units {
-            if described_at
-                .get(sku)
-                .is_some_and(|at| rec.in_flight_at(*at))
-            {
-                *in_flight.entry(sku.clone()).or_default() += *units;
-            }
-        }
-    }
+    let candidates = in_flight::candidates(&ctx.store, &ctx.kept_orders).await?;
+    let in_flight = in_flight::units_by_sku(&candidates, |sku| described_at.get(sku).copied());
     let wanted = formula::levels(
         &products,
         &available,

@@ -127,9 +127,7 @@ impl StockHints {
         }
         formula::available_for_base_skus(&rows, locations, catalogue, |b| bases.contains(b))
     }
-}
 
-impl StockHints {
     /// For each base SKU in `bases`, the earliest moment its hinted figures may describe: Cin7
     /// sends a webhook about a minute after the change, so the rows show the stock as it stood
     /// then, and an order allocated since is in flight as far as they are concerned.

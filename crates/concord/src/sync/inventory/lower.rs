@@ -7,7 +7,6 @@ use super::formula;
 use super::levels::Written;
 use crate::sync::context::{Context, FlowError};
 use crate::sync::orders::{in_flight, intake, record};
-use rust_decimal::Decimal;
 use std::collections::{HashMap, HashSet};
 
 pub async fn lower_for_order(ctx: &Context, order_id: i64) -> Result<(), FlowError> {
@@ -45,18 +44,8 @@ pub async fn lower_for_order(ctx: &Context, order_id: i64) -> Result<(), FlowErr
         remember_lowered(ctx, covered);
         return Ok(());
     }
-    let mut in_flight: HashMap<String, Decimal> = HashMap::new();
-    for rec in &candidates {
-        if rec.in_flight_at(snapshot_s) {
-            for (sku, units) in rec
-                .base_units
-                .iter()
-                .filter(|(sku, _)| skus.contains(sku.as_str()))
-            {
-                *in_flight.entry(sku.clone()).or_default() += *units;
-            }
-        }
-    }
+    let in_flight =
+        in_flight::units_by_sku(&candidates, |sku| skus.contains(sku).then_some(snapshot_s));
     let available = formula::available_for_base_skus(
         &rows,
         ctx.rules.locations.as_deref(),

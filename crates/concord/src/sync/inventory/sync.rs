@@ -130,17 +130,10 @@ async fn in_flight(
     ctx: &Context,
     snapshot_s: f64,
 ) -> Result<(HashMap<String, Decimal>, Vec<i64>), FlowError> {
-    let mut out: HashMap<String, Decimal> = HashMap::new();
     let candidates = in_flight::candidates(&ctx.store, &ctx.kept_orders).await?;
     let ids = candidates.iter().map(|r| r.order_id).collect();
-    for rec in candidates {
-        if rec.in_flight_at(snapshot_s) {
-            for (sku, units) in &rec.base_units {
-                *out.entry(sku.clone()).or_default() += *units;
-            }
-        }
-    }
-    Ok((out, ids))
+    let units = in_flight::units_by_sku(&candidates, |_| Some(snapshot_s));
+    Ok((units, ids))
 }
 
 async fn write_levels(

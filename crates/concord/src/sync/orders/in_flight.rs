@@ -6,6 +6,7 @@
 
 use super::record::{OrderRecord, OrderState};
 use concord_store::{Store, StoreError};
+use rust_decimal::Decimal;
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -60,6 +61,23 @@ pub async fn candidates(store: &Store, kept: &Kept) -> Result<Vec<Arc<OrderRecor
     Ok(out)
 }
 
+/// Base units in flight by base SKU: for each SKU `as_of` gives the moment its stock figures
+/// describe (a snapshot's, or a webhook's), and `None` leaves the SKU out.
+pub fn units_by_sku(
+    records: &[Arc<OrderRecord>],
+    as_of: impl Fn(&str) -> Option<f64>,
+) -> HashMap<String, Decimal> {
+    let mut out: HashMap<String, Decimal> = HashMap::new();
+    for rec in records {
+        for (sku, units) in &rec.base_units {
+            if as_of(sku).is_some_and(|at| rec.in_flight_at(at)) {
+                *out.entry(sku.clone()).or_default() += *units;
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -102,5 +120,26 @@ mod tests {
         let third = read(&store, &kept).await;
         assert_eq!(third.keys().collect::<Vec<_>>(), [&2]);
         assert_eq!(kept.lock().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn units_count_per_sku_as_of_the_moment_its_figures_describe() {
+        let units = |sku: &str, n: i64| (sku.to_owned(), Decimal::from(n));
+        let mut held = order(1, OrderState::Held);
+        held.base_units = vec![units("TEE", 2), units("CAP", 1)];
+        let mut allocated = order(2, OrderState::Authorised);
+        allocated.allocated_at_s = Some(100.0);
+        allocated.base_units = vec![units("TEE", 5)];
+        let records = [Arc::new(held), Arc::new(allocated)];
+
+        // Figures from before the allocation still count order 2; from after it, not.
+        let before = units_by_sku(&records, |_| Some(50.0));
+        assert_eq!(before.get("TEE"), Some(&Decimal::from(7)));
+        let after = units_by_sku(&records, |_| Some(150.0));
+        assert_eq!(after.get("TEE"), Some(&Decimal::from(2)));
+        // A SKU left out is not counted at all.
+        let tee_only = units_by_sku(&records, |sku| (sku == "TEE").then_some(50.0));
+        assert_eq!(tee_only.get("CAP"), None);
+        assert_eq!(tee_only.get("TEE"), Some(&Decimal::from(7)));
     }
 }
