@@ -33,6 +33,8 @@ pub struct Store {
     pub(crate) job_bell: JobBell,
     /// Payload-log rows waiting to be written in one batch (see `call_buffer`).
     pub(crate) call_buffer: Arc<crate::call_buffer::CallBuffer>,
+    /// Job keys this process has seen in the queue (see `known_keys`).
+    pub(crate) known_job_keys: Arc<crate::known_keys::KnownKeys>,
 }
 
 /// Wakes this process's idle workers when a job becomes due. Jobs another process enqueues ring
@@ -197,6 +199,7 @@ impl Store {
             clock,
             job_bell: JobBell::default(),
             call_buffer: Arc::default(),
+            known_job_keys: Arc::default(),
         })
     }
 
@@ -224,6 +227,7 @@ impl Store {
             clock,
             job_bell: self.job_bell.clone(),
             call_buffer: self.call_buffer.clone(),
+            known_job_keys: self.known_job_keys.clone(),
         }
     }
 

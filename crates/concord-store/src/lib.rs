@@ -27,6 +27,7 @@ pub mod dry_run;
 pub mod error;
 pub mod exceptions;
 pub mod job;
+mod known_keys;
 pub mod leases;
 mod lite;
 pub mod queue;

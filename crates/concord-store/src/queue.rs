@@ -72,6 +72,9 @@ impl Store {
     /// Enqueues a job; `None` when a job with the same idempotency key exists (in any state).
     #[tracing::instrument(skip_all, fields(kind = %job.kind, key = %job.idempotency_key))]
     pub async fn enqueue(&self, job: NewJob) -> Result<Option<JobId>, StoreError> {
+        if self.key_known(&job.idempotency_key) {
+            return Ok(None);
+        }
         let a = EnqueueArgs::new(self, job)?;
         let id = with_db!(self, write, "jobs/enqueue", |q, ex| {
             bind_enqueue!(q, a)
@@ -80,6 +83,8 @@ impl Store {
                 .map(|r| r.int("id"))
                 .transpose()?
         });
+        // Inserted or already there: either way the key is taken for good.
+        self.known_job_keys.insert(&a.key);
         if id.is_some() {
             self.job_bell.announce(a.run_at, a.now);
         }
@@ -92,6 +97,9 @@ impl Store {
         job: NewJob,
         coalesce: Coalesce,
     ) -> Result<Option<JobId>, StoreError> {
+        if self.key_known(&job.idempotency_key) {
+            return Ok(None);
+        }
         let a = EnqueueArgs::new(self, job)?;
         let also_blocking = match coalesce {
             // 'queued' again: the IN list then holds only the waiting state.
@@ -107,9 +115,16 @@ impl Store {
                 .transpose()?
         });
         if id.is_some() {
+            // No row may also mean coalesced away, which leaves the key free: only an insert counts.
+            self.known_job_keys.insert(&a.key);
             self.job_bell.announce(a.run_at, a.now);
         }
         Ok(id.map(JobId))
+    }
+
+    /// Whether the queue is known to hold a job with this key already (an enqueue adds nothing).
+    fn key_known(&self, key: &str) -> bool {
+        self.known_job_keys.contains(key)
     }
 
     /// Enqueues inside `tx`, so the job commits (or rolls back) with the state change that caused it.
@@ -329,15 +344,21 @@ impl Store {
     }
 
     pub async fn list_jobs(&self, filter: &JobFilter) -> Result<Vec<Job>, StoreError> {
-        let state = filter.state.map(JobState::as_str);
         let kind = filter.kind.as_deref();
-        with_db!(self, read, "jobs/list", |q, ex| {
-            let rows = q
-                .bind(state)
-                .bind(kind)
-                .bind(sql_limit(filter.limit))
-                .fetch_all(ex)
-                .await?;
+        let limit = sql_limit(filter.limit);
+        let Some(state) = filter.state.map(JobState::as_str) else {
+            return with_db!(self, read, "jobs/list", |q, ex| {
+                let rows = q
+                    .bind(None::<&str>)
+                    .bind(kind)
+                    .bind(limit)
+                    .fetch_all(ex)
+                    .await?;
+                rows.iter().map(Job::from_row).collect()
+            });
+        };
+        with_db!(self, read, "jobs/list_in_state", |q, ex| {
+            let rows = q.bind(state).bind(kind).bind(limit).fetch_all(ex).await?;
             rows.iter().map(Job::from_row).collect()
         })
     }

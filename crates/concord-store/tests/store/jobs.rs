@@ -31,6 +31,14 @@ pub async fn enqueue_is_idempotent(db: &TestDb) {
     s.complete(id, "w").await.unwrap();
     // A finished job still owns its key: replays of the same event stay harmless.
     assert_eq!(s.enqueue(job("a")).await.unwrap(), None);
+    // Another process that never saw the key is refused by the database itself, and so is this
+    // one asking again, for a key it was told about or for one only the other process queued.
+    let other = db.second_store(s.clock().clone()).await;
+    assert_eq!(other.enqueue(job("a")).await.unwrap(), None);
+    let b = other.enqueue(job("b")).await.unwrap().expect("a new key");
+    assert_eq!(s.enqueue(job("b")).await.unwrap(), None);
+    assert_eq!(s.enqueue(job("b")).await.unwrap(), None);
+    assert_eq!(s.job_by_key("b").await.unwrap().map(|j| j.id), Some(b));
     let stored = s.job_by_key("a").await.unwrap().unwrap();
     assert_eq!(
         (stored.id, stored.state, stored.payload),
@@ -184,8 +192,10 @@ pub async fn a_kind_already_queued_is_not_queued_again(db: &TestDb) {
     assert!(queued(s, job("other"), Coalesce::WhileQueued).await);
     let claimed = s.claim("w", 2, LEASE).await.unwrap();
     assert_eq!(claimed.len(), 2);
-    // Once the waiting one is running, the next slot queues again...
-    assert!(queued(s, slot(3), Coalesce::WhileQueued).await);
+    // Once the waiting one is running, the next slot queues again, even a key turned away
+    // before (a coalesced key was never taken)...
+    assert!(queued(s, slot(2), Coalesce::WhileQueued).await);
+    assert!(!queued(s, slot(2), Coalesce::WhileQueued).await);
     // ...unless the caller wants no copy beside a running one either.
     let solo = |n: u32| NewJob::new("solo", format!("solo:slot:{n}"), json!({}));
     assert!(queued(s, solo(1), Coalesce::WhileQueuedOrRunning).await);
@@ -457,6 +467,20 @@ pub async fn counts_and_listing(db: &TestDb) {
         .unwrap();
     assert_eq!(running.len(), 1);
     assert_eq!(running[0].lease_owner.as_deref(), Some("w"));
+    // A state and a kind together (the monitors' question), newest first.
+    let waiting_tests = s
+        .list_jobs(&JobFilter {
+            state: Some(JobState::Queued),
+            kind: Some("test".into()),
+            limit: 0,
+        })
+        .await
+        .unwrap();
+    let keys: Vec<&str> = waiting_tests
+        .iter()
+        .map(|j| j.idempotency_key.as_str())
+        .collect();
+    assert_eq!(keys, vec!["later", "q3", "q2"]);
 }
 
 pub async fn a_later_success_retires_the_dead_jobs_of_its_kind(db: &TestDb) {
