@@ -278,6 +278,17 @@ impl OroClient {
         query: &[(&'static str, String)],
         subject: Option<&str>,
     ) -> Result<Document, OroError> {
+        let text = self.get_text(path, query, subject).await?;
+        serde_json::from_str(&text).map_err(|e| OroError::Decode(format!("{path}: {e}")))
+    }
+
+    /// A read's answer as text, once it is known not to be an HTML page.
+    pub(super) async fn get_text(
+        &self,
+        path: &str,
+        query: &[(&'static str, String)],
+        subject: Option<&str>,
+    ) -> Result<String, OroError> {
         let text = self
             .send(Method::GET, path, query, None, false, subject)
             .await?;
@@ -288,7 +299,7 @@ impl OroClient {
                 "{path} answered an HTML page instead of JSON:API (a proxy or maintenance page?)"
             )));
         }
-        serde_json::from_str(&text).map_err(|e| OroError::Decode(format!("{path}: {e}")))
+        Ok(text)
     }
 
     /// One request, retried once with a fresh token after a 401, and up to twice more after a

@@ -123,7 +123,8 @@ pub async fn poll(ctx: &Context, reach: Reach) -> Result<usize, FlowError> {
                 .format("%Y-%m-%dT%H:%M:%SZ")
                 .to_string()
         });
-    let orders = ctx.oro.orders_since(since.as_deref()).await?;
+    let held = |id: i64, updated_at: &str| already_polled(ctx, id, updated_at);
+    let orders = ctx.oro.orders_since_unheld(since.as_deref(), &held).await?;
     let (new_orders, newest) = take_in(ctx, &orders, cursor.clone()).await?;
     if newest != cursor {
         if let Some(newest) = &newest {
@@ -148,7 +149,7 @@ async fn take_in(
 ) -> Result<(usize, Option<String>), FlowError> {
     let (mut new_orders, mut newest) = (0, cursor);
     for order in orders {
-        if already_polled(ctx, order) {
+        if already_polled(ctx, order.id, &order.updated_at) {
             continue;
         }
         if record::load(&ctx.store, order.id).await?.is_none()
@@ -188,10 +189,10 @@ async fn ensure_backlog_checked(ctx: &Context) -> Result<(), FlowError> {
 /// Whether this process's polls already recorded and enqueued this order as it is now. The
 /// overlap window brings each order back in several polls (three or so per order, around every
 /// stock write), and each sighting cost a record read and two enqueue attempts, all writes.
-fn already_polled(ctx: &Context, order: &crate::domain::OroOrder) -> bool {
+fn already_polled(ctx: &Context, order_id: i64, updated_at: &str) -> bool {
     ctx.polled_orders
         .lock()
-        .is_ok_and(|seen| seen.get(&order.id) == Some(&order.updated_at))
+        .is_ok_and(|seen| seen.get(&order_id).is_some_and(|at| at == updated_at))
 }
 
 fn remember_polled(ctx: &Context, order: &crate::domain::OroOrder) {
