@@ -309,11 +309,16 @@ pub fn order_webhook(body: &[u8]) -> Option<(i64, Option<String>)> {
 
 /// The topic an Oro webhook body names (`topic`), if any.
 pub fn webhook_topic(body: &[u8]) -> Option<String> {
-    let value: Value = serde_json::from_slice(body).ok()?;
-    value
-        .get("topic")
-        .and_then(Value::as_str)
-        .map(str::to_owned)
+    /// Only the topic: every other field is skipped, never built (an order webhook carries the
+    /// whole order, and this runs on each one before the body is read for its order).
+    #[derive(serde::Deserialize)]
+    struct Topic {
+        topic: Option<Value>,
+    }
+    match serde_json::from_slice::<Topic>(body).ok()?.topic? {
+        Value::String(topic) => Some(topic),
+        _ => None,
+    }
 }
 
 fn amount_of(v: Option<&Value>) -> Option<Decimal> {
