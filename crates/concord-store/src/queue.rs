@@ -72,7 +72,7 @@ impl Store {
     /// Enqueues a job; `None` when a job with the same idempotency key exists (in any state).
     #[tracing::instrument(skip_all, fields(kind = %job.kind, key = %job.idempotency_key))]
     pub async fn enqueue(&self, job: NewJob) -> Result<Option<JobId>, StoreError> {
-        if self.key_known(&job.idempotency_key) {
+        if self.known_job_keys.contains(&job.idempotency_key) {
             return Ok(None);
         }
         let a = EnqueueArgs::new(self, job)?;
@@ -97,7 +97,7 @@ impl Store {
         job: NewJob,
         coalesce: Coalesce,
     ) -> Result<Option<JobId>, StoreError> {
-        if self.key_known(&job.idempotency_key) {
+        if self.known_job_keys.contains(&job.idempotency_key) {
             return Ok(None);
         }
         let a = EnqueueArgs::new(self, job)?;
@@ -120,11 +120,6 @@ impl Store {
             self.job_bell.announce(a.run_at, a.now);
         }
         Ok(id.map(JobId))
-    }
-
-    /// Whether the queue is known to hold a job with this key already (an enqueue adds nothing).
-    fn key_known(&self, key: &str) -> bool {
-        self.known_job_keys.contains(key)
     }
 
     /// Enqueues inside `tx`, so the job commits (or rolls back) with the state change that caused it.
