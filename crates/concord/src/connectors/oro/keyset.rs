@@ -4,7 +4,7 @@
 use super::client::{OroClient, ORDER_PAGE};
 use super::convert;
 use super::error::OroError;
-use super::models::{Document, Included, Resource};
+use super::models::{scalar_text, Document, Included, Resource};
 use crate::domain::OroOrder;
 use serde::Deserialize;
 use serde_json::Value;
@@ -97,7 +97,8 @@ impl OroClient {
         let text = self.get_text("/orders", &query, None).await?;
         let decode = |e: serde_json::Error| OroError::Decode(format!("/orders: {e}"));
         // A page whose stamps cannot be read is built in full, which names what is wrong with it.
-        if let Ok(stamps) = serde_json::from_str::<StampPage>(&text).map(StampPage::stamps) {
+        let stamps = serde_json::from_str::<StampPage>(&text).map(StampPage::stamps);
+        if let Ok(Some(stamps)) = stamps {
             if stamps.iter().all(|(id, at)| held(*id, at)) {
                 return Ok(OrderPage {
                     stamps,
@@ -134,7 +135,8 @@ struct StampPage {
 
 #[derive(Deserialize)]
 struct Stamp {
-    id: Value,
+    /// A string, as [`Resource`] requires: a page it could not read is not skipped either.
+    id: String,
     #[serde(default)]
     attributes: StampAttributes,
 }
@@ -146,11 +148,15 @@ struct StampAttributes {
 }
 
 impl StampPage {
-    fn stamps(self) -> Vec<(i64, String)> {
+    /// Each order's (id, `updatedAt`) as [`stamp_of`] reads them; `None` when an id is not a
+    /// number (the page is then built in full, which says so).
+    fn stamps(self) -> Option<Vec<(i64, String)>> {
         self.data
             .into_iter()
-            .map(|s| (number(&s.id), text(s.attributes.updated_at.as_ref())))
-            .map(|(id, at)| (id.unwrap_or(i64::MIN), at.unwrap_or_default()))
+            .map(|s| {
+                let at = s.attributes.updated_at.as_ref().and_then(scalar_text);
+                Some((s.id.parse().ok()?, at.unwrap_or_default()))
+            })
             .collect()
     }
 }
@@ -158,24 +164,6 @@ impl StampPage {
 /// An order resource's (id, `updatedAt`) read as [`convert::order`] reads them.
 fn stamp_of(r: &Resource) -> Option<(i64, String)> {
     Some((r.id.parse().ok()?, r.str("updatedAt").unwrap_or_default()))
-}
-
-fn number(v: &Value) -> Option<i64> {
-    match v {
-        Value::String(s) => s.parse().ok(),
-        Value::Number(n) => n.as_i64(),
-        _ => None,
-    }
-}
-
-/// A scalar attribute as text, as `Resource::str` gives it.
-fn text(v: Option<&Value>) -> Option<String> {
-    match v? {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
-        _ => None,
-    }
 }
 
 #[derive(Default)]

@@ -73,3 +73,17 @@ async fn a_page_of_held_orders_returns_nothing() {
     let orders = c.orders_since_unheld(None, &|_, _| true).await.unwrap();
     assert!(orders.is_empty());
 }
+
+#[tokio::test]
+async fn a_page_whose_ids_cannot_be_read_is_never_skipped() {
+    let mut broken = order(1, "2026-11-02T08:00:00Z", &[]);
+    broken["id"] = json!("SO-1");
+    let server = serve_page(vec![broken]).await;
+    let (c, _store, _dir) = client(&server).await;
+    let err = c
+        .orders_since_unheld(None, &|_, _| true)
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("not a number"), "{err}");
+}

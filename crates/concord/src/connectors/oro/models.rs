@@ -144,14 +144,19 @@ struct Identifier {
     id: Option<Value>,
 }
 
+/// A scalar attribute as text (a number or a boolean written out); `None` for anything else.
+pub fn scalar_text(value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
 impl Resource {
     pub fn str(&self, key: &str) -> Option<String> {
-        match self.attributes.get(key)? {
-            Value::String(s) => Some(s.clone()),
-            Value::Number(n) => Some(n.to_string()),
-            Value::Bool(b) => Some(b.to_string()),
-            _ => None,
-        }
+        scalar_text(self.attributes.get(key)?)
     }
 
     pub fn dec(&self, key: &str) -> Option<Decimal> {
