@@ -19,6 +19,15 @@ impl RetryPolicy {
         retries: 5,
     };
 
+    /// 30 s, 1, 2, 5, 10, 15, 30 min, 1 h, then dead letter: about two hours in all, as the
+    /// default, but never more than an hour between tries. An order has a service level of minutes,
+    /// and what uses up its attempts is a run of unlucky calls (an outage opens the circuit
+    /// breaker, whose waits use no attempt), so a two-hour gap after four failures helps nobody.
+    pub const ORDERS: RetryPolicy = RetryPolicy {
+        schedule_s: [30, 60, 120, 300, 600, 900, 1800, 3600],
+        retries: 8,
+    };
+
     /// Builds a policy from up to eight delays.
     pub fn with_schedule(delays: &[Duration]) -> Self {
         let mut schedule_s = [0u32; 8];
@@ -84,6 +93,18 @@ mod tests {
             vec![Some(30), Some(120), Some(600), Some(1800), Some(7200), None]
         );
         assert_eq!(p.delay_after(0), None);
+    }
+
+    #[test]
+    fn an_order_is_retried_at_least_hourly_for_about_as_long_as_the_default() {
+        let p = RetryPolicy::ORDERS;
+        let delays: Vec<u64> = (1..=8)
+            .map(|a| p.delay_after(a).map_or(0, |d| d.as_secs()))
+            .collect();
+        assert_eq!(delays, vec![30, 60, 120, 300, 600, 900, 1800, 3600]);
+        assert_eq!(p.delay_after(9), None);
+        let total: u64 = delays.iter().sum();
+        assert_eq!(total, 7410, "two hours and a few minutes before the dead letter");
     }
 
     #[test]

@@ -89,7 +89,7 @@ pub async fn retry_exception(
                 idempotency_key: format!("order:{order_id}:retry:{}", now.to_rfc3339()),
                 priority: 10,
                 run_at: None,
-                retry: RetryPolicy::DEFAULT,
+                retry: RetryPolicy::ORDERS,
             };
             match store.enqueue(job).await? {
                 Some(id) => RetryOutcome::OrderQueued { job: id.0 },

@@ -58,7 +58,7 @@ pub async fn enqueue_order_at(
         idempotency_key: format!("order:{order_id}:{key_suffix}"),
         priority,
         run_at: None,
-        retry: RetryPolicy::DEFAULT,
+        retry: RetryPolicy::ORDERS,
     };
     store.enqueue(job).await.map(|_| ())
 }
