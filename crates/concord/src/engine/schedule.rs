@@ -3,7 +3,7 @@
 
 use super::dispatch::*;
 use crate::sync::context::Context;
-use crate::sync::orders::{intake, record};
+use crate::sync::orders::{intake, record, revalidate};
 use concord_core::retry::RetryPolicy;
 use concord_store::{Coalesce, NewJob};
 use std::time::Duration;
@@ -157,12 +157,14 @@ async fn revalidate_waiting_orders(ctx: &Context) {
         let coalesce = Some(Coalesce::WhileQueuedOrRunning);
         enqueue_keyed(ctx, CATALOGUE_REFRESH, &key, 11, None, coalesce).await;
     }
+    let changed = revalidate::inputs_changed(ctx, &records).await;
+    let (now_s, every_s) = (ctx.clock.elapsed_s(), ctx.schedule.revalidate_s);
     let mut drafts_on_hold = false;
     for rec in records {
         let on_hold = rec.waits_on_credit_hold();
         drafts_on_hold |= on_hold;
         // A draft still on credit hold would only read its order to find nothing to do.
-        let due = (rec.state == record::OrderState::Held && !rec.cancelled)
+        let due = revalidate::held_order_due(&rec, now_s, every_s, slot, changed)
             || (on_hold
                 && crate::sync::customers::hold_may_be_lifted(ctx, rec.customer_id.as_deref())
                     .await);

@@ -46,6 +46,9 @@ impl Context {
             let moved = merge(catalogue, changed);
             let catalogue = catalogue.clone();
             cache.catalogue_at_s = now_s;
+            if !moved.is_empty() {
+                cache.revision += 1;
+            }
             // Only these need comparing with Oro's prices again, not the whole catalogue.
             cache.prices_changed.skus.extend(moved.iter().cloned());
             (catalogue, moved)
@@ -66,6 +69,7 @@ impl Context {
         let mut cache = self.cache.write().await;
         cache.catalogue = Some(catalogue.clone());
         cache.catalogue_at_s = at_s;
+        cache.revision += 1;
         cache.catalogue_whole_at_s = at_s;
         catalogue
     }

@@ -72,6 +72,7 @@ impl Context {
         if let Some(list) = cache.cin7_customers.as_mut() {
             apply(list, customer);
         }
+        cache.revision += 1;
     }
 
     /// Brings this process's copy up to the shared one when another write has happened since.
@@ -92,6 +93,7 @@ impl Context {
         let mut cache = self.cache.write().await;
         cache.cin7_customers = list;
         cache.cin7_customers_version = stored;
+        cache.revision += 1;
         Ok(())
     }
 
@@ -144,6 +146,7 @@ impl Context {
         let mut cache = self.cache.write().await;
         cache.cin7_customers = list;
         cache.cin7_customers_version = None;
+        cache.revision += 1;
     }
 }
 

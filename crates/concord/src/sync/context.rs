@@ -122,6 +122,11 @@ pub struct Caches {
     pub tax_rules: Option<(f64, super::tax_rules::TaxRuleBook)>,
     /// The last read of recently created sales: (read at, created since, rows).
     pub recent_sales: Option<(f64, f64, Vec<SaleSummary>)>,
+    /// Moves whenever Cin7 data a held order is validated against changes (the catalogue, the
+    /// customers, the tax rules), so held orders are looked at again on the next pass.
+    pub revision: u64,
+    /// What held orders were last validated against (see `orders/revalidate.rs`).
+    pub held_inputs_seen: Option<u64>,
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -14,7 +14,7 @@ const FRESH_FOR_S: f64 = 3600.0;
 const UNKNOWN_RETRY_S: f64 = 300.0;
 
 /// Rule name (as Cin7 spells it, compared case-insensitively) → rule.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct TaxRuleBook {
     rules: HashMap<String, ErpTaxRule>,
 }
@@ -54,7 +54,7 @@ impl Context {
             if let Some((at_s, rules)) = self.kept::<Vec<ErpTaxRule>>(KEY, KEPT_FOR_S).await? {
                 let book = TaxRuleBook::new(rules);
                 if wanted.iter().all(|w| book.get(w).is_some()) && now - at_s < FRESH_FOR_S {
-                    self.cache.write().await.tax_rules = Some((at_s, book.clone()));
+                    install(&mut *self.cache.write().await, at_s, &book);
                     return Ok(book);
                 }
             }
@@ -62,7 +62,15 @@ impl Context {
         let rules = self.cin7.tax_rules(Priority::Orders).await?;
         self.keep(KEY, &rules).await?;
         let book = TaxRuleBook::new(rules);
-        self.cache.write().await.tax_rules = Some((now, book.clone()));
+        install(&mut *self.cache.write().await, now, &book);
         Ok(book)
     }
+}
+
+/// Keeps the book read at `at_s`; a book that differs from the one held moves the revision.
+fn install(cache: &mut super::context::Caches, at_s: f64, book: &TaxRuleBook) {
+    if cache.tax_rules.as_ref().map(|(_, held)| held) != Some(book) {
+        cache.revision += 1;
+    }
+    cache.tax_rules = Some((at_s, book.clone()));
 }

@@ -9,6 +9,7 @@ pub mod intake;
 pub mod mapping;
 pub mod record;
 pub mod release;
+pub mod revalidate;
 pub mod sale_build;
 pub mod submit;
 pub mod tax;
