@@ -104,7 +104,10 @@ mod tests {
         assert_eq!(delays, vec![30, 60, 120, 300, 600, 900, 1800, 3600]);
         assert_eq!(p.delay_after(9), None);
         let total: u64 = delays.iter().sum();
-        assert_eq!(total, 7410, "two hours and a few minutes before the dead letter");
+        assert_eq!(
+            total, 7410,
+            "two hours and a few minutes before the dead letter"
+        );
     }
 
     #[test]

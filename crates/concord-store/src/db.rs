@@ -101,7 +101,8 @@ impl JobBell {
 pub(crate) enum Db {
     /// SQLite allows one writer at a time: writes go through a single connection so in-process
     /// writers wait their turn for it (fair, no sleeping) rather than in SQLite's busy handler.
-    /// Reads use their own connections; WAL lets them run beside the writer.
+    /// Reads use the writer's connection when it is free (its page cache is the one a commit
+    /// leaves warm), else their own; WAL lets those run beside the writer.
     Sqlite {
         write: LitePool,
         read: LitePool,
@@ -351,10 +352,9 @@ async fn connect_sqlite(url: &str, shown: &str) -> Result<Db, StoreError> {
         url: shown.to_string(),
         source,
     })?;
-    Ok(Db::Sqlite {
-        write: LitePool::open(&path, 1, lite)?,
-        read: LitePool::open(&path, 4, lite)?,
-    })
+    let write = LitePool::open(&path, 1, lite)?;
+    let read = LitePool::open(&path, 4, lite)?.trying_first(&write)?;
+    Ok(Db::Sqlite { write, read })
 }
 
 async fn connect_postgres(url: &str, shown: &str) -> Result<Db, StoreError> {

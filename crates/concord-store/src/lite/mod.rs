@@ -31,6 +31,9 @@ const STATEMENT_CACHE: usize = 128;
 pub(crate) struct LitePool(Arc<PoolInner>);
 
 struct PoolInner {
+    /// Another pool's connection, used first when it is free and never waited for (see
+    /// [`LitePool::trying_first`]).
+    first: Option<Arc<Mutex<Connection>>>,
     connections: Vec<Arc<Mutex<Connection>>>,
     /// Where a caller that found every connection busy queues, turn by turn.
     next: AtomicUsize,
@@ -86,16 +89,39 @@ impl LitePool {
 
     fn from_connections(connections: Vec<Arc<Mutex<Connection>>>) -> Self {
         LitePool(Arc::new(PoolInner {
+            first: None,
             connections,
             next: AtomicUsize::new(0),
             closed: AtomicBool::new(false),
         }))
     }
 
+    /// This pool, trying `other`'s connection first whenever it is free. For the read side:
+    /// SQLite throws a connection's page cache away whenever another connection has committed,
+    /// so a read connection re-read the pages of every index it used after each write (about 4 %
+    /// of the engine's CPU on the 600-order day). The writer's own cache stays warm; a read
+    /// takes that connection when nothing holds it and otherwise one of its own, never waiting
+    /// behind a write.
+    pub(crate) fn trying_first(self, other: &LitePool) -> Result<Self, StoreError> {
+        let inner = Arc::try_unwrap(self.0).map_err(|_| StoreError::Closed)?;
+        Ok(LitePool(Arc::new(PoolInner {
+            first: other.0.connections.first().cloned(),
+            ..inner
+        })))
+    }
+
     /// A free connection at once if there is one, else a turn at the next one in line.
     async fn acquire(&self) -> Result<OwnedMutexGuard<Connection>, StoreError> {
         if self.0.closed.load(Ordering::Acquire) {
             return Err(StoreError::Closed);
+        }
+        if let Some(free) = self
+            .0
+            .first
+            .as_ref()
+            .and_then(|c| c.clone().try_lock_owned().ok())
+        {
+            return Ok(free);
         }
         let all = &self.0.connections;
         if let Some(free) = all.iter().find_map(|c| c.clone().try_lock_owned().ok()) {
