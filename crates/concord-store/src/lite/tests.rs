@@ -182,3 +182,39 @@ async fn for_each_hands_over_every_row_and_a_closed_pool_refuses() {
         Err(StoreError::Closed)
     ));
 }
+
+#[tokio::test]
+async fn a_read_takes_the_free_writer_and_never_waits_for_a_busy_one() {
+    // Arrange: a file both pools open; a temp table exists only on the writer's connection, so
+    // a read of it tells which connection served the read.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store.db");
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute_batch("PRAGMA journal_mode = WAL; CREATE TABLE t (id INTEGER PRIMARY KEY)")
+        .unwrap();
+    let write = LitePool::open(&path, 1, options()).unwrap();
+    let read = LitePool::open(&path, 1, options())
+        .unwrap()
+        .trying_first(&write)
+        .unwrap();
+    query("CREATE TEMP TABLE writer_only (x INTEGER)")
+        .execute(&write)
+        .await
+        .unwrap();
+    let on_writer = || query("SELECT COUNT(*) AS n FROM temp.writer_only").fetch_one(&read);
+
+    // Act / Assert: the writer is free, so the read runs there.
+    assert!(on_writer().await.is_ok(), "a free writer serves the read");
+
+    // A transaction holds the writer: the read runs at once on its own connection.
+    let tx = write.begin().await.unwrap();
+    let served = tokio::time::timeout(Duration::from_secs(2), on_writer())
+        .await
+        .expect("a read never waits behind a write");
+    let err = served.unwrap_err().to_string();
+    assert!(err.contains("no such table"), "{err}");
+
+    tx.rollback().unwrap();
+    assert!(on_writer().await.is_ok(), "the writer serves reads again once free");
+}
