@@ -216,5 +216,8 @@ async fn a_read_takes_the_free_writer_and_never_waits_for_a_busy_one() {
     assert!(err.contains("no such table"), "{err}");
 
     tx.rollback().unwrap();
-    assert!(on_writer().await.is_ok(), "the writer serves reads again once free");
+    assert!(
+        on_writer().await.is_ok(),
+        "the writer serves reads again once free"
+    );
 }
