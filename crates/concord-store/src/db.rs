@@ -353,7 +353,7 @@ async fn connect_sqlite(url: &str, shown: &str) -> Result<Db, StoreError> {
         source,
     })?;
     let write = LitePool::open(&path, 1, lite)?;
-    let read = LitePool::open(&path, 4, lite)?.trying_first(&write)?;
+    let read = LitePool::open_trying_first(&path, 4, lite, &write)?;
     Ok(Db::Sqlite { write, read })
 }
 

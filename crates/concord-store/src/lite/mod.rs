@@ -32,7 +32,7 @@ pub(crate) struct LitePool(Arc<PoolInner>);
 
 struct PoolInner {
     /// Another pool's connection, used first when it is free and never waited for (see
-    /// [`LitePool::trying_first`]).
+    /// [`LitePool::open_trying_first`]).
     first: Option<Arc<Mutex<Connection>>>,
     connections: Vec<Arc<Mutex<Connection>>>,
     /// Where a caller that found every connection busy queues, turn by turn.
@@ -63,15 +63,7 @@ impl LitePool {
         count: usize,
         options: LiteOptions,
     ) -> Result<Self, StoreError> {
-        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let connections = (0..count.max(1))
-            .map(|_| {
-                let conn = Connection::open_with_flags(path, flags)?;
-                configure(&conn, options)?;
-                Ok(Arc::new(Mutex::new(conn)))
-            })
-            .collect::<Result<Vec<_>, StoreError>>()?;
-        Ok(Self::from_connections(connections))
+        Ok(Self::from_connections(connect(path, count, options)?))
     }
 
     /// One private in-memory database (it exists only on its one connection), migrated here.
@@ -88,25 +80,24 @@ impl LitePool {
     }
 
     fn from_connections(connections: Vec<Arc<Mutex<Connection>>>) -> Self {
-        LitePool(Arc::new(PoolInner {
-            first: None,
-            connections,
-            next: AtomicUsize::new(0),
-            closed: AtomicBool::new(false),
-        }))
+        LitePool(Arc::new(PoolInner::new(connections)))
     }
 
-    /// This pool, trying `other`'s connection first whenever it is free. For the read side:
+    /// As [`LitePool::open`], trying `other`'s connection first whenever it is free. For the read side:
     /// SQLite throws a connection's page cache away whenever another connection has committed,
     /// so a read connection re-read the pages of every index it used after each write (about 4 %
     /// of the engine's CPU on the 600-order day). The writer's own cache stays warm; a read
     /// takes that connection when nothing holds it and otherwise one of its own, never waiting
     /// behind a write.
-    pub(crate) fn trying_first(self, other: &LitePool) -> Result<Self, StoreError> {
-        let inner = Arc::try_unwrap(self.0).map_err(|_| StoreError::Closed)?;
+    pub(crate) fn open_trying_first(
+        path: &Path,
+        count: usize,
+        options: LiteOptions,
+        other: &LitePool,
+    ) -> Result<Self, StoreError> {
         Ok(LitePool(Arc::new(PoolInner {
             first: other.0.connections.first().cloned(),
-            ..inner
+            ..PoolInner::new(connect(path, count, options)?)
         })))
     }
 
@@ -143,6 +134,33 @@ impl LitePool {
     pub(crate) fn close(&self) {
         self.0.closed.store(true, Ordering::Release);
     }
+}
+
+impl PoolInner {
+    fn new(connections: Vec<Arc<Mutex<Connection>>>) -> Self {
+        PoolInner {
+            first: None,
+            connections,
+            next: AtomicUsize::new(0),
+            closed: AtomicBool::new(false),
+        }
+    }
+}
+
+/// `count` connections (at least one) to the database file at `path`.
+fn connect(
+    path: &Path,
+    count: usize,
+    options: LiteOptions,
+) -> Result<Vec<Arc<Mutex<Connection>>>, StoreError> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    (0..count.max(1))
+        .map(|_| {
+            let conn = Connection::open_with_flags(path, flags)?;
+            configure(&conn, options)?;
+            Ok(Arc::new(Mutex::new(conn)))
+        })
+        .collect()
 }
 
 fn configure(conn: &Connection, options: LiteOptions) -> Result<(), StoreError> {

@@ -194,10 +194,7 @@ async fn a_read_takes_the_free_writer_and_never_waits_for_a_busy_one() {
         .execute_batch("PRAGMA journal_mode = WAL; CREATE TABLE t (id INTEGER PRIMARY KEY)")
         .unwrap();
     let write = LitePool::open(&path, 1, options()).unwrap();
-    let read = LitePool::open(&path, 1, options())
-        .unwrap()
-        .trying_first(&write)
-        .unwrap();
+    let read = LitePool::open_trying_first(&path, 1, options(), &write).unwrap();
     query("CREATE TEMP TABLE writer_only (x INTEGER)")
         .execute(&write)
         .await

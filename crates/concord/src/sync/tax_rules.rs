@@ -74,3 +74,42 @@ fn install(cache: &mut super::context::Caches, at_s: f64, book: &TaxRuleBook) {
     }
     cache.tax_rules = Some((at_s, book.clone()));
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal_macros::dec;
+
+    fn rule(name: &str, percent: rust_decimal::Decimal) -> ErpTaxRule {
+        ErpTaxRule {
+            name: name.into(),
+            percent,
+            active: true,
+            inclusive: false,
+        }
+    }
+
+    #[test]
+    fn only_a_book_that_differs_moves_the_revision() {
+        let mut cache = super::super::context::Caches::default();
+        install(
+            &mut cache,
+            0.0,
+            &TaxRuleBook::new(vec![rule("20% VAT", dec!(20))]),
+        );
+        assert_eq!(cache.revision, 1, "the first book");
+        install(
+            &mut cache,
+            3600.0,
+            &TaxRuleBook::new(vec![rule("20% VAT", dec!(20))]),
+        );
+        assert_eq!(cache.revision, 1, "read again, unchanged");
+        assert_eq!(cache.tax_rules.as_ref().map(|(at, _)| *at), Some(3600.0));
+        install(
+            &mut cache,
+            7200.0,
+            &TaxRuleBook::new(vec![rule("20% VAT", dec!(17.5))]),
+        );
+        assert_eq!(cache.revision, 2, "a rate changed in Cin7");
+    }
+}
