@@ -26,6 +26,7 @@ pub mod db;
 pub mod dry_run;
 pub mod error;
 pub mod exceptions;
+mod guarded;
 pub mod job;
 mod known_keys;
 pub mod leases;

@@ -8,6 +8,7 @@ mod cancel;
 mod charts;
 mod connect;
 mod dry_run;
+mod guarded;
 mod jobs;
 mod kill;
 mod leases;
@@ -64,6 +65,8 @@ conformance!(
     records::records_in_several_statuses_are_read_at_once_in_key_order,
     records::many_records_are_written_at_once_and_replace_what_was_there,
     records::every_write_of_a_record_moves_its_version,
+    guarded::a_create_never_replaces_a_record_already_there,
+    guarded::a_status_moves_only_from_the_status_expected,
     other::payload_log_filters_truncates_and_purges,
     other::the_payload_log_writes_behind_in_batches_and_loses_nothing,
     other::payload_retention_purges_in_small_batches,

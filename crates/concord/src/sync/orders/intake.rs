@@ -205,18 +205,14 @@ fn remember_polled(ctx: &Context, order: &crate::domain::OroOrder) {
     }
 }
 
-/// Records an order seen for the first time, under its order lock: the order's own job may be
-/// saving a fuller record (held, submitting) at this moment, and a first-sight record must never
-/// overwrite it. Returns whether this call created the record.
+/// Records an order seen for the first time. The order's own job, in this process or another,
+/// may be saving a fuller record (held, submitting, authorised) meanwhile (working out the base
+/// units can wait on a catalogue load), and a first-sight record must never overwrite it: the
+/// store writes it only if no record exists. Returns whether this call created the record.
 async fn record_first_sight(
     ctx: &Context,
     order: &crate::domain::OroOrder,
 ) -> Result<bool, FlowError> {
-    let lock = ctx.order_lock(order.id).await;
-    let _guard = lock.lock().await;
-    if record::load(&ctx.store, order.id).await?.is_some() {
-        return Ok(false);
-    }
     // Seen before its job runs: the stock formula counts it as in flight from now on.
     let mut rec = OrderRecord::new(order.id, ctx.clock.elapsed_s());
     rec.base_units = super::handler::base_units(ctx, order).await?;
@@ -225,8 +221,7 @@ async fn record_first_sight(
         order.status.as_deref(),
     );
     rec.cancelled = order.internal_status.as_deref() == Some("cancelled");
-    record::save(&ctx.store, &rec).await?;
-    Ok(true)
+    Ok(record::create(&ctx.store, &rec).await?)
 }
 
 /// Sales that carry an Oro order id before Concord ever ran belong to an earlier integration.
@@ -249,7 +244,7 @@ async fn record_preexisting_sales(ctx: &Context) -> Result<(), FlowError> {
         let mut rec = OrderRecord::new(order_id, ctx.clock.elapsed_s());
         rec.state = OrderState::Preexisting;
         rec.sale_id = Some(sale.id.clone());
-        record::save(&ctx.store, &rec).await?;
+        record::create(&ctx.store, &rec).await?;
     }
     Ok(())
 }

@@ -158,3 +158,48 @@ async fn a_sweep_never_shares_a_recent_poll_but_a_recent_poll_shares_a_sweep() {
         "the recent poll shared the sweep's read"
     );
 }
+
+#[tokio::test]
+async fn a_first_sighting_never_overwrites_the_record_a_job_saved_while_it_looked() {
+    use crate::sync::orders::record::{self, OrderRecord, OrderState};
+    let server = MockServer::start().await;
+    mount_token_and_orders(&server, Duration::ZERO).await;
+    // Every other read (the order's products, customer and prices; Cin7's catalogue) is slow and
+    // empty: a process just restarted works out an order's units while another syncs it.
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .insert_header("content-type", "application/vnd.api+json")
+                .set_body_json(json!({"data": [], "Products": [], "Total": 0, "Page": 1}))
+                .set_delay(Duration::from_millis(400)),
+        )
+        .mount(&server)
+        .await;
+    let (ctx, _dir) = polling_context(&server).await;
+    let order: crate::domain::OroOrder = serde_json::from_value(json!({
+        "id": 1007, "identifier": "1007", "po_number": null, "customer_id": 3,
+        "currency": "GBP", "internal_status": "open", "status": null, "shipping_status": null,
+        "updated_at": "2026-11-02T09:00:00Z", "total": "10", "shipping_amount": "0",
+        "shipping_tax": null, "tax_total": null, "lines": []
+    }))
+    .unwrap();
+
+    let sighting = {
+        let (ctx, order) = (ctx.clone(), order.clone());
+        tokio::spawn(async move { super::record_first_sight(&ctx, &order).await })
+    };
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let mut synced = OrderRecord::new(1007, 1.0);
+    synced.state = OrderState::Authorised;
+    synced.sale_id = Some("S-1007".into());
+    record::save(&ctx.store, &synced).await.unwrap();
+    let created = sighting.await.unwrap().unwrap();
+
+    assert!(
+        !created,
+        "the record already existed when the sighting wrote"
+    );
+    let kept = record::load(&ctx.store, 1007).await.unwrap().unwrap();
+    assert_eq!(kept.state, OrderState::Authorised);
+    assert_eq!(kept.sale_id.as_deref(), Some("S-1007"));
+}

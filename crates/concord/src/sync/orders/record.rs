@@ -145,6 +145,18 @@ pub async fn save(store: &Store, record: &OrderRecord) -> Result<(), StoreError>
         .await
 }
 
+/// Writes a record only if the order has none yet; `true` when this call created it.
+pub async fn create(store: &Store, record: &OrderRecord) -> Result<bool, StoreError> {
+    store
+        .record_create(
+            "order",
+            &record.order_id.to_string(),
+            record.state.as_str(),
+            record,
+        )
+        .await
+}
+
 /// Status of an authorised order whose allocation every later snapshot includes: it can never be
 /// in flight again, so the stock formula no longer needs to read it.
 pub const SETTLED: &str = "allocated";
@@ -179,8 +191,15 @@ pub async fn settle_allocated_before(store: &Store, snapshot_s: f64) -> Result<(
             .get("allocated_at_s")
             .and_then(serde_json::Value::as_f64);
         if allocated.is_some_and(|at| at < snapshot_s) {
+            // Status only, and only if still authorised: the order's job (here or in another
+            // process) may have written a newer record since this read.
             store
-                .record_put("order", &record.key, SETTLED, &record.data)
+                .record_move_status(
+                    "order",
+                    &record.key,
+                    OrderState::Authorised.as_str(),
+                    SETTLED,
+                )
                 .await?;
         }
     }
