@@ -17,19 +17,24 @@ pub struct CallRecord<'a> {
     pub error: Option<String>,
 }
 
-/// How much of a successful read's answer the log keeps. A list page is hundreds of kilobytes
-/// and the system still holds it; its first records show what came back. Writing 64 KB of every
-/// page to the store was most of the payload log's cost (the 600-order day makes about 3,000
-/// list reads). Writes and failures keep [`MAX_BODY_BYTES`]: that is what a person debugs.
+/// How much of a successful read about one thing (an order, a sale: the call carries its
+/// subject) the log keeps. That is what a person opens to see what Concord was given, so it keeps
+/// a whole order with its lines.
 pub const READ_KEPT_BYTES: usize = 16 * 1024;
+/// How much of a successful read of a list page (no subject) the log keeps. A page is hundreds of
+/// kilobytes, the system still holds it, and its first records show what came back. The 600-order
+/// day makes about 3,000 of them: at 16 KB each they were most of the store's bytes and most of
+/// what SQLite wrote to its journal.
+pub const PAGE_KEPT_BYTES: usize = 4 * 1024;
 
-/// The most of a response the log keeps for this call.
-fn kept_bytes(method: &str, status: Option<u16>) -> usize {
+/// The most of a response the log keeps for this call. Writes and failures keep
+/// [`MAX_BODY_BYTES`]: that is what a person debugs.
+fn kept_bytes(method: &str, status: Option<u16>, subject: Option<&str>) -> usize {
     let read_ok = method == "GET" && status.is_some_and(|s| (200..300).contains(&s));
-    if read_ok {
-        READ_KEPT_BYTES
-    } else {
-        MAX_BODY_BYTES
+    match (read_ok, subject) {
+        (true, Some(_)) => READ_KEPT_BYTES,
+        (true, None) => PAGE_KEPT_BYTES,
+        (false, _) => MAX_BODY_BYTES,
     }
 }
 
@@ -56,7 +61,7 @@ pub async fn record(store: &Store, call: CallRecord<'_>) {
         request: call.request.map(|r| redact(r).to_string()),
         response: call
             .response
-            .map(|body| logged_body(body, kept_bytes(call.method, call.status))),
+            .map(|body| logged_body(body, kept_bytes(call.method, call.status, call.subject))),
         subject: call.subject.map(str::to_owned),
         error: call.error.as_deref().map(redact_free_text),
     };
@@ -99,28 +104,33 @@ mod tests {
     }
 
     #[test]
-    fn a_successful_read_keeps_less_than_a_write_or_a_failure() {
+    fn a_successful_read_keeps_less_than_a_write_or_a_failure_and_a_page_least() {
         let page = big_page("");
-        // (method, status) → most bytes kept.
+        let one = Some("order:7");
+        // (method, status, subject) → most bytes kept.
         let cases = [
-            ("GET", Some(200), READ_KEPT_BYTES),
-            ("GET", Some(404), MAX_BODY_BYTES),
-            ("GET", Some(503), MAX_BODY_BYTES),
-            ("GET", None, MAX_BODY_BYTES),
-            ("POST", Some(200), MAX_BODY_BYTES),
-            ("PATCH", Some(200), MAX_BODY_BYTES),
+            ("GET", Some(200), one, READ_KEPT_BYTES),
+            ("GET", Some(200), None, PAGE_KEPT_BYTES),
+            ("GET", Some(404), one, MAX_BODY_BYTES),
+            ("GET", Some(503), None, MAX_BODY_BYTES),
+            ("GET", None, None, MAX_BODY_BYTES),
+            ("POST", Some(200), one, MAX_BODY_BYTES),
+            ("PATCH", Some(200), None, MAX_BODY_BYTES),
         ];
-        for (method, status, most) in cases {
-            let kept = logged_body(&page, kept_bytes(method, status));
-            assert!(kept.len() <= most, "{method} {status:?}");
+        for (method, status, subject, most) in cases {
+            let kept = logged_body(&page, kept_bytes(method, status, subject));
+            assert!(kept.len() <= most, "{method} {status:?} {subject:?}");
             assert!(
                 kept.len() > most - 64,
-                "{method} {status:?}: {} bytes",
+                "{method} {status:?} {subject:?}: {} bytes",
                 kept.len()
             );
             assert!(kept.ends_with("…[truncated]"));
         }
         let small = r#"{"data":[]}"#;
-        assert_eq!(logged_body(small, kept_bytes("GET", Some(200))), small);
+        assert_eq!(
+            logged_body(small, kept_bytes("GET", Some(200), None)),
+            small
+        );
     }
 }
