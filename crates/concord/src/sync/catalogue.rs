@@ -12,20 +12,30 @@ pub struct Catalogue {
     // copies the map of pointers, not 20,000 products with their tiers (30 MB at 20,000 SKUs).
     by_sku: Arc<HashMap<String, Arc<ErpProduct>>>,
     packs: Arc<HashMap<(String, Decimal), String>>,
+    /// The pack SKUs of each base SKU: what a lowering for a few SKUs looks up in a stock
+    /// snapshot, instead of walking every row of it. May hold a SKU that has since stopped being
+    /// that base's pack; never lacks one that is.
+    pack_skus: Arc<HashMap<String, Vec<String>>>,
 }
 
 impl Catalogue {
     pub fn new(products: Vec<ErpProduct>) -> Self {
         let mut packs = HashMap::new();
+        let mut pack_skus: HashMap<String, Vec<String>> = HashMap::new();
         for p in &products {
             if let Some(pack) = &p.pack {
                 packs.insert(
                     (pack.base_sku.clone(), pack.size.normalize()),
                     p.sku.clone(),
                 );
+                pack_skus
+                    .entry(pack.base_sku.clone())
+                    .or_default()
+                    .push(p.sku.clone());
             }
         }
         Catalogue {
+            pack_skus: Arc::new(pack_skus),
             by_sku: Arc::new(
                 products
                     .into_iter()
@@ -52,6 +62,11 @@ impl Catalogue {
             .and_then(|s| self.get(s))
     }
 
+    /// The SKUs of the pack products of `base_sku` (see the field for what it may hold).
+    pub fn pack_skus(&self, base_sku: &str) -> &[String] {
+        self.pack_skus.get(base_sku).map_or(&[], Vec::as_slice)
+    }
+
     pub fn products(&self) -> impl Iterator<Item = &ErpProduct> {
         self.by_sku.values().map(|p| &**p)
     }
@@ -71,6 +86,12 @@ impl Catalogue {
                 (pack.base_sku.clone(), pack.size.normalize()),
                 product.sku.clone(),
             );
+            let skus = Arc::make_mut(&mut self.pack_skus)
+                .entry(pack.base_sku.clone())
+                .or_default();
+            if !skus.contains(&product.sku) {
+                skus.push(product.sku.clone());
+            }
         }
         Arc::make_mut(&mut self.by_sku).insert(product.sku.clone(), Arc::new(product));
     }
@@ -81,6 +102,9 @@ impl Catalogue {
             if let Some(pack) = &product.pack {
                 let key = (pack.base_sku.clone(), pack.size.normalize());
                 Arc::make_mut(&mut self.packs).remove(&key);
+                if let Some(skus) = Arc::make_mut(&mut self.pack_skus).get_mut(&pack.base_sku) {
+                    skus.retain(|s| s != sku);
+                }
             }
         }
     }

@@ -77,7 +77,7 @@ pub(crate) struct Kept<'a, T: serde::Serialize + ?Sized> {
 
 /// An availability snapshot and the clock second it was taken. The rows are shared, not copied:
 /// at 20,000 SKUs a copy per lowering was megabytes of churn for a read-only list.
-pub type Snapshot = (f64, Arc<Vec<StockRow>>);
+pub type Snapshot = (f64, Arc<crate::sync::inventory::rows::StockRows>);
 
 pub use crate::domain::PriceTable;
 

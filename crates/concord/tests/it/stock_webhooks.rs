@@ -25,7 +25,8 @@ fn snapshots_taken(parts: &Parts) -> usize {
 fn a_sold_row(parts: &Parts) -> StockRow {
     let last = parts.ctx.last_snapshot.lock().expect("the snapshot lock");
     let (_, rows) = last.as_ref().expect("a snapshot after the first sync");
-    rows.iter()
+    rows.all()
+        .iter()
         .find(|r| r.sku == "TEE-GRN")
         .cloned()
         .expect("TEE-GRN in the snapshot")

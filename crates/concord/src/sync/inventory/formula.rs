@@ -22,8 +22,8 @@ pub fn available_by_base_sku(
 /// As [`available_by_base_sku`], for the base SKUs `wanted` accepts only: an order's lowering
 /// needs a handful of SKUs, and summing the whole snapshot for each order cost as much as
 /// everything else the lowering did.
-pub fn available_for_base_skus(
-    rows: &[StockRow],
+pub fn available_for_base_skus<'a>(
+    rows: impl IntoIterator<Item = &'a StockRow>,
     locations: Option<&[String]>,
     catalogue: &Catalogue,
     wanted: impl Fn(&str) -> bool,

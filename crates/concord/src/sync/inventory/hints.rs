@@ -8,6 +8,7 @@
 //! anything unclear (no snapshot, an unreadable body, a level the book disagrees with) takes one.
 
 use super::formula;
+use super::rows::StockRows;
 use crate::domain::StockRow;
 use crate::sync::catalogue::Catalogue;
 use rust_decimal::Decimal;
@@ -100,7 +101,7 @@ impl StockHints {
     /// figure laid over it.
     pub fn available_for(
         &self,
-        snapshot: &[StockRow],
+        snapshot: &StockRows,
         locations: Option<&[String]>,
         catalogue: &Catalogue,
         bases: &HashSet<String>,
@@ -112,8 +113,9 @@ impl StockHints {
                 .is_some_and(|l| l.contains_key(&r.location))
         };
         let mut rows: Vec<StockRow> = snapshot
-            .iter()
-            .filter(|r| in_bases(&r.sku) && !hinted(r))
+            .for_bases(catalogue, bases.iter().map(String::as_str))
+            .into_iter()
+            .filter(|r| !hinted(r))
             .cloned()
             .collect();
         for (sku, locations) in self.overlay.iter().filter(|(sku, _)| in_bases(sku)) {

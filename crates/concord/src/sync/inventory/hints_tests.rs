@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::domain::{ErpProduct, Pack};
+use crate::sync::inventory::rows::StockRows;
 use rust_decimal_macros::dec;
 
 fn catalogue() -> Catalogue {
@@ -34,13 +35,13 @@ fn row(sku: &str, loc: &str, available: Decimal) -> StockRow {
     }
 }
 
-fn snapshot() -> Vec<StockRow> {
-    vec![
+fn snapshot() -> StockRows {
+    StockRows::new(vec![
         row("TEE", "Main", dec!(100)),
         row("TEE", "Back", dec!(10)),
         row("TEE-C12", "Main", dec!(2)),
         row("CAP", "Main", dec!(7)),
-    ]
+    ])
 }
 
 fn bases(list: &[&str]) -> HashSet<String> {

@@ -47,7 +47,7 @@ pub async fn lower_for_order(ctx: &Context, order_id: i64) -> Result<(), FlowErr
     let in_flight =
         in_flight::units_by_sku(&candidates, |sku| skus.contains(sku).then_some(snapshot_s));
     let available = formula::available_for_base_skus(
-        &rows,
+        rows.for_bases(&catalogue, skus.iter().copied()),
         ctx.rules.locations.as_deref(),
         &catalogue,
         |base| skus.contains(base),

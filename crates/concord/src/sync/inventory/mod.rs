@@ -7,4 +7,5 @@ pub mod freshness;
 pub mod hints;
 pub mod levels;
 pub mod lower;
+pub mod rows;
 pub mod sync;

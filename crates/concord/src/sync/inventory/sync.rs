@@ -9,6 +9,7 @@
 
 use super::formula;
 use super::levels::{read_levels, remember_written, written_for, Written};
+use super::rows::StockRows;
 use crate::domain::StockRow;
 use crate::sync::context::{Context, FlowError};
 use crate::sync::exceptions;
@@ -57,7 +58,7 @@ pub async fn sync(ctx: &Context) -> Result<(), FlowError> {
                 // The snapshot holds every change a webhook received before it began.
                 hints.forget_before(started_s);
             }
-            let rows = Arc::new(rows);
+            let rows = Arc::new(StockRows::new(rows));
             if let Ok(mut last) = ctx.last_snapshot.lock() {
                 *last = Some((started_s, Arc::clone(&rows)));
             }
@@ -74,7 +75,7 @@ pub async fn sync(ctx: &Context) -> Result<(), FlowError> {
     };
     for _round in 0..MAX_ROUNDS {
         intake::poll(ctx, intake::Reach::Recent).await?;
-        write_levels(ctx, snapshot_s, &rows, fresh).await?;
+        write_levels(ctx, snapshot_s, rows.all(), fresh).await?;
         if intake::poll(ctx, intake::Reach::Recent).await? == 0 {
             break;
         }
@@ -100,7 +101,7 @@ async fn stale_snapshot(
     ctx: &Context,
     now_s: f64,
     error: FlowError,
-) -> Result<(f64, Arc<Vec<StockRow>>, bool), FlowError> {
+) -> Result<(f64, Arc<StockRows>, bool), FlowError> {
     let last = ctx.last_snapshot.lock().ok().and_then(|l| l.clone());
     let Some((at, rows)) = last else {
         return Err(error);
