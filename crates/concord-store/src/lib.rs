@@ -33,6 +33,7 @@ pub mod leases;
 mod lite;
 pub mod queue;
 pub mod state;
+mod typed;
 
 pub use audit::AuditEntry;
 pub use calls::{truncate_body, truncate_body_to, Call, CallFilter, NewCall, MAX_BODY_BYTES};

@@ -66,6 +66,7 @@ conformance!(
     records::many_records_are_written_at_once_and_replace_what_was_there,
     records::every_write_of_a_record_moves_its_version,
     guarded::a_create_never_replaces_a_record_already_there,
+    records::a_record_is_read_straight_into_a_type,
     guarded::a_status_moves_only_from_the_status_expected,
     other::payload_log_filters_truncates_and_purges,
     other::the_payload_log_writes_behind_in_batches_and_loses_nothing,

@@ -273,3 +273,36 @@ pub async fn every_write_of_a_record_moves_its_version(db: &TestDb) {
     let seen: Vec<i64> = first.iter().chain(&second).map(|(_, v)| *v).collect();
     assert!(!seen.contains(&third[0].1), "{third:?} after {seen:?}");
 }
+
+/// A record's data read into a type: present, absent, and data of another shape named in the
+/// error rather than taken for "no record".
+pub async fn a_record_is_read_straight_into_a_type(db: &TestDb) {
+    #[derive(serde::Deserialize, Debug, PartialEq)]
+    struct Order {
+        order_id: i64,
+        sale_id: Option<String>,
+    }
+    let s = &db.store;
+    s.record_put(
+        "order",
+        "7",
+        "authorised",
+        &json!({ "order_id": 7, "sale_id": "S-7" }),
+    )
+    .await
+    .unwrap();
+    s.record_put("order", "8", "received", &json!({ "order_id": "eight" }))
+        .await
+        .unwrap();
+    let read = s.record_data::<Order>("order", "7").await.unwrap();
+    assert_eq!(
+        read,
+        Some(Order {
+            order_id: 7,
+            sale_id: Some("S-7".into())
+        })
+    );
+    assert_eq!(s.record_data::<Order>("order", "9").await.unwrap(), None);
+    let err = s.record_data::<Order>("order", "8").await.unwrap_err();
+    assert!(err.to_string().contains("order/8"), "{err}");
+}

@@ -128,9 +128,10 @@ impl OrderRecord {
     }
 }
 
+/// The order's record. One that does not parse is an error naming it, not "no record": taken for
+/// a new order, it would be sent to Cin7 again.
 pub async fn load(store: &Store, order_id: i64) -> Result<Option<OrderRecord>, StoreError> {
-    let record = store.record_get("order", &order_id.to_string()).await?;
-    Ok(record.and_then(|r| serde_json::from_value(r.data).ok()))
+    store.record_data("order", &order_id.to_string()).await
 }
 
 pub async fn save(store: &Store, record: &OrderRecord) -> Result<(), StoreError> {
