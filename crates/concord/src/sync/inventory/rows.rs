@@ -8,17 +8,19 @@ use crate::sync::catalogue::Catalogue;
 
 #[derive(Debug, Default)]
 pub struct StockRows {
-    /// By SKU; a SKU's rows keep Cin7's order among themselves.
+    /// By SKU, then location.
     rows: Vec<StockRow>,
 }
 
 impl StockRows {
     pub fn new(mut rows: Vec<StockRow>) -> Self {
-        rows.sort_by(|a, b| a.sku.cmp(&b.sku));
+        // In place: a stable sort borrows a buffer as large as the rows (6 MB at 20,000 SKUs,
+        // which showed in the engine's peak), and no caller needs Cin7's order.
+        rows.sort_unstable_by(|a, b| (&a.sku, &a.location).cmp(&(&b.sku, &b.location)));
         StockRows { rows }
     }
 
-    /// Every row, by SKU. (Availability is a sum per base SKU: the order does not matter.)
+    /// Every row, by SKU and location. (Availability is a sum per base SKU: order does not matter.)
     pub fn all(&self) -> &[StockRow] {
         &self.rows
     }
