@@ -16,17 +16,7 @@ impl Store {
         status: &str,
         data: &(impl serde::Serialize + ?Sized),
     ) -> Result<bool, StoreError> {
-        let (data, now) = (serde_json::to_string(data)?, self.now_us());
-        let created = with_db!(self, write, "records/create", |q, ex| {
-            q.bind(kind)
-                .bind(key)
-                .bind(status)
-                .bind(data)
-                .bind(now)
-                .execute(ex)
-                .await?
-                .rows_affected()
-        });
+        let created = crate::state::write_record!(self, "records/create", kind, key, status, data);
         Ok(created == 1)
     }
 

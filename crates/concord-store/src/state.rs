@@ -5,6 +5,26 @@ use crate::error::StoreError;
 use crate::{Store, StoreTx};
 use chrono::{DateTime, Utc};
 
+/// Runs one record write that binds (kind, key, status, data as JSON text, now) and gives the
+/// rows it wrote: `records/put` and `records/create` differ only in their conflict clause.
+macro_rules! write_record {
+    ($store:expr, $file:literal, $kind:expr, $key:expr, $status:expr, $data:expr) => {{
+        // Bound by value: sqlx copies a borrowed string, and a kept catalogue is megabytes.
+        let (data, now) = (serde_json::to_string($data)?, $store.now_us());
+        $crate::db::with_db!($store, write, $file, |q, ex| {
+            q.bind($kind)
+                .bind($key)
+                .bind($status)
+                .bind(data)
+                .bind(now)
+                .execute(ex)
+                .await?
+                .rows_affected()
+        })
+    }};
+}
+pub(crate) use write_record;
+
 /// An Oro entity and the Cin7 entity it maps to, for one kind ("customer", "product", …).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Link {
@@ -156,18 +176,7 @@ impl Store {
         status: &str,
         data: &(impl serde::Serialize + ?Sized),
     ) -> Result<(), StoreError> {
-        // Bound by value below: sqlx copies a borrowed string, and a kept catalogue is megabytes.
-        let (data, now) = (serde_json::to_string(data)?, self.now_us());
-        with_db!(self, write, "records/put", |q, ex| {
-            q.bind(kind)
-                .bind(key)
-                .bind(status)
-                .bind(data)
-                .bind(now)
-                .execute(ex)
-                .await?
-                .rows_affected()
-        });
+        write_record!(self, "records/put", kind, key, status, data);
         Ok(())
     }
 

@@ -202,7 +202,7 @@ pub async fn root_causes(store: &Store) -> Result<CauseReport, StoreError> {
         {
             continue;
         }
-        let rec = record::load(store, id).await?;
+        let rec = record::load_or_skip(store, id).await?;
         facts.insert(
             id,
             rec.map(|r| OrderFacts {

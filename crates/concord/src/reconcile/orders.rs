@@ -300,7 +300,7 @@ async fn drop_synced_since_read(
             .strip_prefix("order:")
             .and_then(|id| id.parse::<i64>().ok());
         if let (Some(id), "order_missing_in_cin7") = (order_id, d.kind.as_str()) {
-            if record::load(&ctx.store, id)
+            if record::load_or_skip(&ctx.store, id)
                 .await?
                 .is_some_and(|r| settled(&r))
             {

@@ -131,7 +131,7 @@ pub async fn records_of(
 ) -> Result<HashMap<i64, OrderRecord>, FlowError> {
     let mut out = HashMap::with_capacity(orders.len());
     for id in orders.keys() {
-        if let Some(r) = record::load(&ctx.store, *id).await? {
+        if let Some(r) = record::load_or_skip(&ctx.store, *id).await? {
             out.insert(*id, r);
         }
     }

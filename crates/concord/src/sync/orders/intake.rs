@@ -152,9 +152,7 @@ async fn take_in(
         if already_polled(ctx, order.id, &order.updated_at) {
             continue;
         }
-        if record::load(&ctx.store, order.id).await?.is_none()
-            && record_first_sight(ctx, order).await?
-        {
+        if !record::exists(&ctx.store, order.id).await? && record_first_sight(ctx, order).await? {
             new_orders += 1;
         }
         enqueue_order(&ctx.store, order.id, &order.updated_at).await?;
@@ -238,7 +236,7 @@ async fn record_preexisting_sales(ctx: &Context) -> Result<(), FlowError> {
         else {
             continue;
         };
-        if record::load(&ctx.store, order_id).await?.is_some() || sale.status == "VOIDED" {
+        if record::exists(&ctx.store, order_id).await? || sale.status == "VOIDED" {
             continue;
         }
         let mut rec = OrderRecord::new(order_id, ctx.clock.elapsed_s());

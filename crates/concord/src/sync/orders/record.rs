@@ -134,6 +134,27 @@ pub async fn load(store: &Store, order_id: i64) -> Result<Option<OrderRecord>, S
     store.record_data("order", &order_id.to_string()).await
 }
 
+/// As [`load`] for a look across many orders (a reconciliation pass, the inbox): a record that
+/// does not parse is logged and passed over, so one bad record never stops the whole look. The
+/// order's own job still fails on it with [`load`].
+pub async fn load_or_skip(store: &Store, order_id: i64) -> Result<Option<OrderRecord>, StoreError> {
+    match load(store, order_id).await {
+        Err(StoreError::Corrupt(why)) => {
+            tracing::warn!(order_id, %why, "An order record does not parse; passed over here.");
+            Ok(None)
+        }
+        other => other,
+    }
+}
+
+/// Whether the order has a record, without parsing it (what a poll asks of every order it sees).
+pub async fn exists(store: &Store, order_id: i64) -> Result<bool, StoreError> {
+    let found = store
+        .record_data::<serde::de::IgnoredAny>("order", &order_id.to_string())
+        .await?;
+    Ok(found.is_some())
+}
+
 pub async fn save(store: &Store, record: &OrderRecord) -> Result<(), StoreError> {
     let data = serde_json::to_value(record).unwrap_or_default();
     store
@@ -213,4 +234,36 @@ pub async fn all(store: &Store) -> Result<Vec<OrderRecord>, StoreError> {
         .into_iter()
         .filter_map(|r| serde_json::from_value(r.data).ok())
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use concord_core::Clock;
+
+    #[tokio::test]
+    async fn a_record_that_does_not_parse_fails_the_job_but_not_a_look_across_orders() {
+        let store = Store::connect("sqlite::memory:", Clock::real())
+            .await
+            .unwrap();
+        save(&store, &OrderRecord::new(1, 0.0)).await.unwrap();
+        store
+            .record_put(
+                "order",
+                "2",
+                "received",
+                &serde_json::json!({ "order_id": "two" }),
+            )
+            .await
+            .unwrap();
+
+        assert_eq!(load(&store, 1).await.unwrap().map(|r| r.order_id), Some(1));
+        assert!(matches!(load(&store, 2).await, Err(StoreError::Corrupt(_))));
+        assert!(load_or_skip(&store, 2).await.unwrap().is_none());
+        assert!(load(&store, 3).await.unwrap().is_none());
+        // Existence does not need the record to parse: a poll never takes it for a new order.
+        assert!(exists(&store, 1).await.unwrap());
+        assert!(exists(&store, 2).await.unwrap());
+        assert!(!exists(&store, 3).await.unwrap());
+    }
 }

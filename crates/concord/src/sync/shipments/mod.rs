@@ -111,7 +111,7 @@ async fn order_of(ctx: &Context, external_id: Option<&str>) -> Result<Option<i64
     let Some(order_id) = external_id.and_then(|e| e.trim().parse::<i64>().ok()) else {
         return Ok(None);
     };
-    let known = record::load(&ctx.store, order_id).await?.is_some();
+    let known = record::exists(&ctx.store, order_id).await?;
     Ok(known.then_some(order_id))
 }
 
