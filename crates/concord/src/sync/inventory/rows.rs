@@ -136,10 +136,10 @@ mod tests {
     }
 
     proptest! {
-        /// For any snapshot and any bases, the indexed rows give the same availability as a walk
+        /// For any snapshot and any bases, the sorted rows give the same availability as a walk
         /// over every row.
         #[test]
-        fn indexed_availability_matches_a_walk_over_every_row(
+        fn sorted_rows_give_the_availability_of_a_walk_over_every_row(
             cells in proptest::collection::vec((0usize..6, 0usize..3, 0i64..50), 0..40),
             wanted in proptest::collection::hash_set(0usize..6, 0..6),
         ) {
@@ -152,13 +152,13 @@ mod tests {
             let bases: HashSet<&str> = wanted.iter().map(|i| SKUS[*i]).collect();
             let walked = formula::available_for_base_skus(&snapshot, None, &catalogue, |b| bases.contains(b));
             let rows = StockRows::new(snapshot);
-            let indexed = formula::available_for_base_skus(
+            let sorted = formula::available_for_base_skus(
                 rows.for_bases(&catalogue, bases.iter().copied()),
                 None,
                 &catalogue,
                 |b| bases.contains(b),
             );
-            prop_assert_eq!(walked, indexed);
+            prop_assert_eq!(walked, sorted);
         }
     }
 }
