@@ -5,6 +5,11 @@
 //! routes on either port, outside auth, faults and the API log: `GET /_emulator/clock`,
 //! `GET /_emulator/progress` (timeline done, webhooks pending, the timeline's crash seconds) and
 //! `POST /_emulator/release` (start the clock and the timeline of a held `concord emulate --hold`).
+//!
+//! Progress can be long-polled: with `wait_ms`, `crashes` (how many the driver has seen) and
+//! `timeline_done` (as the driver last saw it), the answer waits until either moves or `wait_ms`
+//! passes. The driver's process is the one whose CPU a benchmark measures, and asking five times a
+//! second was a few percent of it.
 
 use crate::cin7::Cin7Emulator;
 use crate::oro::OroEmulator;
@@ -36,6 +41,43 @@ struct Control {
     crashes: Mutex<Vec<f64>>,
     released: AtomicBool,
     release: Notify,
+    /// Notified when a crash is reached or the timeline ends: wakes long-polled progress.
+    changed: Notify,
+}
+
+/// The longest a progress request waits, whatever it asks for.
+const LONGEST_PROGRESS_WAIT_MS: u64 = 5_000;
+
+/// What the driver already knows; a long poll answers once the emulators differ from it.
+#[derive(Debug, Default, serde::Deserialize)]
+struct ProgressQuery {
+    wait_ms: Option<u64>,
+    crashes: Option<usize>,
+    timeline_done: Option<bool>,
+}
+
+impl Control {
+    fn differs_from(&self, known: &ProgressQuery) -> bool {
+        let crashes = self.crashes.lock().map(|c| c.len()).unwrap_or_default();
+        known.crashes != Some(crashes)
+            || known.timeline_done != Some(self.timeline_done.load(Ordering::SeqCst))
+    }
+
+    /// Returns when the state differs from `known`, or after its `wait_ms` (at once without one).
+    async fn wait_for_change(&self, known: &ProgressQuery) {
+        let Some(wait_ms) = known.wait_ms else {
+            return;
+        };
+        let notified = self.changed.notified();
+        tokio::pin!(notified);
+        // Registered before the look, so a change between the look and the wait still wakes it.
+        notified.as_mut().enable();
+        if self.differs_from(known) {
+            return;
+        }
+        let wait = std::time::Duration::from_millis(wait_ms.min(LONGEST_PROGRESS_WAIT_MS));
+        let _ = tokio::time::timeout(wait, notified).await;
+    }
 }
 
 /// The driver routes, merged into both emulators' routers.
@@ -62,9 +104,10 @@ fn control_routes(
         )
         .route(
             "/_emulator/progress",
-            axum::routing::get(move || {
+            axum::routing::get(move |known: axum::extract::Query<ProgressQuery>| {
                 let (clock, control, pending) = (clock_b.clone(), control_a.clone(), pending.clone());
                 async move {
+                    control.wait_for_change(&known).await;
                     let crashes = control.crashes.lock().map(|c| c.clone()).unwrap_or_default();
                     axum::Json(json!({
                         "elapsed_s": clock.elapsed_s(),
@@ -193,11 +236,13 @@ impl Emulators {
                         if let Ok(mut seen) = control.crashes.lock() {
                             seen.push(entry.at_s);
                         }
+                        control.changed.notify_waiters();
                         let _ = crashes.send(entry.at_s);
                     }
                 }
             }
             control.timeline_done.store(true, Ordering::SeqCst);
+            control.changed.notify_waiters();
         }));
     }
 
@@ -235,3 +280,7 @@ impl Emulators {
         }
     }
 }
+
+#[cfg(test)]
+#[path = "harness_tests.rs"]
+mod tests;
