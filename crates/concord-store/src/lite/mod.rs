@@ -26,6 +26,13 @@ use tokio::sync::{Mutex, OwnedMutexGuard};
 /// Prepared statements kept per connection: every query file fits, with room for the dashboard's.
 const STATEMENT_CACHE: usize = 128;
 
+/// WAL pages between automatic checkpoints (SQLite's default is 1,000). A checkpoint copies each
+/// page once however often it was rewritten since the last, and ends in an fsync: the queue's and
+/// the order records' pages are rewritten with every job, so at the default the checkpoints and
+/// their fsyncs were about 3 % of the engine's CPU on the 600-order day. The cost is a WAL file
+/// of up to about 40 MB between checkpoints.
+const WAL_AUTOCHECKPOINT_PAGES: u32 = 10_000;
+
 /// A few connections to one database. Cloning shares them.
 #[derive(Clone)]
 pub(crate) struct LitePool(Arc<PoolInner>);
@@ -167,7 +174,8 @@ fn configure(conn: &Connection, options: LiteOptions) -> Result<(), StoreError> 
     conn.busy_timeout(options.busy_timeout)?;
     conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
     conn.execute_batch(&format!(
-        "PRAGMA journal_mode = WAL; PRAGMA synchronous = {}; PRAGMA foreign_keys = ON;",
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = {}; PRAGMA foreign_keys = ON; \
+         PRAGMA wal_autocheckpoint = {WAL_AUTOCHECKPOINT_PAGES};",
         options.synchronous
     ))?;
     Ok(())
