@@ -44,16 +44,10 @@ pub async fn candidates(store: &Store, kept: &Kept) -> Result<Vec<Arc<OrderRecor
     for (key, version) in moved {
         // Written again since the versions were read: kept under the older version, it is simply
         // read once more next time.
-        // Parsed straight from its text: through a JSON tree first, each changed record was
-        // built twice.
-        match store.record_data::<OrderRecord>("order", key).await {
-            Ok(Some(record)) => fresh.push((key.clone(), version, Arc::new(record))),
-            Ok(None) => {}
-            // As before: one record that does not parse must not stop every stock write.
-            Err(StoreError::Corrupt(why)) => {
-                tracing::warn!(key = %key, %why, "An order record does not parse; not counted in flight.");
-            }
-            Err(e) => return Err(e),
+        // Parsed straight from its text, and as before, one record that does not parse is
+        // passed over: it must not stop every stock write.
+        if let Some(record) = super::record::load_key_or_skip(store, key).await? {
+            fresh.push((key.clone(), version, Arc::new(record)));
         }
     }
     let mut kept = kept.lock().unwrap_or_else(PoisonError::into_inner);
@@ -95,6 +89,12 @@ mod tests {
         record
     }
 
+    async fn memory_store() -> Store {
+        Store::connect("sqlite::memory:", Clock::real())
+            .await
+            .unwrap()
+    }
+
     async fn read(store: &Store, kept: &Kept) -> HashMap<i64, Arc<OrderRecord>> {
         let all = candidates(store, kept).await.unwrap();
         all.into_iter().map(|r| (r.order_id, r)).collect()
@@ -102,10 +102,7 @@ mod tests {
 
     #[tokio::test]
     async fn only_records_written_since_the_last_read_are_read_again() {
-        let store = Store::connect("sqlite::memory:", Clock::real())
-            .await
-            .unwrap();
-        let kept = Kept::default();
+        let (store, kept) = (memory_store().await, Kept::default());
         save(&store, &order(1, OrderState::Held)).await.unwrap();
         save(&store, &order(2, OrderState::Draft)).await.unwrap();
         save(&store, &order(3, OrderState::Voided)).await.unwrap();
@@ -129,10 +126,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_record_that_does_not_parse_is_passed_over_and_the_rest_still_count() {
-        let store = Store::connect("sqlite::memory:", Clock::real())
-            .await
-            .unwrap();
-        let kept = Kept::default();
+        let (store, kept) = (memory_store().await, Kept::default());
         save(&store, &order(1, OrderState::Held)).await.unwrap();
         let broken = serde_json::json!({ "order_id": "not a number" });
         store

@@ -138,9 +138,14 @@ pub async fn load(store: &Store, order_id: i64) -> Result<Option<OrderRecord>, S
 /// does not parse is logged and passed over, so one bad record never stops the whole look. The
 /// order's own job still fails on it with [`load`].
 pub async fn load_or_skip(store: &Store, order_id: i64) -> Result<Option<OrderRecord>, StoreError> {
-    match load(store, order_id).await {
+    load_key_or_skip(store, &order_id.to_string()).await
+}
+
+/// As [`load_or_skip`], by the record's key (the stock formula's candidates come as keys).
+pub async fn load_key_or_skip(store: &Store, key: &str) -> Result<Option<OrderRecord>, StoreError> {
+    match store.record_data("order", key).await {
         Err(StoreError::Corrupt(why)) => {
-            tracing::warn!(order_id, %why, "An order record does not parse; passed over here.");
+            tracing::warn!(key, %why, "An order record does not parse; passed over here.");
             Ok(None)
         }
         other => other,
